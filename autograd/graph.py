@@ -1,0 +1,107 @@
+"""The one chain rule: topological order and backward.
+
+``backward`` walks the nodes in reverse topological order and, for each edge
+node -> parent, adds ``local_derivative * node.grad`` into ``parent.grad``.
+That single line is the whole of backpropagation in glassgrad; the
+step-by-step explainer (``autograd.explain``) watches it through the
+``on_step`` hook rather than re-implementing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from autograd.mode import enable_grad
+from autograd.value import Value
+
+#: ``on_step(node, parent, local_derivative, upstream_grad)``, called right
+#: after the engine has added ``local_derivative * upstream_grad`` to ``parent.grad``.
+StepHook = Callable[[Value, Value, object, object], None]
+
+
+def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
+    """The interior nodes that ``root`` depends on, each after all of its parents.
+
+    Found with an explicit stack (no recursion: a chain of a million nodes
+    works). Leaves are never pushed: they have nothing to propagate, so the
+    order holds interior nodes only (``root`` included if it has parents).
+    Nodes in ``stop_at`` are treated as leaves.
+
+    As it goes, it resets each interior node's ``grad`` to 0.0, ready for a
+    backward pass (leaves keep theirs and accumulate).
+    """
+    order: list[Value] = []
+    visited: set[Value] = set(stop_at)
+    if not root.parents or root in visited:
+        return order
+    # Depth-first, post-order: a node is pushed once to expand it and once more
+    # (marked True) to be emitted after everything pushed above it, its parents.
+    # A node is marked visited when it is expanded, not when it is pushed, so a
+    # parent still waiting lower on the stack is pushed again and emitted in time.
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    append_order = order.append
+    push = stack.append
+    pop = stack.pop
+    add_visited = visited.add
+    while stack:
+        node, parents_done = pop()
+        if parents_done:
+            node.grad = 0.0
+            append_order(node)
+            continue
+        if node in visited:
+            continue
+        add_visited(node)
+        push((node, True))
+        for parent in node.parents:
+            if parent.parents and parent not in visited:
+                push((parent, False))
+    return order
+
+
+def backward(
+    root: Value,
+    gradient: float | Value = 1.0,
+    *,
+    create_graph: bool = False,
+    stop_at: Iterable[Value] = (),
+    on_step: StepHook | None = None,
+) -> None:
+    """Backpropagate from ``root``: d root / d v into ``v.grad`` for every v it depends on.
+
+    The chain rule: for each node in reverse topological order and each of its
+    parents, ``parent.grad += local_derivative * node.grad``, with ``+=`` so a
+    value used twice gets both contributions.
+
+    - ``root.grad`` is seeded with ``gradient``. Leaves accumulate across
+      calls (like PyTorch); interior nodes are reset at the start of each call.
+    - ``create_graph=True``: the local derivatives are rebuilt as Values from
+      the op table and the grads become Values with a graph of their own,
+      which can be differentiated again. Recording is switched on for this.
+    - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing
+      flows past them); ``autograd.grad`` uses this.
+    - ``on_step(node, parent, local_derivative, upstream)`` is called after
+      each edge's update; ``autograd.explain`` records the steps with it.
+    """
+    order = topological_order(root, stop_at)
+    if create_graph:
+        with enable_grad():
+            _propagate(root, order, gradient if isinstance(gradient, Value) else Value(gradient), True, on_step)
+    else:
+        _propagate(root, order, gradient, False, on_step)
+
+
+def _propagate(root: Value, order: list[Value], seed: object, create_graph: bool, on_step: StepHook | None) -> None:
+    if order:
+        root.grad = seed  # interior root: reset by topological_order, now seeded
+    else:
+        root.grad += seed  # a leaf (or a stop node) accumulates like any leaf
+    if create_graph:
+        from autograd.ops import local_grads_as_values
+    for node in reversed(order):
+        upstream = node.grad
+        local_grads = local_grads_as_values(node) if create_graph else node.local_grads
+        for parent, local in zip(node.parents, local_grads):
+            parent.grad += local * upstream  # the chain rule
+            if on_step is not None:
+                on_step(node, parent, local, upstream)
