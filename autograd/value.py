@@ -226,11 +226,12 @@ def _as_float(data: object, where: str) -> float:
 
 
 def _data_of(other: object, op: str) -> float:
+    """The number a Value is compared with; a TypeError naming the comparison otherwise."""
     if isinstance(other, Value):
         return other.data
     if isinstance(other, numbers.Real):
         return float(other)
-    return NotImplemented  # type: ignore[return-value]
+    raise TypeError(f"'{op}' compares a Value with a Value or a real number, got {type(other).__name__}: {other!r}")
 
 
 from autograd import graph, ops  # noqa: E402  (late import: ops and graph need Value)
