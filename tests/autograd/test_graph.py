@@ -1,0 +1,119 @@
+"""The chain rule: topological order, backward's seeding, accumulation and depth."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, backward, gradcheck, topological_order
+from tests.strategies import evaluate, expressions, small_floats
+
+
+def test_topological_order_puts_parents_first_and_skips_leaves():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c + a
+    e = d * c
+    order = topological_order(e)
+    assert order == [c, d, e]
+    assert topological_order(a) == []
+
+
+@given(expressions(3), st.lists(small_floats(), min_size=3, max_size=3))
+def test_topological_order_is_valid_on_random_graphs(expression, xs):
+    root = evaluate(expression, [Value(x) for x in xs])
+    order = topological_order(root)
+    position = {node: i for i, node in enumerate(order)}
+    assert len(position) == len(order)  # each node once
+    for node in order:
+        assert node.parents
+        for parent in node.parents:
+            if parent.parents:
+                assert position[parent] < position[node]
+
+
+@given(expressions(3), st.lists(small_floats(), min_size=3, max_size=3))
+def test_backward_matches_central_differences_on_random_expressions(expression, xs):
+    assert gradcheck(lambda *vs: evaluate(expression, list(vs)), xs, atol=1e-6, rtol=1e-5)
+
+
+def test_a_long_chain_backprops_without_recursion_error():
+    x = Value(1.0)
+    y = x
+    for _ in range(150_000):
+        y = y * 1.0 + 0.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_backward_seeds_with_the_given_gradient():
+    x = Value(3.0)
+    y = x * x
+    y.backward(2.0)
+    assert y.grad == 2.0 and x.grad == 12.0
+
+
+def test_backward_twice_accumulates_into_leaves_like_pytorch():
+    x = Value(3.0)
+    h = x * x
+    y = h * 2.0
+    y.backward()
+    assert x.grad == 12.0 and h.grad == 2.0
+    y.backward()
+    assert x.grad == 24.0  # leaves accumulate
+    assert h.grad == 2.0  # interior nodes hold this call's gradient
+
+
+def test_backward_of_a_leaf_seeds_it():
+    x = Value(3.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_stop_at_treats_a_node_as_a_leaf():
+    x = Value(2.0)
+    h = x * x
+    y = h * 3.0
+    backward(y, stop_at=[h])
+    assert h.grad == 3.0 and x.grad == 0.0
+
+
+def test_on_step_sees_every_edge_in_order_after_the_update():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    d = c + a
+    seen = []
+    backward(d, on_step=lambda node, parent, local, upstream: seen.append((node, parent, local, upstream, parent.grad)))
+    assert seen == [(d, c, 1.0, 1.0, 1.0), (d, a, 1.0, 1.0, 1.0), (c, a, -3.0, 1.0, -2.0), (c, b, 2.0, 1.0, 2.0)]
+
+
+def test_the_graph_has_no_reference_cycles():
+    """Freed by reference counting alone: the cyclic collector finds nothing to collect."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        x = Value(1.0)
+        y = x
+        for _ in range(1000):
+            y = (y * 1.0001 + 0.001).tanh()
+        y.backward()
+        del x, y
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_create_graph_makes_grads_values():
+    x = Value(3.0)
+    y = x**3
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == pytest.approx(27.0)
+    g = x.grad
+    x.grad = 0.0
+    g.backward()
+    assert x.grad == pytest.approx(18.0)

@@ -1,0 +1,258 @@
+"""Every op in the op table: its derivative against central differences, its errors, its stability.
+
+The gradient tests are parametrised over ``OPS``: an op registered in
+``autograd/ops.py`` is tested the moment it exists.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, cross_entropy, dot, gradcheck, log_softmax, logsumexp, softmax, sum_values
+from autograd.gradcheck import central_difference
+from autograd.ops import ELEMENTWISE_OPS, OPS, BinaryOp, NaryOp, UnaryOp
+from tests.strategies import op_inputs, small_floats
+
+RTOL = 1e-5
+ATOL = 1e-6
+
+
+def _close(analytic: float, numeric: float) -> bool:
+    return abs(analytic - numeric) <= ATOL + RTOL * abs(numeric)
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE_OPS))
+def test_elementwise_derivative_matches_central_difference(name):
+    op = ELEMENTWISE_OPS[name]
+
+    @given(op_inputs(op))
+    def check(xs):
+        values = [Value(x) for x in xs]
+        out = op(*values, *op.test_params)
+        out.backward()
+        for position, value in enumerate(values):
+            numeric = central_difference(lambda *v: op(*v, *op.test_params), *xs, arg=position)
+            assert _close(value.grad, numeric), (name, xs, position, value.grad, numeric)
+
+    check()
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in ELEMENTWISE_OPS.items() if isinstance(op, BinaryOp)))
+def test_binary_op_with_a_plain_number_on_either_side(name):
+    """A number operand is folded in as a constant; the derivative of the Value side is unchanged."""
+    op = ELEMENTWISE_OPS[name]
+
+    @given(op_inputs(op))
+    def check(xs):
+        a, b = xs
+        left = Value(a)
+        op(left, b).backward()
+        assert _close(left.grad, central_difference(lambda v: op(v, b), a))
+        right = Value(b)
+        op(a, right).backward()
+        assert _close(right.grad, central_difference(lambda v: op(a, v), b))
+        assert op(Value(a), b).data == op(a, Value(b)).data == op.evaluate(a, b)
+
+    check()
+
+
+# Every n-ary op, built from a list of floats; a new n-ary op fails test_every_nary_op_is_tested.
+NARY_BUILDERS = {
+    "sum": lambda vs: sum_values(vs),
+    "dot": lambda vs: dot(vs[: len(vs) // 2], vs[len(vs) // 2 : 2 * (len(vs) // 2)], vs[-1]),
+    "softmax": lambda vs: sum_values([s * (i + 1) for i, s in enumerate(softmax(vs))]),
+    "log_softmax": lambda vs: sum_values([s * (i + 1) for i, s in enumerate(log_softmax(vs))]),
+    "logsumexp": lambda vs: logsumexp(vs),
+    "cross_entropy": lambda vs: cross_entropy(vs, len(vs) // 2),
+}
+
+
+def test_every_nary_op_is_tested():
+    assert set(NARY_BUILDERS) == {name for name, op in OPS.items() if isinstance(op, NaryOp)}
+
+
+@pytest.mark.parametrize("name", sorted(NARY_BUILDERS))
+def test_nary_derivative_matches_central_difference(name):
+    @given(st.lists(small_floats(-3.0, 3.0), min_size=3, max_size=7))
+    def check(xs):
+        assert gradcheck(lambda *vs: NARY_BUILDERS[name](vs), xs, atol=ATOL, rtol=RTOL)
+
+    check()
+
+
+def test_dot_is_one_node_and_treats_numbers_as_constants():
+    w = [Value(0.2), Value(0.8), Value(-0.5), Value(1.0)]
+    b = Value(2.0)
+    out = dot(w, [1.0, 2.0, 3.0, 2.5], b)
+    assert out.op == "dot"
+    assert out.parents == (*w, b)
+    assert out.data == pytest.approx(4.8, abs=1e-12)
+    out.backward()
+    assert [wi.grad for wi in w] == [1.0, 2.0, 3.0, 2.5]
+    assert b.grad == 1.0
+
+
+def test_sum_values_is_one_node():
+    xs = [Value(float(i)) for i in range(10)]
+    total = sum_values([*xs, 5.0])
+    assert total.op == "sum" and len(total.parents) == 10
+    assert total.data == 50.0
+    total.backward()
+    assert all(x.grad == 1.0 for x in xs)
+
+
+def test_seed_worked_example_neuron_and_layer():
+    """The seed's layer of three gives [4.8, 1.21, 3.465]; the third row's 0.27 is what yields 3.465."""
+    inputs = [1.0, 2.0, 3.0, 2.5]
+    weights = [[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5], [-0.26, 0.27, 0.17, 0.87]]
+    biases = [2.0, 3.0, 0.5]
+    layer = [dot([Value(w) for w in row], inputs, Value(b)) for row, b in zip(weights, biases)]
+    assert [out.data for out in layer] == pytest.approx([4.8, 1.21, 3.465], abs=1e-12)
+
+
+# ------------------------------------------------------------------ kinks
+def test_derivatives_at_kinks_follow_pytorch():
+    def derivative(function, x):
+        v = Value(x)
+        function(v).backward()
+        return v.grad
+
+    assert derivative(lambda v: v.relu(), 0.0) == 0.0
+    assert derivative(abs, 0.0) == 0.0
+    assert derivative(lambda v: v.leaky_relu(0.1), 0.0) == 0.1
+    assert derivative(lambda v: v.elu(2.0), 0.0) == 2.0
+    assert derivative(lambda v: v.binary_step(), 0.0) == 0.0
+    assert derivative(lambda v: v.binary_step(), 3.0) == 0.0
+    assert Value(0.0).binary_step().data == 1.0 and Value(-1e-9).binary_step().data == 0.0
+
+
+def test_rrelu_draws_its_slope_from_the_given_rng_and_uses_the_mean_in_eval():
+    x = Value(-2.0)
+    drawn = x.rrelu(training=True, rng=random.Random(7))
+    expected_slope = random.Random(7).uniform(1 / 8, 1 / 3)
+    assert drawn.data == -2.0 * expected_slope
+    drawn.backward()
+    assert x.grad == expected_slope
+    assert Value(-2.0).rrelu(training=True, rng=7).data == drawn.data  # an int seed works too
+    assert Value(-2.0).rrelu().data == -2.0 * (1 / 8 + 1 / 3) / 2
+    assert Value(3.0).rrelu(training=True, rng=1).data == 3.0
+    with pytest.raises(ValueError, match="rng"):
+        Value(-1.0).rrelu(training=True)
+    with pytest.raises(ValueError, match="lower"):
+        Value(-1.0).rrelu(lower=0.5, upper=0.1)
+
+
+def test_gelu_variants():
+    assert Value(1.0).gelu().data == pytest.approx(0.8413447460685429, abs=1e-15)
+    assert Value(1.0).gelu(approximate="tanh").data == pytest.approx(0.8411919906082768, abs=1e-15)
+    with pytest.raises(ValueError, match="approximate"):
+        Value(1.0).gelu(approximate="fast")
+
+
+def test_pow_with_a_value_exponent():
+    a, b = Value(2.0), Value(3.0)
+    out = a**b
+    out.backward()
+    assert out.data == 8.0
+    assert a.grad == pytest.approx(12.0)
+    assert b.grad == pytest.approx(8.0 * math.log(2.0))
+
+
+def test_selu_constants():
+    assert Value(1.0).selu().data == pytest.approx(1.0507009873554805)
+    assert Value(-1.0).selu().data == pytest.approx(1.0507009873554805 * 1.6732632423543772 * (math.exp(-1) - 1))
+
+
+# -------------------------------------------------------------- stability
+def test_sigmoid_and_softplus_are_stable_at_extremes():
+    low = Value(-1000.0)
+    s = low.sigmoid()
+    s.backward()
+    assert s.data == 0.0 and low.grad == 0.0
+    high = Value(1000.0)
+    s = high.sigmoid()
+    s.backward()
+    assert s.data == 1.0 and high.grad == 0.0
+    x = Value(1000.0)
+    sp = x.softplus()
+    sp.backward()
+    assert sp.data == 1000.0 and x.grad == 1.0
+    y = Value(-1000.0)
+    sp = y.softplus()
+    sp.backward()
+    assert sp.data == 0.0 and y.grad == 0.0
+    for z in (1000.0, -1000.0):
+        for f in (lambda v: v.silu(), lambda v: v.mish(), lambda v: v.gelu(), lambda v: v.elu()):
+            v = Value(z)
+            out = f(v)
+            out.backward()
+            assert math.isfinite(out.data) and math.isfinite(v.grad)
+
+
+def test_softmax_and_log_softmax_are_stable_for_large_logits():
+    logits = [Value(1000.0), Value(0.0)]
+    probabilities = softmax(logits)
+    assert probabilities[0].data == 1.0
+    assert probabilities[1].data == pytest.approx(math.exp(-1000.0), abs=1e-300)
+    probabilities[0].backward()
+    assert all(math.isfinite(z.grad) for z in logits)
+
+    logits = [Value(1000.0), Value(0.0), Value(-1000.0)]
+    log_probabilities = log_softmax(logits)
+    assert [lp.data for lp in log_probabilities] == pytest.approx([0.0, -1000.0, -2000.0])
+    sum_values(log_probabilities).backward()
+    assert all(math.isfinite(z.grad) for z in logits)
+    assert logsumexp([1000.0, 1000.0]).data == pytest.approx(1000.0 + math.log(2.0))
+
+    logits = [Value(1000.0), Value(-1000.0)]
+    loss = cross_entropy(logits, 1)
+    loss.backward()
+    assert loss.data == pytest.approx(2000.0)
+    assert [z.grad for z in logits] == pytest.approx([1.0, -1.0])
+
+
+# ----------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    ("build", "error", "words"),
+    [
+        (lambda: Value(-2.0).log(), ValueError, ["log", "-2.0"]),
+        (lambda: Value(0.0).log(), ValueError, ["log", "0.0"]),
+        (lambda: Value(-1.0).sqrt(), ValueError, ["sqrt", "-1.0"]),
+        (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, ["div", "0.0"]),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, ["div"]),
+        (lambda: 1.0 / Value(0.0), ZeroDivisionError, ["div"]),
+        (lambda: Value(1000.0).exp(), OverflowError, ["exp", "1000.0"]),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, ["pow", "-8.0"]),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, ["pow"]),
+        (lambda: Value(10.0) ** 400, OverflowError, ["pow"]),
+        (lambda: softmax([]), ValueError, ["softmax", "empty"]),
+        (lambda: cross_entropy([1.0, 2.0], 2), ValueError, ["cross_entropy", "2"]),
+        (lambda: cross_entropy([1.0, 2.0], 1.0), TypeError, ["cross_entropy", "float"]),
+        (lambda: dot([Value(1.0)], [1.0, 2.0]), ValueError, ["dot", "1", "2"]),
+        (lambda: Value(1.0) + "a", TypeError, ["add", "str"]),
+        (lambda: "a" * Value(1.0), TypeError, ["mul", "str"]),
+        (lambda: Value(1.0) < "a", TypeError, ["<", "str"]),
+        (lambda: softmax([1.0, math.inf]), ValueError, ["softmax", "inf"]),
+    ],
+)
+def test_errors_name_the_op_and_the_bad_value(build, error, words):
+    with pytest.raises(error) as raised:
+        build()
+    message = str(raised.value)
+    assert "math domain error" not in message
+    for word in words:
+        assert word in message
+
+
+def test_op_table_entries_are_complete():
+    for name, op in OPS.items():
+        assert op.name == name
+        assert op.formula and op.symbol
+        if isinstance(op, UnaryOp | BinaryOp):
+            low, high = op.domain
+            assert low < high
