@@ -1,0 +1,501 @@
+"""Pictures of the computation graph: ``draw(root)`` -> a ``graphviz.Digraph``.
+
+Every Value becomes one box showing its name, ``data`` and ``grad``; the op
+that made it is a separate small node (``+``, ``*``, ``tanh``, ``dot``, ...)
+with an edge from each parent. Plain numbers folded into a node as constants
+appear as small dashed nodes. Leaves are coloured by kind: parameters (blue),
+inputs (green), other leaves (yellow).
+
+Node ids come from the topological index (``n0``, ``n1``, ...: parents before
+children, leaves included), never from ``id()``, so the DOT source of the same
+graph is the same from run to run and can be compared in tests.
+
+>>> from autograd import Value
+>>> from autograd.viz import draw
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> picture = draw(a * b + 1)            # a graphviz.Digraph
+>>> picture.render("graph", format="svg")  # needs the Graphviz `dot` program  # doctest: +SKIP
+
+The module itself is standard library only: ``graphviz`` is imported when
+``draw`` is called, so ``import autograd`` never loads it.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from autograd.ops import OPS
+from autograd.value import Value
+
+if TYPE_CHECKING:  # pragma: no cover
+    import graphviz
+
+#: How to install what drawing needs; used in the error messages.
+INSTALL_GRAPHVIZ_PACKAGE = 'pip install "glassgrad[viz]"  (or: pip install graphviz)'
+INSTALL_GRAPHVIZ_PROGRAM = (
+    "install the Graphviz program `dot`: apt-get install graphviz (Debian/Ubuntu), "
+    "brew install graphviz (macOS), or see https://graphviz.org/download/"
+)
+
+#: Default cap on the number of DOT nodes (Value boxes + op nodes + constants) in one picture.
+DEFAULT_MAX_NODES = 500
+
+# Fill colours by kind of node (light, so black text stays readable).
+KIND_COLOURS = {
+    "parameter": "#cfe2ff",
+    "input": "#d1f2dc",
+    "leaf": "#fff3c4",
+    "interior": "#ffffff",
+    "root": "#ffffff",
+}
+HIGHLIGHT_COLOUR = "#d62728"
+UNKNOWN_GRAD = "?"
+# Binary ops whose operands cannot be swapped: their edges say which is a and which is b.
+_ORDER_MATTERS = ("sub", "div", "pow")
+
+
+# ---------------------------------------------------------------------------
+# The graph as a list: stable order and names (shared with autograd.explain)
+# ---------------------------------------------------------------------------
+def nodes_in_order(root: Value) -> list[Value]:
+    """Every Value ``root`` depends on, leaves included, each after all its parents.
+
+    A depth-first post-order walk with an explicit stack, visiting parents in
+    ``node.parents`` order, so the order (and every index into it) depends
+    only on the shape of the graph. Unlike ``autograd.topological_order`` it
+    keeps leaves and leaves every ``grad`` untouched.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"nodes_in_order() needs a Value, got {type(root).__name__}: {root!r}")
+    order: list[Value] = []
+    expanded: set[Value] = set()
+    emitted: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            if node not in emitted:
+                emitted.add(node)
+                order.append(node)
+            continue
+        if node in expanded:
+            continue
+        expanded.add(node)
+        stack.append((node, True))
+        # Reversed, so the first parent is popped (and numbered) first.
+        for parent in reversed(node.parents):
+            if parent not in expanded:
+                stack.append((parent, False))
+    return order
+
+
+def node_names(nodes: Sequence[Value]) -> dict[Value, str]:
+    """A readable, stable name per node: its label, or ``n<index>`` when it has none.
+
+    A label shared by several nodes gets the index appended (``w (n3)``), so
+    every name in a table or a picture points at exactly one node.
+    """
+    label_counts: dict[str, int] = {}
+    for node in nodes:
+        if node.label:
+            label_counts[node.label] = label_counts.get(node.label, 0) + 1
+    names = {}
+    for index, node in enumerate(nodes):
+        if not node.label:
+            names[node] = f"n{index}"
+        elif label_counts[node.label] > 1:
+            names[node] = f"{node.label} (n{index})"
+        else:
+            names[node] = node.label
+    return names
+
+
+def format_number(x: Any, digits: int = 4) -> str:
+    """``x`` (a float, or a Value's data) with ``digits`` significant digits: 0.4200, -3.0, 1.5e-07.
+
+    Whole numbers keep a ``.0`` so they read as floats.
+    """
+    if isinstance(x, Value):
+        x = x.data
+    x = float(x)
+    if math.isnan(x) or math.isinf(x):
+        return repr(x)
+    text = f"{x:.{digits}g}"
+    if "." not in text and "e" not in text:
+        text += ".0"
+    return text
+
+
+def leaf_kinds(
+    nodes: Sequence[Value],
+    parameters: Iterable[Value] | None = None,
+    inputs: Iterable[Value] | None = None,
+) -> dict[Value, str]:
+    """``"parameter"``, ``"input"``, ``"leaf"`` for each leaf; ``"interior"``/``"root"`` otherwise.
+
+    Leaves in ``parameters`` are parameters, leaves in ``inputs`` inputs. When
+    only one of the two is given, every other leaf is of the other kind; when
+    neither is, leaves are plain ``"leaf"``.
+    """
+    parameter_set = set(parameters) if parameters is not None else None
+    input_set = set(inputs) if inputs is not None else None
+    if parameter_set is None and input_set is None:
+        other = "leaf"
+    elif input_set is None:
+        other = "input"
+    elif parameter_set is None:
+        other = "parameter"
+    else:
+        other = "leaf"
+    kinds = {}
+    root = nodes[-1] if nodes else None
+    for node in nodes:
+        if node.parents:
+            kinds[node] = "root" if node is root else "interior"
+        elif parameter_set is not None and node in parameter_set:
+            kinds[node] = "parameter"
+        elif input_set is not None and node in input_set:
+            kinds[node] = "input"
+        else:
+            kinds[node] = other
+    return kinds
+
+
+def folded_constants(node: Value) -> list[float]:
+    """The plain numbers folded into ``node`` as constants (they are not parents)."""
+    op = OPS.get(node.op)
+    if op is None or node.context is None:
+        return []
+    if node.op == "dot":
+        weights, inputs, bias = node.context
+        constants = [w for w, x in zip(weights, inputs) if not isinstance(w, Value)]
+        constants += [x for w, x in zip(weights, inputs) if not isinstance(x, Value)]
+        if not isinstance(bias, Value) and bias != 0.0:
+            constants.append(bias)
+        return [float(c) for c in constants]
+    if type(op).__name__ == "BinaryOp":
+        _position, constant = node.context
+        return [float(constant)]
+    return []
+
+
+def op_caption(node: Value) -> str:
+    """The op's symbol, with its parameters: ``*``, ``tanh``, ``leaky_relu(0.1)``, ``softmax[2]``."""
+    op = OPS.get(node.op)
+    symbol = op.symbol if op is not None else node.op
+    kind = type(op).__name__ if op is not None else ""
+    if kind == "UnaryOp" and node.context:
+        return f"{symbol}({', '.join(format_number(p) for p in node.context)})"
+    if node.op in ("softmax", "log_softmax"):
+        return f"{symbol}[{node.context}]"
+    if node.op == "cross_entropy":
+        return f"{symbol}(target={node.context})"
+    return symbol
+
+
+def constant_caption(node: Value, limit: int = 6) -> str:
+    """Text for the constants folded into ``node``: ``2.0``, or a short list for a ``dot``."""
+    constants = folded_constants(node)
+    if node.op != "dot":
+        if node.op in _ORDER_MATTERS and node.context is not None:
+            return f"{'ab'[node.context[0]]} = {format_number(node.context[1])}"
+        return ", ".join(format_number(c) for c in constants)
+    shown = ", ".join(format_number(c) for c in constants[:limit])
+    if len(constants) > limit:
+        shown += f", ... ({len(constants)} constants)"
+    return shown
+
+
+# ---------------------------------------------------------------------------
+# Escaping: any label text becomes a safe HTML-like DOT label
+# ---------------------------------------------------------------------------
+def escape_label_text(text: str) -> str:
+    """``text`` as content of a Graphviz HTML-like label.
+
+    ``& < > " '`` become entities, newlines become ``<BR/>``, other control
+    characters (which XML forbids) are shown as ``\\xNN``. With HTML-like
+    labels ``| { } \\`` need no escaping: DOT never sees them as record
+    syntax or escape sequences.
+    """
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    escaped = []
+    for line in lines:
+        visible = "".join(
+            f"\\x{ord(ch):02x}" if (ord(ch) < 32 or ord(ch) == 127 or 0xFFFE <= ord(ch) <= 0xFFFF) else ch
+            for ch in line
+        )
+        escaped.append(html.escape(visible, quote=True))
+    return "<BR/>".join(escaped)
+
+
+# ---------------------------------------------------------------------------
+# Rendering errors that say what to install
+# ---------------------------------------------------------------------------
+def _import_graphviz() -> Any:
+    try:
+        import graphviz
+    except ImportError as error:
+        raise ImportError(f"drawing needs the graphviz Python package: {INSTALL_GRAPHVIZ_PACKAGE}") from error
+    return graphviz
+
+
+@functools.cache
+def _digraph_class() -> type:
+    """A ``graphviz.Digraph`` whose rendering errors say how to install Graphviz.
+
+    Built on first use, so graphviz is imported only when drawing.
+    """
+    graphviz = _import_graphviz()
+
+    class GraphvizNotFoundError(graphviz.ExecutableNotFound):
+        """The Graphviz program ``dot`` is missing: the DOT source is fine, rendering is not possible."""
+
+        def __init__(self, args: Any) -> None:
+            super().__init__(args)
+            self.message = "rendering the graph needs the Graphviz program `dot`, which was not found; " + (
+                f"{INSTALL_GRAPHVIZ_PROGRAM}. (The DOT source is available without it: .source)"
+            )
+
+        def __str__(self) -> str:
+            return self.message
+
+    def explained(method: Any) -> Any:
+        @functools.wraps(method)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except graphviz.ExecutableNotFound as error:
+                if isinstance(error, GraphvizNotFoundError):
+                    raise
+                raise GraphvizNotFoundError(error.args[0] if error.args else "dot") from error
+
+        return wrapper
+
+    class GlassgradDigraph(graphviz.Digraph):
+        """A graphviz.Digraph of a glassgrad graph; rendering without ``dot`` says how to install it."""
+
+        pipe = explained(graphviz.Digraph.pipe)
+        render = explained(graphviz.Digraph.render)
+        view = explained(graphviz.Digraph.view)
+        _repr_mimebundle_ = explained(graphviz.Digraph._repr_mimebundle_)
+
+    GlassgradDigraph.NotFoundError = GraphvizNotFoundError
+    return GlassgradDigraph
+
+
+def graphviz_not_found_error() -> type:
+    """The exception type raised when rendering without ``dot`` (a ``graphviz.ExecutableNotFound``)."""
+    return _digraph_class().NotFoundError
+
+
+# ---------------------------------------------------------------------------
+# draw
+# ---------------------------------------------------------------------------
+def _value_label(
+    name: str,
+    data: str,
+    grad: str | None,
+    colour: str,
+    header: str | None,
+    border: int,
+    grad_colour: str | None = None,
+) -> str:
+    cells = []
+    if header is not None:
+        cells.append(f'<TD BGCOLOR="#eeeeee"><FONT POINT-SIZE="11">{escape_label_text(header)}</FONT></TD>')
+    cells.append(f"<TD><B>{escape_label_text(name)}</B></TD>")
+    cells.append(f"<TD>data {escape_label_text(data)}</TD>")
+    if grad is not None:
+        grad_text = f"grad {escape_label_text(grad)}"
+        if grad_colour is not None:
+            grad_text = f'<FONT COLOR="{grad_colour}">{grad_text}</FONT>'
+        cells.append(f"<TD>{grad_text}</TD>")
+    return (
+        f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{colour}">'
+        f"<TR>{''.join(cells)}</TR></TABLE>>"
+    )
+
+
+class _Layout:
+    """What will be drawn: which Values are boxes, which leaves are folded away."""
+
+    def __init__(self, nodes: list[Value], collapse: bool) -> None:
+        self.nodes = nodes
+        self.index = {node: i for i, node in enumerate(nodes)}
+        self.collapse = collapse
+        self.folded: set[Value] = set()
+        if collapse:
+            consumers: dict[Value, set[str]] = {}
+            for node in nodes:
+                for parent in node.parents:
+                    if not parent.parents:
+                        consumers.setdefault(parent, set()).add(node.op)
+            self.folded = {leaf for leaf, ops in consumers.items() if ops == {"dot"}}
+
+    def dot_node_count(self) -> int:
+        count = 0
+        for node in self.nodes:
+            if node in self.folded:
+                continue
+            count += 1
+            if node.parents and not self.collapse:
+                count += 1  # the op node
+            if node.parents and folded_constants(node):
+                count += 1  # the constants node
+        return count
+
+
+def draw(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    *,
+    parameters: Iterable[Value] | None = None,
+    inputs: Iterable[Value] | None = None,
+    collapse: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    digits: int = 4,
+    grads: Mapping[Value, Any] | None = None,
+    highlight: tuple[Value, int] | None = None,
+    title: str | None = None,
+) -> graphviz.Digraph:
+    """A ``graphviz.Digraph`` of everything ``root`` depends on.
+
+    - One box per Value: name (label, or ``n<index>``), ``data`` and (with
+      ``show_grad``) ``grad``. DOT ids are ``n<topological index>``; the op
+      node of ``n5`` is ``n5_op``, its folded constants ``n5_const``, and the
+      edge from its k-th parent ``e5_k``.
+    - Leaves are coloured by kind (see :func:`leaf_kinds`): pass
+      ``parameters=model.parameters()`` and/or ``inputs=[...]``.
+    - ``collapse=True`` draws each op inside its Value's box and folds leaves
+      used only by ``dot`` nodes (a neuron's weights and bias) into the neuron:
+      a fused neuron shows as one node. Use it for networks.
+    - More than ``max_nodes`` DOT nodes raises ValueError saying how to draw less.
+    - ``grads``: draw these grads instead of ``.grad`` (a Value missing from the
+      mapping shows ``grad ?``); ``highlight=(node, k)`` marks the edge from
+      ``node``'s k-th parent. The step-through (``autograd.explain``) uses both.
+
+    Rendering (``.render``, ``.pipe``, notebook display) needs the Graphviz
+    ``dot`` program; without it the error says how to install it.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw() needs a Value as root, got {type(root).__name__}: {root!r}")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw() rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw() max_nodes must be a positive int, got {max_nodes!r}")
+    digraph_class = _digraph_class()  # fails early and clearly without the graphviz package
+
+    nodes = nodes_in_order(root)
+    layout = _Layout(nodes, collapse)
+    count = layout.dot_node_count()
+    if count > max_nodes:
+        advice = "draw a smaller model or a single example's loss, or raise max_nodes"
+        if not collapse:
+            collapsed = _Layout(nodes, True).dot_node_count()
+            advice = f"pass collapse=True (one node per neuron: {collapsed} nodes for this graph), " + advice
+        raise ValueError(
+            f"draw(): the graph has {count} nodes ({len(nodes)} Values), more than max_nodes={max_nodes}; "
+            f"to draw less, {advice}"
+        )
+
+    names = node_names(nodes)
+    kinds = leaf_kinds(nodes, parameters, inputs)
+    index = layout.index
+    highlight_node, highlight_position = highlight if highlight is not None else (None, -1)
+
+    picture = digraph_class(name="glassgrad", comment="a glassgrad computation graph")
+    picture.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35")
+    if title is not None:
+        picture.attr(label=escape_label_text_for_graph(title), labelloc="t", fontsize="14")
+    picture.attr("node", fontname="Helvetica", fontsize="12")
+    picture.attr("edge", arrowsize="0.7", fontname="Helvetica")
+
+    for node in nodes:
+        if node in layout.folded:
+            continue
+        i = index[node]
+        node_id = f"n{i}"
+        if show_grad:
+            if grads is None:
+                grad_text: str | None = format_number(node.grad, digits)
+            else:
+                grad_text = format_number(grads[node], digits) if node in grads else UNKNOWN_GRAD
+        else:
+            grad_text = None
+        kind = kinds[node]
+        header = None
+        if not node.parents:
+            header = kind
+        elif collapse:
+            header = op_caption(node)
+            folded_count = sum(1 for parent in node.parents if parent in layout.folded)
+            if folded_count:
+                header += f" ({folded_count} leaves folded in)"
+        is_active = highlight_node is node
+        label = _value_label(
+            names[node],
+            format_number(node.data, digits),
+            grad_text,
+            KIND_COLOURS[kind],
+            header,
+            border=2 if (kind == "root" or is_active) else 0,
+            grad_colour=HIGHLIGHT_COLOUR if is_active else None,
+        )
+        attributes = {"shape": "plain", "id": node_id}
+        if is_active:
+            attributes["color"] = HIGHLIGHT_COLOUR
+        picture.node(node_id, label=label, **attributes)
+
+        if not node.parents:
+            continue
+        target = node_id
+        if not collapse:
+            target = f"n{i}_op"
+            picture.node(
+                target,
+                label=escape_label_text_for_graph(op_caption(node)),
+                id=target,
+                shape="ellipse",
+                style="filled",
+                fillcolor="#eeeeee",
+                fontsize="11",
+                margin="0.04,0.02",
+                height="0.3",
+            )
+            picture.edge(target, node_id, id=f"e{i}_out")
+        if folded_constants(node):
+            constants_id = f"n{i}_const"
+            picture.node(
+                constants_id,
+                label=escape_label_text_for_graph(constant_caption(node)),
+                id=constants_id,
+                shape="box",
+                style="dashed,rounded",
+                fontsize="10",
+                margin="0.04,0.02",
+                height="0.25",
+                color="#888888",
+                fontcolor="#555555",
+            )
+            picture.edge(constants_id, target, id=f"e{i}_const", style="dashed", color="#888888")
+        for position, parent in enumerate(node.parents):
+            if parent in layout.folded:
+                continue
+            edge_attributes = {"id": f"e{i}_{position}"}
+            if node.op in _ORDER_MATTERS and node.context is None:
+                edge_attributes["label"] = "ab"[position]
+                edge_attributes["fontsize"] = "10"
+            if is_active and position == highlight_position:
+                edge_attributes.update(color=HIGHLIGHT_COLOUR, penwidth="3")
+            picture.edge(f"n{index[parent]}", target, **edge_attributes)
+    return picture
+
+
+def escape_label_text_for_graph(text: str) -> str:
+    """``text`` as a complete HTML-like DOT label (``<...>``), safe for any characters."""
+    return f"<{escape_label_text(text)}>"
