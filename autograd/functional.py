@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -78,7 +79,9 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
                     inputs[position] = entries[position] = entry
                 out = f(*inputs)
                 if not isinstance(out, Value):
-                    raise TypeError(f"grad() needs f to return a Value, got {type(out).__name__}")
+                    if not isinstance(out, numbers.Real):
+                        raise TypeError(f"grad() needs f to return a Value or a number, got {type(out).__name__}")
+                    out = Value(out)  # f ignores its differentiated arguments: the derivative is 0
                 stops = list(entries.values())
                 # Like torch.autograd.grad, leave every other leaf's .grad as it
                 # was: an enclosing grad may still be accumulating into it.
