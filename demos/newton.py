@@ -43,7 +43,7 @@ def logistic_loss(bias: Value, w1: Value, w2: Value) -> Value:
 def solve(matrix: Sequence[Sequence[float]], vector: Sequence[float]) -> list[float]:
     """Solve matrix @ x = vector by Gaussian elimination with partial pivoting."""
     n = len(vector)
-    rows = [list(map(float, row)) + [float(b)] for row, b in zip(matrix, vector)]
+    rows = [[*map(float, row), float(b)] for row, b in zip(matrix, vector)]
     for column in range(n):
         pivot = max(range(column, n), key=lambda r: abs(rows[r][column]))
         if rows[pivot][column] == 0.0:
