@@ -1,0 +1,62 @@
+"""glassgrad's neural-net library: modules, layers, losses, optimizers, data and a training loop.
+
+A tiny MLP in a few lines::
+
+    import nn
+    from nn import data
+
+    train = data.xor()
+    model = nn.MLP(2, [4, 1], activation="tanh", rng=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.5)
+    history = nn.fit(model, nn.mse_loss, train, optimizer=optimizer, epochs=200, batch_size=4, progress=False)
+    model.save("xor.json")
+
+Everything is built from :mod:`autograd` Values; nothing here imports a
+third-party package at import time (tqdm and scikit-learn are imported when used).
+"""
+
+from nn import data
+from nn.activations import ACTIVATION_NAMES, get_activation
+from nn.data import batches, digits, moons, or_gate, train_test_split, xor
+from nn.layers import INITIALIZERS, MLP, Layer, Neuron
+from nn.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    mse_loss,
+)
+from nn.module import LoadResult, Module
+from nn.optim import SGD, Adam, Optimizer
+from nn.train import count_correct, evaluate, fit
+
+__all__ = [
+    "ACTIVATION_NAMES",
+    "INITIALIZERS",
+    "MLP",
+    "SGD",
+    "Adam",
+    "Layer",
+    "LoadResult",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "batches",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "count_correct",
+    "cross_entropy",
+    "data",
+    "digits",
+    "evaluate",
+    "fit",
+    "get_activation",
+    "hinge_loss",
+    "l2_penalty",
+    "moons",
+    "mse_loss",
+    "or_gate",
+    "train_test_split",
+    "xor",
+]

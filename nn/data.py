@@ -1,0 +1,145 @@
+"""Datasets and batching, in pure Python (``digits`` borrows scikit-learn's copy of the data).
+
+A dataset is a list of examples ``(x, y)``: ``x`` a list of floats, ``y`` a
+label (a float target, or an int class index). All randomness comes from an
+``rng`` argument, a ``random.Random`` or an int seed; the global ``random``
+state is never touched.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+Example = tuple[list[float], Any]
+T = TypeVar("T")
+
+
+def as_rng(rng: random.Random | int | None, where: str = "rng") -> random.Random:
+    """A ``random.Random`` from ``rng``: itself, a new generator seeded with an int, or ``random.Random(0)`` for None.
+
+    The default is deterministic on purpose: two runs with the same arguments
+    give the same result. Pass your own generator to share one stream of
+    draws between several calls.
+    """
+    if rng is None:
+        return random.Random(0)
+    if isinstance(rng, random.Random):
+        return rng
+    if isinstance(rng, int) and not isinstance(rng, bool):
+        return random.Random(rng)
+    raise TypeError(f"{where}: rng must be a random.Random, an int seed or None, got {type(rng).__name__} {rng!r}")
+
+
+def batches(
+    data: Sequence[T],
+    batch_size: int,
+    shuffle: bool = False,
+    rng: random.Random | int | None = None,
+    drop_last: bool = False,
+) -> Iterator[list[T]]:
+    """Yield consecutive lists of ``batch_size`` items of ``data`` (the last one may be shorter).
+
+    With ``shuffle=True`` the order is a fresh permutation drawn from ``rng``
+    (required then: pass the same generator every epoch to get a new order
+    each epoch, reproducibly). ``drop_last=True`` skips a short final batch.
+
+    >>> [len(b) for b in batches(list(range(10)), 4)]
+    [4, 4, 2]
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batches() batch_size must be a positive int, got {batch_size!r}")
+    order = list(range(len(data)))
+    if shuffle:
+        if rng is None:
+            raise ValueError("batches(shuffle=True) needs rng=random.Random(seed) (or an int seed)")
+        as_rng(rng, "batches()").shuffle(order)
+    for start in range(0, len(order), batch_size):
+        chosen = order[start : start + batch_size]
+        if drop_last and len(chosen) < batch_size:
+            return
+        yield [data[i] for i in chosen]
+
+
+def train_test_split(
+    data: Sequence[T],
+    test_fraction: float = 0.2,
+    rng: random.Random | int | None = None,
+    shuffle: bool = True,
+) -> tuple[list[T], list[T]]:
+    """Split ``data`` into (train, test), the test part holding ``round(test_fraction * len(data))`` items.
+
+    Shuffled first with ``rng`` (None: ``random.Random(0)``) unless ``shuffle=False``.
+
+    >>> train, test = train_test_split(list(range(10)), 0.3, rng=0)
+    >>> len(train), len(test)
+    (7, 3)
+    """
+    if not isinstance(test_fraction, int | float) or not 0.0 <= test_fraction <= 1.0:
+        raise ValueError(f"train_test_split() test_fraction must be in [0, 1], got {test_fraction!r}")
+    items = list(data)
+    if shuffle:
+        as_rng(rng, "train_test_split()").shuffle(items)
+    test_size = round(test_fraction * len(items))
+    return items[: len(items) - test_size], items[len(items) - test_size :]
+
+
+def xor() -> list[Example]:
+    """The XOR truth table: ``([a, b], a xor b)`` for a, b in {0, 1}, targets as floats."""
+    return [([a, b], float(int(a) ^ int(b))) for a in (0.0, 1.0) for b in (0.0, 1.0)]
+
+
+def or_gate() -> list[Example]:
+    """The OR truth table: ``([a, b], a or b)`` for a, b in {0, 1}, targets as floats."""
+    return [([a, b], float(int(a) | int(b))) for a in (0.0, 1.0) for b in (0.0, 1.0)]
+
+
+def moons(
+    n: int = 100,
+    noise: float = 0.1,
+    rng: random.Random | int | None = None,
+    signed_labels: bool = False,
+) -> list[Example]:
+    """Two interleaving half circles, ``n`` points in random order, labels 0 and 1 (or -1 and +1).
+
+    The upper moon is (cos t, sin t), the lower one (1 - cos t, 0.5 - sin t),
+    t evenly spaced over [0, pi]; Gaussian noise of standard deviation
+    ``noise`` is added to both coordinates. ``signed_labels=True`` gives -1/+1
+    labels, as a hinge loss wants.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"moons() n must be an int >= 2, got {n!r}")
+    if not isinstance(noise, int | float) or not noise >= 0.0:
+        raise ValueError(f"moons() noise must be >= 0, got {noise!r}")
+    rng = as_rng(rng, "moons()")
+    n_upper = n // 2
+    n_lower = n - n_upper
+    low_label, high_label = (-1, 1) if signed_labels else (0, 1)
+    examples: list[Example] = []
+    for count, label, upper in ((n_upper, low_label, True), (n_lower, high_label, False)):
+        for i in range(count):
+            t = math.pi * i / (count - 1) if count > 1 else 0.0
+            x, y = (math.cos(t), math.sin(t)) if upper else (1.0 - math.cos(t), 0.5 - math.sin(t))
+            if noise:
+                x += rng.gauss(0.0, noise)
+                y += rng.gauss(0.0, noise)
+            examples.append(([x, y], label))
+    rng.shuffle(examples)
+    return examples
+
+
+def digits() -> list[Example]:
+    """scikit-learn's 1797 handwritten digits: 64 pixel values scaled to [0, 1] (pixel / 16) and the digit 0-9.
+
+    Needs scikit-learn: ``pip install "glassgrad[demos]"``.
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as error:
+        raise ImportError(
+            'nn.data.digits() needs scikit-learn, which is not installed: pip install "glassgrad[demos]"'
+        ) from error
+    bunch = load_digits()
+    return [([float(p) / 16.0 for p in row], int(label)) for row, label in zip(bunch.data, bunch.target)]

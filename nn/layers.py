@@ -1,0 +1,277 @@
+"""``Neuron``, ``Layer`` and ``MLP``: micrograd's API, one fused node per neuron.
+
+A neuron computes ``activation(w . x + b)``. The pre-activation ``w . x + b``
+is one node (:func:`autograd.dot`), not ``2n`` binary nodes: the chain rule
+then does one step per weight instead of two, which is most of glassgrad's
+speed. Plain float inputs stay floats: they are constants of the dot node,
+not Values, so a network's input costs no nodes and no gradient work.
+
+micrograd compatible: ``MLP(2, [16, 16, 1])`` has relu hidden layers and a
+linear output; ``model.layers[i].neurons[j].w`` and ``.b``; ``parameters()``
+and ``zero_grad()``; an MLP whose last layer has one neuron returns a single
+Value (a ``Layer`` always returns a list).
+
+Initializers, each a draw for one weight from ``rng`` (biases start at 0):
+
+- ``"uniform"``: w ~ U(-1, 1), as micrograd;
+- ``"xavier"`` / ``"glorot"``: w ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010);
+- ``"he"`` / ``"kaiming"``: w ~ N(0, 2 / fan_in), standard deviation sqrt(2 / fan_in) (He et al., 2015);
+- a callable ``init(rng, fan_in, fan_out) -> float``.
+
+Randomness comes only from ``rng``: a ``random.Random``, an int seed, or
+``None`` for ``random.Random(0)``. The global ``random`` state is never used,
+so one seed always gives one model.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import Value, dot, softmax
+from nn.activations import (
+    MODE_DEPENDENT_ACTIVATIONS,
+    Activation,
+    activation_name,
+    check_activation,
+    get_activation,
+)
+from nn.data import as_rng
+from nn.module import Module
+
+Initializer = Callable[[random.Random, int, int], float]
+
+
+def uniform_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
+    """w ~ U(-1, 1) (micrograd's choice; ignores the fan sizes)."""
+    return rng.uniform(-1.0, 1.0)
+
+
+def xavier_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
+    """w ~ U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), so Var(w) = 2 / (fan_in + fan_out)."""
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit)
+
+
+def he_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
+    """w ~ N(0, sigma^2) with sigma = sqrt(2 / fan_in): keeps the variance of relu layers steady."""
+    return rng.gauss(0.0, math.sqrt(2.0 / fan_in))
+
+
+#: Initializers by name.
+INITIALIZERS: dict[str, Initializer] = {
+    "uniform": uniform_init,
+    "xavier": xavier_init,
+    "glorot": xavier_init,
+    "he": he_init,
+    "kaiming": he_init,
+}
+
+
+def get_initializer(init: str | Initializer) -> Initializer:
+    """The initializer for a name (see :data:`INITIALIZERS`) or the callable itself."""
+    if callable(init):
+        return init
+    if isinstance(init, str) and init in INITIALIZERS:
+        return INITIALIZERS[init]
+    valid = ", ".join(repr(name) for name in INITIALIZERS)
+    raise ValueError(
+        f"unknown init {init!r}; valid names are {valid}, or pass a callable (rng, fan_in, fan_out) -> float"
+    )
+
+
+def _check_size(value: object, what: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{where}() {what} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{where}() {what} must be at least 1, got {value}")
+    return value
+
+
+def _check_bias(bias: object, where: str) -> bool:
+    if not isinstance(bias, bool):
+        raise ValueError(f"{where}() bias must be True or False, got {bias!r}")
+    return bias
+
+
+def _as_inputs(x: Any, expected: int, where: str) -> Any:
+    """The input as a sequence of length ``expected``; a lone number or Value is accepted when expected == 1."""
+    if isinstance(x, Value | int | float):
+        x = [x]
+    try:
+        given = len(x)
+    except TypeError:
+        raise TypeError(
+            f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {x!r}"
+        ) from None
+    if given != expected:
+        raise ValueError(f"{where} expects {expected} inputs, got {given}")
+    return x
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w . x + b)``, with ``w . x + b`` as one node.
+
+    >>> neuron = Neuron(2, activation="tanh", rng=0)
+    >>> len(neuron.parameters())     # 2 weights and a bias
+    3
+    >>> neuron([1.0, -2.0]).op
+    'tanh'
+
+    ``activation`` is a name from :data:`nn.activations.ELEMENTWISE_ACTIVATIONS`
+    or a callable Value -> Value. ``fan_out`` only matters to ``init="xavier"``
+    (a :class:`Layer` passes its size).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str | Activation = "relu",
+        bias: bool = True,
+        init: str | Initializer = "uniform",
+        rng: random.Random | int | None = None,
+        fan_out: int = 1,
+    ) -> None:
+        _check_size(nin, "nin", "Neuron")
+        _check_size(fan_out, "fan_out", "Neuron")
+        _check_bias(bias, "Neuron")
+        check_activation(activation, allow_layer=False)
+        draw = get_initializer(init)
+        rng = as_rng(rng, "Neuron")
+        self.w = [Value(float(draw(rng, nin, fan_out)), label=f"w{i}") for i in range(nin)]
+        self.b = Value(0.0, label="b") if bias else None
+        self.activation = activation
+        self.init = init if isinstance(init, str) else activation_name(init)
+        self._activate = get_activation(activation)
+        self._mode_dependent = activation in MODE_DEPENDENT_ACTIVATIONS
+        # Mode-dependent activations (rrelu) draw from the neuron's own generator, seeded from rng.
+        self._noise_rng = random.Random(rng.getrandbits(64)) if self._mode_dependent else None
+
+    @property
+    def nin(self) -> int:
+        """The number of inputs."""
+        return len(self.w)
+
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value:
+        """activation(w . x + b) for one input vector ``x`` of length ``nin``."""
+        return self._forward(_as_inputs(x, len(self.w), f"Neuron({len(self.w)})"))
+
+    def _forward(self, x: Sequence[Value | float]) -> Value:
+        """The forward pass without checks (a Layer checks the input once for all its neurons)."""
+        b = self.b
+        pre_activation = dot(self.w, x, 0.0 if b is None else b)
+        if self._mode_dependent:
+            return self._activate(pre_activation, self.training, self._noise_rng)  # type: ignore[call-arg]
+        return self._activate(pre_activation)
+
+    def extra_repr(self) -> str:
+        return f"{len(self.w)}, activation={activation_name(self.activation)!r}, bias={self.b is not None}"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values, always.
+
+    >>> layer = Layer(3, 2, activation="tanh", rng=0)
+    >>> len(layer([1.0, 2.0, 3.0]))
+    2
+
+    ``activation="softmax"`` makes the neurons linear and applies
+    ``softmax(z)_i = e^z_i / sum_j e^z_j`` to the layer's outputs together.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | Activation = "relu",
+        bias: bool = True,
+        init: str | Initializer = "uniform",
+        rng: random.Random | int | None = None,
+    ) -> None:
+        _check_size(nin, "nin", "Layer")
+        _check_size(nout, "nout", "Layer")
+        _check_bias(bias, "Layer")
+        check_activation(activation, allow_layer=True)
+        get_initializer(init)
+        rng = as_rng(rng, "Layer")
+        self._softmax = activation == "softmax"
+        neuron_activation = "linear" if self._softmax else activation
+        self.neurons = [Neuron(nin, neuron_activation, bias, init, rng, fan_out=nout) for _ in range(nout)]
+        self.activation = activation
+        self.nin = nin
+
+    @property
+    def nout(self) -> int:
+        """The number of outputs (neurons)."""
+        return len(self.neurons)
+
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> list[Value]:
+        """Every neuron's output for the input vector ``x`` (length ``nin``), as a list."""
+        return self._forward(_as_inputs(x, self.nin, f"Layer({self.nin} -> {self.nout})"))
+
+    def _forward(self, x: Sequence[Value | float]) -> list[Value]:
+        outputs = [neuron._forward(x) for neuron in self.neurons]
+        return softmax(outputs) if self._softmax else outputs
+
+    def extra_repr(self) -> str:
+        return f"{self.nin} -> {self.nout}, activation={activation_name(self.activation)!r}"
+
+    def _child_modules(self) -> list[tuple[str, Module]]:
+        return []  # the neurons are alike; the one-line summary says it all
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(nin, [size_1, ..., size_k])``, k fully connected layers.
+
+    Hidden layers use ``activation`` (relu by default), the last layer
+    ``output_activation`` (linear by default: no activation), as micrograd.
+
+    >>> model = MLP(2, [16, 16, 1], rng=1337)
+    >>> len(model.parameters())      # (2+1)*16 + (16+1)*16 + (16+1)*1
+    337
+    >>> isinstance(model([0.5, -1.0]), Value)   # one output neuron: a single Value
+    True
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | Activation = "relu",
+        output_activation: str | Activation = "linear",
+        bias: bool = True,
+        init: str | Initializer = "uniform",
+        rng: random.Random | int | None = None,
+    ) -> None:
+        _check_size(nin, "nin", "MLP")
+        if not isinstance(nouts, list | tuple):
+            raise ValueError(f"MLP() nouts must be a list of layer sizes such as [16, 16, 1], got {nouts!r}")
+        if len(nouts) == 0:
+            raise ValueError("MLP() nouts must name at least one layer, got an empty list")
+        for size in nouts:
+            _check_size(size, "layer size in nouts", "MLP")
+        _check_bias(bias, "MLP")
+        check_activation(activation, allow_layer=False)
+        check_activation(output_activation, allow_layer=True)
+        get_initializer(init)
+        rng = as_rng(rng, "MLP")
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, bias, init, rng)
+            for i in range(len(nouts))
+        ]
+        self.nin = nin
+
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
+        """The network's output: a list of Values, or a single Value when the last layer has one neuron."""
+        x = _as_inputs(x, self.nin, f"MLP({self.nin} -> {[layer.nout for layer in self.layers]})")
+        for layer in self.layers:
+            x = layer._forward(x)
+        return x[0] if len(x) == 1 else x
+
+    def extra_repr(self) -> str:
+        sizes = [layer.nout for layer in self.layers]
+        return f"{self.nin} -> {sizes}, {len(self.parameters())} parameters"

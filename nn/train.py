@@ -1,0 +1,228 @@
+"""``fit`` and ``evaluate``: the usual training loop, with a tqdm progress bar, written once.
+
+A script that writes its own loop is just as welcome; ``fit`` does nothing
+that loop could not::
+
+    for epoch in range(epochs):
+        for batch in batches(train, 32, shuffle=True, rng=rng):
+            outputs = [model(x) for x, _ in batch]
+            loss = cross_entropy(outputs, [y for _, y in batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+tqdm is imported only when a progress bar is wanted (``progress=True``); if
+it is missing, a warning says how to install it and training goes on without one.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import Value, no_grad
+from nn.data import as_rng, batches
+from nn.losses import binary_cross_entropy_with_logits, hinge_loss
+from nn.module import Module
+from nn.optim import Optimizer
+
+LossFunction = Callable[[list[Any], list[Any]], Value]
+#: ``accuracy(output, target) -> bool``: whether one prediction is right.
+AccuracyFunction = Callable[[Any, Any], bool]
+
+#: Losses whose predictions are raw scores (positive means class 1), not probabilities.
+_SCORE_LOSSES = (hinge_loss, binary_cross_entropy_with_logits)
+
+
+def _argmax(values: Sequence[Value | float]) -> int:
+    data = [v.data if isinstance(v, Value) else float(v) for v in values]
+    return max(range(len(data)), key=data.__getitem__)
+
+
+def count_correct(
+    outputs: Sequence[Any],
+    targets: Sequence[Any],
+    accuracy: str | AccuracyFunction = "auto",
+    loss_fn: LossFunction | None = None,
+) -> int:
+    """How many outputs are right.
+
+    With ``accuracy="auto"``:
+
+    - a list output (several classes) is right when its largest entry is at the target class index;
+    - a single output is a yes/no prediction: "yes" when it exceeds 0 (for
+      ``hinge_loss``, ``binary_cross_entropy_with_logits``, or when some target
+      is negative, as with -1/+1 labels) or 0.5 (probabilities); the target is
+      "yes" when it exceeds 0.5, or 0 for -1/+1 labels.
+
+    A callable ``accuracy(output, target) -> bool`` decides instead.
+    """
+    if callable(accuracy):
+        return sum(1 for output, target in zip(outputs, targets) if accuracy(output, target))
+    if accuracy != "auto":
+        raise ValueError(f"accuracy must be 'auto', None or a callable (output, target) -> bool, got {accuracy!r}")
+    signed = any(not isinstance(t, Sequence) and t < 0 for t in targets)
+    threshold = 0.0 if (loss_fn in _SCORE_LOSSES or signed) else 0.5
+    target_threshold = 0.0 if signed else 0.5
+    correct = 0
+    for output, target in zip(outputs, targets):
+        if isinstance(output, Value | int | float):
+            score = output.data if isinstance(output, Value) else float(output)
+            correct += (score > threshold) == (target > target_threshold)
+        else:
+            correct += _argmax(output) == target
+    return correct
+
+
+def _check_count(value: object, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"fit() {name} must be an int >= {minimum}, got {value!r}")
+    return value
+
+
+def evaluate(
+    model: Callable[[Any], Any],
+    loss_fn: LossFunction,
+    data: Sequence[tuple[Any, Any]],
+    accuracy: str | AccuracyFunction | None = "auto",
+    batch_size: int = 256,
+) -> dict[str, float]:
+    """Mean loss (and accuracy, unless ``accuracy=None``) over ``data``, without recording a graph.
+
+    A Module is put in evaluation mode for the run and restored afterwards.
+    Returns ``{"loss": ..., "accuracy": ...}``.
+    """
+    if not data:
+        raise ValueError("evaluate() needs at least one example, got none")
+    was_training = model.training if isinstance(model, Module) else None
+    if isinstance(model, Module):
+        model.eval()
+    try:
+        total_loss = 0.0
+        correct = 0
+        with no_grad():
+            for batch in batches(data, batch_size):
+                inputs = [x for x, _ in batch]
+                targets = [y for _, y in batch]
+                outputs = [model(x) for x in inputs]
+                total_loss += loss_fn(outputs, targets).data * len(batch)
+                if accuracy is not None:
+                    correct += count_correct(outputs, targets, accuracy, loss_fn)
+    finally:
+        if isinstance(model, Module) and was_training is not None:
+            model.train(was_training)
+    result = {"loss": total_loss / len(data)}
+    if accuracy is not None:
+        result["accuracy"] = correct / len(data)
+    return result
+
+
+def _progress_bar(total: int, enabled: bool, description: str) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        warnings.warn(
+            'fit(progress=True) needs tqdm for its progress bar: pip install "glassgrad[demos]"; '
+            "training without one (progress=False silences this)",
+            stacklevel=3,
+        )
+        return None
+    return tqdm(total=total, desc=description, unit="batch", dynamic_ncols=True)
+
+
+def fit(
+    model: Module,
+    loss_fn: LossFunction,
+    data: Sequence[tuple[Any, Any]],
+    *,
+    optimizer: Optimizer,
+    epochs: int = 1,
+    batch_size: int = 32,
+    shuffle: bool = True,
+    rng: Any = None,
+    penalty: Callable[[Module], Value] | None = None,
+    validation_data: Sequence[tuple[Any, Any]] | None = None,
+    accuracy: str | AccuracyFunction | None = "auto",
+    lr_schedule: Callable[[int], float] | None = None,
+    progress: bool = True,
+    on_epoch_end: Callable[[dict[str, float]], None] | None = None,
+) -> list[dict[str, float]]:
+    """Train ``model`` on ``data`` (a list of ``(x, y)`` examples) for ``epochs`` passes of minibatches.
+
+    Each step: outputs = [model(x) for the batch], loss = loss_fn(outputs,
+    targets) (+ ``penalty(model)``, e.g. ``lambda m: l2_penalty(m.parameters(), 1e-4)``),
+    ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``.
+
+    - ``rng`` (a ``random.Random``, an int seed, or None for ``Random(0)``)
+      shuffles the examples each epoch; same seed, same training.
+    - ``lr_schedule(epoch)`` (epoch counted from 0) sets ``optimizer.lr`` before each epoch.
+    - ``accuracy``: see :func:`count_correct`; ``None`` for regression.
+    - ``progress=True`` shows a tqdm bar with the running loss and accuracy.
+
+    Returns the history: one dict per epoch with ``epoch``, ``loss`` (mean
+    data loss over the epoch's batches, without the penalty), ``accuracy``,
+    ``lr``, ``seconds`` and, with ``validation_data``, ``val_loss`` and
+    ``val_accuracy``. The model is left in the mode (train/eval) it was in.
+    """
+    _check_count(epochs, "epochs", 0)
+    _check_count(batch_size, "batch_size", 1)
+    if not data:
+        raise ValueError("fit() needs at least one training example, got none")
+    if accuracy is not None and accuracy != "auto" and not callable(accuracy):
+        raise ValueError(
+            f"fit() accuracy must be 'auto', None or a callable (output, target) -> bool, got {accuracy!r}"
+        )
+    rng = as_rng(rng, "fit()")
+    batches_per_epoch = -(-len(data) // batch_size)
+    history: list[dict[str, float]] = []
+    was_training = model.training
+    bar = _progress_bar(epochs * batches_per_epoch, progress, f"training {type(model).__name__}")
+    try:
+        for epoch in range(epochs):
+            model.train()
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(epoch)
+            started = time.perf_counter()
+            total_loss = 0.0
+            correct = 0
+            seen = 0
+            for batch in batches(data, batch_size, shuffle=shuffle, rng=rng):
+                targets = [y for _, y in batch]
+                outputs = [model(x) for x, _ in batch]
+                loss = loss_fn(outputs, targets)
+                objective = loss + penalty(model) if penalty is not None else loss
+                optimizer.zero_grad()
+                objective.backward()
+                optimizer.step()
+                seen += len(batch)
+                total_loss += loss.data * len(batch)
+                if accuracy is not None:
+                    correct += count_correct(outputs, targets, accuracy, loss_fn)
+                if bar is not None:
+                    postfix = {"epoch": f"{epoch + 1}/{epochs}", "loss": f"{total_loss / seen:.4f}"}
+                    if accuracy is not None:
+                        postfix["acc"] = f"{correct / seen:.3f}"
+                    bar.set_postfix(postfix, refresh=False)
+                    bar.update(1)
+            record: dict[str, float] = {"epoch": epoch + 1, "loss": total_loss / seen}
+            if accuracy is not None:
+                record["accuracy"] = correct / seen
+            record["lr"] = optimizer.lr
+            record["seconds"] = time.perf_counter() - started
+            if validation_data:
+                validation = evaluate(model, loss_fn, validation_data, accuracy)
+                record["val_loss"] = validation["loss"]
+                if accuracy is not None:
+                    record["val_accuracy"] = validation["accuracy"]
+            history.append(record)
+            if on_epoch_end is not None:
+                on_epoch_end(record)
+    finally:
+        if bar is not None:
+            bar.close()
+        model.train(was_training)
+    return history
