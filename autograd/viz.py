@@ -217,9 +217,9 @@ def escape_label_text(text: str) -> str:
     """``text`` as content of a Graphviz HTML-like label.
 
     ``& < > " '`` become entities, newlines become ``<BR/>``, other control
-    characters (which XML forbids) are shown as ``\\xNN``. With HTML-like
-    labels ``| { } \\`` need no escaping: DOT never sees them as record
-    syntax or escape sequences.
+    characters (which XML forbids) are shown as ``\\xNN``, and backslashes are
+    doubled (Graphviz would expand ``\\N`` to the node's name). ``| { }`` need
+    nothing: in HTML-like labels they are not record syntax.
     """
     lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     escaped = []
@@ -228,7 +228,9 @@ def escape_label_text(text: str) -> str:
             f"\\x{ord(ch):02x}" if (ord(ch) < 32 or ord(ch) == 127 or 0xFFFE <= ord(ch) <= 0xFFFF) else ch
             for ch in line
         )
-        escaped.append(html.escape(visible, quote=True))
+        # Graphviz expands \N, \G, \E, \T, \H, \L even in HTML-like labels and
+        # reads "\\" as one backslash: doubling every backslash keeps them all literal.
+        escaped.append(html.escape(visible, quote=True).replace("\\", "\\\\"))
     return "<BR/>".join(escaped)
 
 
@@ -344,7 +346,7 @@ class _Layout:
             count += 1
             if node.parents and not self.collapse:
                 count += 1  # the op node
-            if node.parents and folded_constants(node):
+            if node.parents and folded_constants(node) and not (self.collapse and node.op == "dot"):
                 count += 1  # the constants node
         return count
 
@@ -373,7 +375,8 @@ def draw(
       ``parameters=model.parameters()`` and/or ``inputs=[...]``.
     - ``collapse=True`` draws each op inside its Value's box and folds leaves
       used only by ``dot`` nodes (a neuron's weights and bias) into the neuron:
-      a fused neuron shows as one node. Use it for networks.
+      a fused neuron shows as one node (its plain-number inputs are counted
+      in its box, not drawn). Use it for networks.
     - More than ``max_nodes`` DOT nodes raises ValueError saying how to draw less.
     - ``grads``: draw these grads instead of ``.grad`` (a Value missing from the
       mapping shows ``grad ?``); ``highlight=(node, k)`` marks the edge from
@@ -433,9 +436,14 @@ def draw(
             header = kind
         elif collapse:
             header = op_caption(node)
+            folded = []
             folded_count = sum(1 for parent in node.parents if parent in layout.folded)
             if folded_count:
-                header += f" ({folded_count} leaves folded in)"
+                folded.append(f"{folded_count} leaves")
+            if node.op == "dot" and folded_constants(node):
+                folded.append(f"{len(folded_constants(node))} constants")
+            if folded:
+                header += f" ({', '.join(folded)} folded in)"
         is_active = highlight_node is node
         label = _value_label(
             names[node],
@@ -468,7 +476,7 @@ def draw(
                 height="0.3",
             )
             picture.edge(target, node_id, id=f"e{i}_out")
-        if folded_constants(node):
+        if folded_constants(node) and not (collapse and node.op == "dot"):
             constants_id = f"n{i}_const"
             picture.node(
                 constants_id,
