@@ -47,6 +47,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from operator import mul
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def initial_weights(sizes: Sequence[int], seed: int) -> Weights:
     """Uniform(-1, 1) / sqrt(fan_in) weights and small biases, the same for every contender."""
     rng = random.Random(seed)
     layers = []
-    for nin, nout in zip(sizes, sizes[1:]):
+    for nin, nout in pairwise(sizes):
         scale = 1.0 / math.sqrt(nin)
         rows = [[rng.uniform(-scale, scale) for _ in range(nin)] for _ in range(nout)]
         layers.append((rows, [rng.uniform(-0.1, 0.1) for _ in range(nout)]))
@@ -605,20 +606,25 @@ def chain_row(settings: argparse.Namespace) -> dict[str, Any]:
         elif micrograd_failed_at is not None:
             entry["micrograd"] = f"not run: failed at {micrograd_failed_at} nodes"
         else:
-            from micrograd.engine import Value as MicrogradValue
-
-            try:
-                start = time.perf_counter()
-                m0, m = build(value_class=MicrogradValue)
-                m.backward()
-                entry["micrograd"] = f"{(time.perf_counter() - start) / (2 * steps) * 1e6:.3f} us/node"
-            except RecursionError:
+            entry["micrograd"] = micrograd_chain(build, steps)
+            if entry["micrograd"].startswith("RecursionError"):
                 micrograd_failed_at = 2 * steps
-                entry["micrograd"] = f"RecursionError (recursion limit {sys.getrecursionlimit()})"
-            m0 = m = None
             gc.collect()
         sizes.append(entry)
     return {"id": "T3", "title": "deep chain x = x * 1.0001 + 0.001, build + backward", "sizes": sizes}
+
+
+def micrograd_chain(build: Callable[..., tuple[Any, Any]], steps: int) -> str:
+    """The T3 chain in micrograd: us/node, or the error its recursive sort runs into."""
+    from micrograd.engine import Value as MicrogradValue
+
+    try:
+        start = time.perf_counter()
+        _, last = build(value_class=MicrogradValue)
+        last.backward()
+    except RecursionError:
+        return f"RecursionError (recursion limit {sys.getrecursionlimit()})"
+    return f"{(time.perf_counter() - start) / (2 * steps) * 1e6:.3f} us/node (one run)"
 
 
 def inference_row(weights: Weights, samples: list[Example], settings: argparse.Namespace) -> dict[str, Any]:
@@ -745,9 +751,8 @@ def format_table(report: dict[str, Any]) -> str:
                 continue
             error = result.get("gradient_error")
             grad_note = "" if error is None else f"   grad diff {error:.1e}"
-            lines.append(
-                f"  {result['contender']:<22} {result['median']:>12.2f}   {result.get('ratio', math.nan):>8.2f}x{grad_note}"
-            )
+            ratio = result.get("ratio", math.nan)
+            lines.append(f"  {result['contender']:<22} {result['median']:>12.2f}   {ratio:>8.2f}x{grad_note}")
         lines.append("")
     lines.append("Targets")
     for target in report["targets"]:
