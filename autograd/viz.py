@@ -230,7 +230,8 @@ def escape_label_text(text: str) -> str:
         )
         # Graphviz expands \N, \G, \E, \T, \H, \L even in HTML-like labels and
         # reads "\\" as one backslash: doubling every backslash keeps them all literal.
-        escaped.append(html.escape(visible, quote=True).replace("\\", "\\\\"))
+        # "]" is written as an entity: Graphviz 2.43 rejects some labels that start with it.
+        escaped.append(html.escape(visible, quote=True).replace("\\", "\\\\").replace("]", "&#93;"))
     return "<BR/>".join(escaped)
 
 
