@@ -218,6 +218,8 @@ NASTY_LABELS = [
     "ünïcödé ∂L/∂w → ✓",
     "<B>not bold</B>",
     "]; evil [label=x",
+    "]",
+    "]]>",
     "",
 ]
 
