@@ -43,6 +43,9 @@ from autograd.ops import OPS, BinaryOp, UnaryOp
 from autograd.value import Value
 from autograd.viz import DEFAULT_MAX_NODES, draw, format_number, leaf_kinds, node_names, nodes_in_order
 
+#: Default cap on the pictures ``frames`` renders (one run of ``dot`` each).
+DEFAULT_MAX_FRAMES = 200
+
 
 @dataclass(frozen=True, eq=False)
 class BackwardStep:
@@ -349,6 +352,7 @@ def frames(
     *,
     gradient: float = 1.0,
     image_format: str = "svg",
+    max_frames: int = DEFAULT_MAX_FRAMES,
     **draw_options: Any,
 ) -> list[Path]:
     """Run backward and render the graph after every step into ``folder``.
@@ -357,8 +361,17 @@ def frames(
     the grads known after step k, the step's edge and node highlighted and its
     formula as the title. ``draw_options`` go to :func:`autograd.viz.draw`
     (``parameters=``, ``inputs=``, ``rankdir=``, ``collapse=``, ...).
-    Needs the Graphviz ``dot`` program. Returns the files, in order.
+    Needs the Graphviz ``dot`` program (one run per frame); more than
+    ``max_frames`` frames raises ValueError before any is drawn. Returns the
+    files, in order.
     """
+    edge_count = sum(len(node.parents) for node in nodes_in_order(root))
+    if edge_count + 1 > max_frames:
+        raise ValueError(
+            f"frames(): {edge_count} steps would make {edge_count + 1} pictures, more than max_frames={max_frames}; "
+            "explain a smaller graph (one neuron, one example), use save_html() (one picture for all steps), "
+            "or raise max_frames"
+        )
     steps = backward_steps(root, gradient)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

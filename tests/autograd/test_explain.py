@@ -389,3 +389,12 @@ def test_save_html_survives_labels_that_look_like_markup(tmp_path):
     data = json.loads(re.search(r'id="steps-data">(.*?)</script>', page, re.S)[1])
     assert data["steps"][0]["parentName"] == "</script><script>alert(1)</script>"
     assert math.isclose(a.grad, 2.0)
+
+
+def test_frames_refuses_too_many_pictures_before_running_backward(tmp_path):
+    a = Value(1.0, label="a")
+    root = sum_values([a * float(k) for k in range(10)])
+    with pytest.raises(ValueError, match=r"20 steps would make 21 pictures, more than max_frames=20"):
+        frames(root, tmp_path / "frames", max_frames=20)
+    assert a.grad == 0.0  # nothing ran
+    assert not (tmp_path / "frames").exists()
