@@ -252,7 +252,7 @@ def test_nasty_labels_render_with_the_real_dot():
 
 
 @needs_dot
-@settings(max_examples=25)  # each example runs the dot program once
+@settings(max_examples=100)  # each example runs the dot program once
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=4))
 def test_any_label_text_renders_with_the_real_dot(labels):
     values = [Value(float(i), label=label) for i, label in enumerate(labels)]
