@@ -584,7 +584,11 @@ _SCRIPT = r"""
       const cell = document.getElementById("grad-" + node.id);
       const svgText = gradText(node.id);
       const text = grad ? grad.text : "?";
-      if (svgText) { svgText.textContent = "grad " + text; }
+      if (svgText) {
+        svgText.textContent = "grad " + text;
+        const justChanged = current > 0 && steps[current - 1].parent === node.id;
+        if (justChanged) { svgText.setAttribute("fill", highlight); } else { svgText.removeAttribute("fill"); }
+      }
       cell.textContent = text;
       cell.setAttribute("data-grad", grad ? grad.repr : "");
       const isFinal = grad && current >= node.finalAt;
