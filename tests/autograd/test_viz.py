@@ -390,3 +390,16 @@ def test_highlighted_edge_is_red_in_the_svg():
     assert strokes == {HIGHLIGHT_COLOUR}
     other = svg_group(svg, "e2_1")
     assert {element.get("stroke") for element in other if element.tag == f"{SVG}path"} == {"black"}
+
+
+@needs_dot
+def test_an_nn_mlp_64_32_10_loss_renders_collapsed():
+    nn = pytest.importorskip("nn")  # the nn package is optional for the engine
+    model = nn.MLP(64, [32, 10], activation="tanh", rng=0)
+    loss = cross_entropy(model([0.01 * k for k in range(64)]), 3)
+    loss.backward()
+    with pytest.raises(ValueError, match="collapse=True"):
+        draw(loss, parameters=model.parameters())
+    picture = draw(loss, parameters=model.parameters(), collapse=True)
+    tree = ET.fromstring(render_svg(picture))
+    assert len([g for g in tree.iter(f"{SVG}g") if g.get("class") == "node"]) <= 500
