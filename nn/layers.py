@@ -96,19 +96,32 @@ def _check_bias(bias: object, where: str) -> bool:
     return bias
 
 
-def _as_inputs(x: Any, expected: int, where: str) -> Any:
-    """The input as a sequence of length ``expected``; a lone number or Value is accepted when expected == 1."""
+def _as_inputs(x: Any, expected: int, module: Module) -> Any:
+    """The input as a sequence of length ``expected``; a lone number or Value is accepted when expected == 1.
+
+    Errors name the module by its one-line summary (built only when there is an error).
+    """
     if isinstance(x, Value | int | float):
         x = [x]
     try:
         given = len(x)
     except TypeError:
+        where = f"{type(module).__name__}({module.extra_repr()})"
         raise TypeError(
             f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {x!r}"
         ) from None
     if given != expected:
-        raise ValueError(f"{where} expects {expected} inputs, got {given}")
+        raise ValueError(f"{type(module).__name__}({module.extra_repr()}) expects {expected} inputs, got {given}")
     return x
+
+
+def _micrograd_nonlin(nonlin: bool | None, activation: str | Activation, where: str) -> str | Activation:
+    """micrograd's ``nonlin`` flag as an activation name: True -> "relu", False -> "linear"."""
+    if nonlin is None:
+        return activation
+    if not isinstance(nonlin, bool):
+        raise ValueError(f"{where}() nonlin must be True or False (micrograd's flag), got {nonlin!r}")
+    return "relu" if nonlin else "linear"
 
 
 class Neuron(Module):
@@ -122,7 +135,8 @@ class Neuron(Module):
 
     ``activation`` is a name from :data:`nn.activations.ELEMENTWISE_ACTIVATIONS`
     or a callable Value -> Value. ``fan_out`` only matters to ``init="xavier"``
-    (a :class:`Layer` passes its size).
+    (a :class:`Layer` passes its size). ``nonlin`` is micrograd's spelling,
+    kept so its code runs: True means ``"relu"``, False ``"linear"``.
     """
 
     def __init__(
@@ -133,7 +147,9 @@ class Neuron(Module):
         init: str | Initializer = "uniform",
         rng: random.Random | int | None = None,
         fan_out: int = 1,
+        nonlin: bool | None = None,
     ) -> None:
+        activation = _micrograd_nonlin(nonlin, activation, "Neuron")
         _check_size(nin, "nin", "Neuron")
         _check_size(fan_out, "fan_out", "Neuron")
         _check_bias(bias, "Neuron")
@@ -156,7 +172,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float] | Value | float) -> Value:
         """activation(w . x + b) for one input vector ``x`` of length ``nin``."""
-        return self._forward(_as_inputs(x, len(self.w), f"Neuron({len(self.w)})"))
+        return self._forward(_as_inputs(x, len(self.w), self))
 
     def _forward(self, x: Sequence[Value | float]) -> Value:
         """The forward pass without checks (a Layer checks the input once for all its neurons)."""
@@ -179,6 +195,7 @@ class Layer(Module):
 
     ``activation="softmax"`` makes the neurons linear and applies
     ``softmax(z)_i = e^z_i / sum_j e^z_j`` to the layer's outputs together.
+    ``nonlin=True/False`` is micrograd's spelling of ``"relu"``/``"linear"``.
     """
 
     def __init__(
@@ -189,7 +206,9 @@ class Layer(Module):
         bias: bool = True,
         init: str | Initializer = "uniform",
         rng: random.Random | int | None = None,
+        nonlin: bool | None = None,
     ) -> None:
+        activation = _micrograd_nonlin(nonlin, activation, "Layer")
         _check_size(nin, "nin", "Layer")
         _check_size(nout, "nout", "Layer")
         _check_bias(bias, "Layer")
@@ -209,7 +228,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Value | float] | Value | float) -> list[Value]:
         """Every neuron's output for the input vector ``x`` (length ``nin``), as a list."""
-        return self._forward(_as_inputs(x, self.nin, f"Layer({self.nin} -> {self.nout})"))
+        return self._forward(_as_inputs(x, self.nin, self))
 
     def _forward(self, x: Sequence[Value | float]) -> list[Value]:
         outputs = [neuron._forward(x) for neuron in self.neurons]
@@ -267,7 +286,7 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
         """The network's output: a list of Values, or a single Value when the last layer has one neuron."""
-        x = _as_inputs(x, self.nin, f"MLP({self.nin} -> {[layer.nout for layer in self.layers]})")
+        x = _as_inputs(x, self.nin, self)
         for layer in self.layers:
             x = layer._forward(x)
         return x[0] if len(x) == 1 else x

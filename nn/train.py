@@ -51,7 +51,9 @@ def count_correct(
 
     With ``accuracy="auto"``:
 
-    - a list output (several classes) is right when its largest entry is at the target class index;
+    - a list output (several classes) is right when its largest entry is at
+      the target class index (or, for a list target such as a one-hot vector,
+      at the target's largest entry);
     - a single output is a yes/no prediction: "yes" when it exceeds 0 (for
       ``hinge_loss``, ``binary_cross_entropy_with_logits``, or when some target
       is negative, as with -1/+1 labels) or 0.5 (probabilities); the target is
@@ -72,7 +74,10 @@ def count_correct(
             score = output.data if isinstance(output, Value) else float(output)
             correct += (score > threshold) == (target > target_threshold)
         else:
-            correct += _argmax(output) == target
+            if isinstance(target, Sequence):  # one-hot (or any score) targets: compare the winners
+                correct += _argmax(output) == _argmax(target)
+            else:
+                correct += _argmax(output) == target
     return correct
 
 

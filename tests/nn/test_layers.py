@@ -318,3 +318,11 @@ def test_micrograd_moons_demo_code_runs_with_only_its_imports_changed():
     Xmesh = np.c_[np.array([0.0, 1.0]), np.array([0.5, -0.5])]  # noqa: N806
     scores = list(map(model, [list(map(Value, xrow)) for xrow in Xmesh]))
     assert np.array([s.data > 0 for s in scores]).shape == (2,)
+
+
+def test_micrograd_nonlin_flag():
+    assert nn.Neuron(2, nonlin=False, rng=0)([1.0, 2.0]).op == "dot"
+    assert nn.Neuron(2, nonlin=True, rng=0)([1.0, 2.0]).op == "relu"
+    assert nn.Layer(2, 3, nonlin=False, rng=0).activation == "linear"
+    with pytest.raises(ValueError, match="nonlin must be True or False"):
+        nn.Neuron(2, nonlin=1)

@@ -156,6 +156,7 @@ def test_fit_learns_moons():
 
 def test_accuracy_rules():
     assert nn.count_correct([[Value(0.1), Value(2.0)], [Value(3.0), Value(1.0)]], [1, 1]) == 1
+    assert nn.count_correct([[Value(0.1), Value(2.0)], [Value(3.0), Value(1.0)]], [[0.0, 1.0], [0.0, 1.0]]) == 1
     assert nn.count_correct([Value(0.7), Value(0.2)], [1.0, 1.0]) == 1  # probabilities: 0.5
     assert nn.count_correct([Value(0.3), Value(-0.2)], [1, -1]) == 2  # signed labels: 0
     assert nn.count_correct([Value(0.3)], [1.0], loss_fn=nn.binary_cross_entropy_with_logits) == 1
