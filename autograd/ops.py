@@ -39,6 +39,19 @@ OPS: dict[str, Any] = {}
 _new_value = Value.__new__
 
 
+def _leaf(data: float) -> Value:
+    """A new leaf holding ``data``: what an op returns under ``no_grad``."""
+    node = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.parents = ()
+    node.local_grads = ()
+    node.op = ""
+    node.context = None
+    return node
+
+
 def _node(data: float, parents: tuple, local_grads: tuple, op: str, context: Any = None) -> Value:
     """Make an interior node (or, under ``no_grad``, a leaf with the same data)."""
     node = _new_value(Value)
@@ -685,6 +698,10 @@ def _dot_edges(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> tupl
     return parents, partners
 
 
+_JUST_VALUE = {Value}
+_VALUE_OR_FLOAT = (Value, float)
+
+
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float = 0.0) -> Value:
     """w . x + b as one node (a neuron's pre-activation), not 2n binary nodes.
 
@@ -692,8 +709,42 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias:
     network's float inputs cost no nodes and no gradient work.
     d/dw_i = x_i, d/dx_i = w_i, d/db = 1.
     """
-    if len(weights) != len(inputs):
-        raise ValueError(f"dot() needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"dot() needs as many weights as inputs, got {n} and {len(inputs)}")
+    # Fast paths for a neuron: Value weights, and inputs that are all numbers
+    # (a first layer) or all Values (a hidden layer). The types are checked at
+    # C speed (set(map(type, ...))), the data read in one comprehension and the
+    # interleaved parents built by slice assignment: dot() of 64 Value weights
+    # and 64 floats takes 6 us instead of 39 (the T1 digits step: 2x the
+    # hand-written network's time instead of 9.8x). Number inputs are not
+    # scanned: if one is not a number (a Value, say), the products make the sum
+    # something other than a float, and the general path below takes over.
+    if set(map(type, weights)) == _JUST_VALUE and type(bias) in _VALUE_OR_FLOAT:
+        bias_data = bias.data if type(bias) is Value else bias
+        has_bias = type(bias) is Value
+        if type(inputs[0]) is not Value:
+            out = sum(map(_float_mul, [w.data for w in weights], inputs), bias_data)
+            if type(out) is float:  # every input a number: d/dw_i = x_i, d/db = 1
+                if not _is_recording():
+                    return _leaf(out)
+                parents = (*weights, bias) if has_bias else tuple(weights)
+                local_grads = (*inputs, 1.0) if has_bias else tuple(inputs)
+                return _node(out, parents, local_grads, "dot", (tuple(weights), tuple(inputs), bias))
+        elif set(map(type, inputs)) == _JUST_VALUE:
+            weight_data = [w.data for w in weights]
+            input_data = [x.data for x in inputs]
+            out = sum(map(_float_mul, weight_data, input_data), bias_data)
+            if not _is_recording():
+                return _leaf(out)
+            # Parents w_1, x_1, w_2, x_2, ..., b as _dot_edges orders them; partners x_1, w_1, ..., 1.
+            interleaved: list[Any] = [bias] * (2 * n + has_bias)
+            interleaved[0 : 2 * n : 2] = weights
+            interleaved[1 : 2 * n : 2] = inputs
+            partners: list[float] = [1.0] * (2 * n + has_bias)
+            partners[0 : 2 * n : 2] = input_data
+            partners[1 : 2 * n : 2] = weight_data
+            return _node(out, tuple(interleaved), tuple(partners), "dot", (tuple(weights), tuple(inputs), bias))
     weight_data = [w.data if isinstance(w, Value) else _as_float(w, "dot") for w in weights]
     input_data = [x.data if isinstance(x, Value) else _as_float(x, "dot") for x in inputs]
     bias_data = bias.data if isinstance(bias, Value) else _as_float(bias, "dot")
