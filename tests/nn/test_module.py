@@ -54,6 +54,17 @@ def test_parameters_are_found_with_dotted_names_in_attribute_order():
     ]
 
 
+def test_parameters_and_named_parameters_agree():
+    class Tied(Module):
+        def __init__(self) -> None:
+            self.inner = Nested()
+            self.again = self.inner.blocks[0]
+            self.mixed = [Value(1.0), Affine(), self.inner.first.b, {"k": [Value(2.0)]}]
+
+    for model in (Nested(), Tied(), nn.MLP(3, [4, 2], rng=0), Affine()):
+        assert model.parameters() == [p for _, p in model.named_parameters()]
+
+
 def test_mlp_names_follow_the_pytorch_shape():
     model = nn.MLP(2, [4, 1], rng=0)
     named = dict(model.named_parameters())
