@@ -348,6 +348,8 @@ class Module:
         unknown = sorted(set(document) - _FILE_KEYS)
         if unknown:
             raise ValueError(f"load({path!r}): unexpected top-level keys: {', '.join(unknown)}")
+        if not isinstance(document.get("module", ""), str):
+            raise ValueError(f"load({path!r}): 'module' must be a class name, got {document['module']!r}")
         if "parameters" not in document:
             raise ValueError(f"load({path!r}): no 'parameters' entry")
         try:

@@ -1,8 +1,8 @@
 """Optimizers: SGD (with momentum and weight decay) and Adam.
 
 An optimizer holds a list of parameters (leaf Values). ``step()`` reads each
-``p.grad`` and changes ``p.data`` in place; it does plain float arithmetic,
-so it records no graph. ``zero_grad()`` sets every ``p.grad`` to 0.0. The
+``p.grad`` and changes ``p.data`` in place, under ``no_grad`` and in plain
+float arithmetic, so it records no graph. ``zero_grad()`` sets every ``p.grad`` to 0.0. The
 learning rate is the attribute ``lr`` and can be changed between steps (a
 schedule)::
 

@@ -279,6 +279,7 @@ def _corruptions(model: Module) -> dict[str, str | bytes]:
         "newer version": with_document(lambda d: d.__setitem__("version", 99)),
         "version as string": with_document(lambda d: d.__setitem__("version", "1")),
         "unknown top-level key": with_document(lambda d: d.__setitem__("code", "import os")),
+        "module not a name": with_document(lambda d: d.__setitem__("module", ["MLP"])),
     }
 
 
