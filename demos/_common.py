@@ -101,22 +101,24 @@ def format_vector(values: Sequence[float], digits: int = 4) -> str:
     return "[" + ", ".join(f"{round(v, digits):g}" for v in values) + "]"
 
 
-def draw_graph(root: Any, folder: Path, name: str) -> tuple[Path | None, str]:
+def draw_graph(root: Any, folder: Path, name: str, **draw_options: Any) -> tuple[Path | None, str]:
     """Draw ``root``'s graph with ``autograd.viz``: an SVG, or the DOT source where Graphviz is missing.
 
     Returns the file written (None if nothing could be drawn) and a one-line
     note for the user. The Graphviz ``dot`` program renders the SVG; without
     it the DOT source is written instead, with a hint. Without the
     ``graphviz`` Python package nothing is drawn and the hint says what to install.
+    ``draw_options`` go to ``autograd.viz.draw`` (``parameters=``, ``inputs=``, ...).
     """
     try:
         import graphviz
+
         from autograd.viz import draw
     except ImportError as error:
         if error.name == "graphviz":
             return None, 'no graph drawn: the graphviz Python package is missing (pip install "glassgrad[demos]")'
         return None, f"no graph drawn: {error}"
-    digraph = draw(root)
+    digraph = draw(root, **draw_options)
     try:
         svg = digraph.pipe(format="svg")
     except graphviz.ExecutableNotFound:
@@ -128,4 +130,4 @@ def draw_graph(root: Any, folder: Path, name: str) -> tuple[Path | None, str]:
         )
     path = folder / f"{name}.svg"
     path.write_bytes(svg)
-    return path, "the computation graph as SVG (open it in a browser)"
+    return path, "the computation graph as SVG, open it in a browser"
