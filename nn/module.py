@@ -29,7 +29,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from autograd import Value
 
@@ -42,6 +42,9 @@ _JUST_VALUE = {Value}
 
 #: A state dict: entry name -> a number (one Value) or a list of numbers (a list of Values).
 StateDict = dict[str, "float | list[float]"]
+
+
+ModuleType = TypeVar("ModuleType", bound="Module")
 
 
 class LoadResult(NamedTuple):
@@ -176,7 +179,7 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    def train(self, mode: bool = True) -> Module:
+    def train(self: ModuleType, mode: bool = True) -> ModuleType:
         """Set training mode (``mode=True``) or evaluation mode on this module and all inside it; returns self."""
         if not isinstance(mode, bool):
             raise TypeError(f"train() mode must be a bool, got {_describe(mode)}")
@@ -184,7 +187,7 @@ class Module:
             module.training = mode
         return self
 
-    def eval(self) -> Module:
+    def eval(self: ModuleType) -> ModuleType:
         """Evaluation mode: same as ``train(False)``; returns self."""
         return self.train(False)
 
@@ -316,7 +319,7 @@ class Module:
         }
         _write_json_atomically(os.fspath(path), document)
 
-    def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
+    def load(self: ModuleType, path: str | os.PathLike[str], strict: bool = True) -> ModuleType:
         """Read parameters saved by :meth:`save` into this model; returns self.
 
         Everything is checked before anything is assigned: valid JSON, the

@@ -198,7 +198,6 @@ def test_fit_argument_errors(kwargs, message):
 
 
 def test_progress_bar_shows_loss_and_accuracy(capsys):
-    pytest.importorskip("tqdm")  # the test extra installs it; CI always has it
     model = nn.MLP(2, [2, 1], rng=0)
     nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=2, batch_size=2)
     err = capsys.readouterr().err
