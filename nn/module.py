@@ -97,25 +97,28 @@ class Module:
         yielded before their own entries and each module at most once, so a
         shared or self-referencing module does not loop.
         """
-        seen_modules: set[int] = {id(self)}
+        seen: set[int] = {id(self)}  # modules and containers already walked
         stack: list[tuple[str, Any]] = [(name, value) for name, value in reversed(list(vars(self).items()))]
         while stack:
             name, value = stack.pop()
             if isinstance(value, Value):
                 yield name, value
-            elif isinstance(value, Module):
-                if id(value) in seen_modules:
-                    continue
-                seen_modules.add(id(value))
+                continue
+            if id(value) in seen:
+                continue
+            if isinstance(value, Module):
+                seen.add(id(value))
                 yield name, value
                 children = [(f"{name}.{key}", item) for key, item in vars(value).items()]
                 stack.extend(reversed(children))
             elif isinstance(value, list | tuple):
+                seen.add(id(value))
                 if value and all(isinstance(item, Value) for item in value):
                     yield name, list(value)
                 else:
                     stack.extend(reversed([(f"{name}.{i}", item) for i, item in enumerate(value)]))
             elif isinstance(value, dict):
+                seen.add(id(value))
                 items = [(f"{name}.{key}", item) for key, item in value.items() if isinstance(key, str)]
                 stack.extend(reversed(items))
 
@@ -146,22 +149,25 @@ class Module:
         ``model.parameters()`` every step, micrograd style.
         """
         found: list[Value] = []
-        seen_modules: set[int] = {id(self)}
+        seen: set[int] = {id(self)}  # modules and containers already walked
         stack: list[Any] = list(reversed(vars(self).values()))
         while stack:
             value = stack.pop()
             if isinstance(value, Value):
                 found.append(value)
+            elif id(value) in seen:
+                continue
             elif isinstance(value, Module):
-                if id(value) not in seen_modules:
-                    seen_modules.add(id(value))
-                    stack.extend(reversed(vars(value).values()))
+                seen.add(id(value))
+                stack.extend(reversed(vars(value).values()))
             elif isinstance(value, list | tuple):
+                seen.add(id(value))
                 if value and {*map(type, value)} == _JUST_VALUE:  # a neuron's weights: checked at C speed
                     found.extend(value)
                 else:
                     stack.extend(reversed(value))
             elif isinstance(value, dict):
+                seen.add(id(value))
                 stack.extend(reversed([item for key, item in value.items() if isinstance(key, str)]))
         return list(dict.fromkeys(found))  # each Value once, first place kept (Values hash by identity)
 

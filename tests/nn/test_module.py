@@ -96,6 +96,20 @@ def test_module_that_refers_to_itself_does_not_loop():
     assert len(Loop().parameters()) == 3
 
 
+def test_list_that_contains_itself_does_not_loop():
+    class Odd(Module):
+        def __init__(self) -> None:
+            self.items = [Value(1.0), Affine()]
+            self.items.append(self.items)
+            self.table = {"self": None, "v": Value(2.0)}
+            self.table["self"] = self.table
+
+    odd = Odd()
+    names = [name for name, _ in odd.named_parameters()]
+    assert names == ["items.0", "items.1.w.0", "items.1.w.1", "items.1.b", "table.v"]
+    assert odd.parameters() == [p for _, p in odd.named_parameters()]
+
+
 def test_zero_grad_resets_every_parameter():
     model = nn.MLP(3, [4, 2], rng=0)
     loss = sum(o * o for o in model([1.0, 2.0, 3.0]))
