@@ -216,3 +216,20 @@ def test_progress_false_needs_no_tqdm_and_prints_nothing(monkeypatch, capsys):
     assert capsys.readouterr() == ("", "")
     with pytest.warns(UserWarning, match=r'pip install "glassgrad\[demos\]"'):
         nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=1, progress=True)
+
+
+def test_the_package_docstring_example_runs_and_learns(tmp_path, monkeypatch, capsys):
+    """The ten-line script at the top of ``nn``'s docstring, run as written (in a temporary folder)."""
+    lines = []
+    for line in nn.__doc__.split("::\n\n", 1)[1].splitlines():
+        if line and not line.startswith("    "):
+            break  # the indented block has ended
+        lines.append(line[4:])
+    code = "\n".join(lines)
+    assert "nn.fit(" in code
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "nn.__doc__", "exec"), namespace)
+    assert namespace["history"][-1]["loss"] < 0.01
+    assert "'accuracy': 1.0" in capsys.readouterr().out
+    assert (tmp_path / "xor.json").exists()
