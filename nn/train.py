@@ -17,6 +17,7 @@ it is missing, a warning says how to install it and training goes on without one
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -168,6 +169,9 @@ def fit(
     - ``accuracy``: see :func:`count_correct`; ``None`` for regression.
     - ``progress=True`` shows a tqdm bar with the running loss and accuracy.
 
+    A loss that is not finite (the model diverged) stops training with a
+    ``FloatingPointError`` before the step that would spread it to the weights.
+
     Returns the history: one dict per epoch with ``epoch``, ``loss`` (mean
     data loss over the epoch's batches, without the penalty), ``accuracy``,
     ``lr``, ``seconds`` and, with ``validation_data``, ``val_loss`` and
@@ -200,6 +204,11 @@ def fit(
                 outputs = [model(x) for x, _ in batch]
                 loss = loss_fn(outputs, targets)
                 objective = loss + penalty(model) if penalty is not None else loss
+                if not math.isfinite(objective.data):  # stop before a step spreads inf/nan into every weight
+                    raise FloatingPointError(
+                        f"fit(): the loss became {objective.data!r} in epoch {epoch + 1}; "
+                        f"the model has diverged (is the learning rate, {optimizer.lr!r}, too large?)"
+                    )
                 optimizer.zero_grad()
                 objective.backward()
                 optimizer.step()

@@ -233,3 +233,10 @@ def test_the_package_docstring_example_runs_and_learns(tmp_path, monkeypatch, ca
     assert namespace["history"][-1]["loss"] < 0.01
     assert "'accuracy': 1.0" in capsys.readouterr().out
     assert (tmp_path / "xor.json").exists()
+
+
+def test_fit_stops_with_a_clear_error_when_the_loss_diverges():
+    model = nn.MLP(2, [4, 1], rng=0)
+    optimizer = nn.SGD(model.parameters(), lr=1e150)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=50, batch_size=4, progress=False)
