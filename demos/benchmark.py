@@ -792,7 +792,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.quick:
         args.samples, args.batch, args.steps = 4, 4, 1
         args.repeats, args.warmup, args.chain_repeats = 1, 0, 1
-        args.chain_nodes = [100, 1_000]
+        args.chain_nodes = [1_000, 10_000]
     for name in ("samples", "batch", "steps", "repeats", "chain_repeats"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
