@@ -266,3 +266,27 @@ def test_tour_explains_draws_trains_and_lists_outputs(tmp_path: Path, capsys: py
             assert "<svg" in path.read_text()
     nn.MLP(64, [6, 10]).load(tmp_path / "digits-model.json")
     assert not math.isnan(before)
+
+
+# --------------------------------------------------------------------------- gallery
+
+
+def test_gallery_holds_every_demo_picture_small_and_valid() -> None:
+    make_gallery = demo("make_gallery")
+    expected = {picture for _, _, pictures in make_gallery.RUNS for picture in pictures} | {"neuron-graph.png"}
+    present = {path.name for path in make_gallery.GALLERY.glob("*.png")}
+    assert expected <= present
+    for name in present:
+        path = make_gallery.GALLERY / name
+        assert_png(path)
+        assert path.stat().st_size < make_gallery.MAX_BYTES
+
+
+def test_gallery_compression_keeps_a_valid_png(tmp_path: Path) -> None:
+    source = tmp_path / "source.png"
+    plt = demo("_common").pyplot()
+    figure, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [1, 0])
+    demo("_common").save_figure(figure, source)
+    demo("make_gallery").compress(source, tmp_path / "small.png")
+    assert_png(tmp_path / "small.png")
