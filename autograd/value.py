@@ -111,7 +111,8 @@ class Value:
     def __ge__(self, other: Any) -> bool:
         return self.data >= _data_of(other, ">=")
 
-    __hash__ = object.__hash__  # identity, so Values can be dict keys and set members
+    # No __eq__ is defined, so == and hash() stay identity (object's, in C): Values are
+    # graph nodes, used as set members and dict keys.
 
     def __float__(self) -> float:
         return self.data
