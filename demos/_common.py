@@ -1,4 +1,4 @@
-"""Shared plumbing for the demos: command-line flags, the output folder, pictures, progress bars.
+"""Shared plumbing for the demos: command-line flags, the output folder, pictures, graph drawings.
 
 The demos are scripts (``python demos/xor.py``). With glassgrad installed
 (``pip install -e ".[demos]"``) ``autograd`` and ``nn`` import as usual; from a
@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 #: Where pictures and models go unless ``--out`` says otherwise: a folder in the current directory.
 DEFAULT_OUT = "glassgrad-out"
@@ -82,13 +80,6 @@ def save_figure(figure: Any, path: Path, *, dpi: int = 80) -> Path:
     figure.savefig(path, dpi=dpi, bbox_inches="tight")
     plt.close(figure)
     return path
-
-
-def progress(iterable: Iterable[T], *, description: str, total: int | None = None, quiet: bool = False) -> Iterator[T]:
-    """Wrap ``iterable`` in a tqdm progress bar (on stderr); ``quiet=True`` shows none."""
-    from tqdm.auto import tqdm
-
-    return iter(tqdm(iterable, desc=description, total=total, disable=quiet, leave=False, dynamic_ncols=True))
 
 
 def wrote(path: Path, what: str) -> None:

@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.backward()
     print(f"   d out/dw = {_common.format_vector([w.grad for w in ws])} (= the inputs)")
     print(f"   d out/dx = {_common.format_vector([x.grad for x in xs])} (= the weights), d out/db = {b.grad:g}")
-    path, note = _common.draw_graph(out, folder, "neuron")
+    path, note = _common.draw_graph(out, folder, "neuron", parameters=[*ws, b], inputs=xs)
     if path is None:
         print(f"   {note}")
     else:
