@@ -47,8 +47,11 @@ def build_model(hidden: int, seed: int) -> nn.MLP:
 
 def hidden_size_of(path: Path) -> int:
     """The hidden layer's size in a saved model file: the number of first-layer neurons."""
-    with open(path, encoding="utf-8") as file:
-        document = json.load(file)
+    try:
+        with open(path, encoding="utf-8") as file:
+            document = json.load(file)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} is not a glassgrad model file (not JSON: {error})") from None
     parameters = document.get("parameters", {}) if isinstance(document, dict) else {}
     count = sum(1 for key in parameters if key.startswith("layers.0.neurons.") and key.endswith(".b"))
     if count == 0:
@@ -232,7 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _common.make_parser(__doc__.splitlines()[0])
     add_training_flags(parser)
     parser.add_argument("--model", type=Path, default=None, help=f"model file (default: OUT/{MODEL_FILE})")
-    parser.add_argument("--predict", action="store_true", help="reload the saved model and classify the test set")
+    parser.add_argument(
+        "--predict",
+        action="store_true",
+        help="reload the saved model and classify the test set (pass the --seed and --samples it was trained with)",
+    )
     args = parser.parse_args(argv)
     folder = _common.output_folder(args.out)
     model_path = args.model if args.model is not None else folder / MODEL_FILE

@@ -290,3 +290,9 @@ def test_gallery_compression_keeps_a_valid_png(tmp_path: Path) -> None:
     demo("_common").save_figure(figure, source)
     demo("make_gallery").compress(source, tmp_path / "small.png")
     assert_png(tmp_path / "small.png")
+
+
+def test_digits_predict_rejects_a_file_that_is_not_a_model(tmp_path: Path) -> None:
+    (tmp_path / "digits-model.json").write_text("not json at all")
+    with pytest.raises(ValueError, match="not a glassgrad model file"):
+        demo("digits").main(["--out", str(tmp_path), "--samples", "50", "--predict"])
