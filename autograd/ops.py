@@ -748,7 +748,7 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias:
                     return _leaf(out)
                 parents = (*weights, bias) if has_bias else tuple(weights)
                 local_grads = (*inputs, 1.0) if has_bias else tuple(inputs)
-                return _node(out, parents, local_grads, "dot", (tuple(weights), tuple(inputs), bias))
+                return _interior(out, parents, local_grads, "dot", (tuple(weights), tuple(inputs), bias))
         elif set(map(type, inputs)) == _JUST_VALUE:
             weight_data = [w.data for w in weights]
             input_data = [x.data for x in inputs]
@@ -762,7 +762,7 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias:
             partners: list[float] = [1.0] * (2 * n + has_bias)
             partners[0 : 2 * n : 2] = input_data
             partners[1 : 2 * n : 2] = weight_data
-            return _node(out, tuple(interleaved), tuple(partners), "dot", (tuple(weights), tuple(inputs), bias))
+            return _interior(out, tuple(interleaved), tuple(partners), "dot", (tuple(weights), tuple(inputs), bias))
     weight_data = [w.data if isinstance(w, Value) else _as_float(w, "dot") for w in weights]
     input_data = [x.data if isinstance(x, Value) else _as_float(x, "dot") for x in inputs]
     bias_data = bias.data if isinstance(bias, Value) else _as_float(bias, "dot")
