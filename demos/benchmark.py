@@ -49,6 +49,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from operator import mul
 from pathlib import Path
@@ -432,17 +433,34 @@ class TorchMLP:
 # ---------------------------------------------------------------------------
 # Measuring
 # ---------------------------------------------------------------------------
-def median_seconds(run: Callable[[], object], repeats: int, warmup: int) -> tuple[float, list[float]]:
-    """Median wall time of ``run()`` over ``repeats`` calls, after ``warmup`` untimed calls."""
-    for _ in range(warmup):
-        run()
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), times
+@dataclass
+class Timed:
+    """One contender's work: ``run`` is timed ``repeats`` times, after ``warm`` (untimed)."""
+
+    run: Callable[[], object]
+    warm: Callable[[], object]
+    repeats: int
+
+
+def interleaved_times(contenders: dict[str, Timed], warmup: int) -> dict[str, list[float]]:
+    """Wall times of each contender's ``run``, taken in rounds (one run of each per round).
+
+    Taking turns means a change in the machine's load (other processes) falls
+    on every contender alike, so the ratios hold even when the times drift.
+    ``gc.collect()`` runs before each timed run.
+    """
+    for contender in contenders.values():
+        for _ in range(warmup):
+            contender.warm()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for round_ in range(max((c.repeats for c in contenders.values()), default=0)):
+        for name, contender in contenders.items():
+            if round_ < contender.repeats:
+                gc.collect()
+                start = time.perf_counter()
+                contender.run()
+                times[name].append(time.perf_counter() - start)
+    return times
 
 
 def gradient_error(reference: list[float], other: list[float]) -> float:
@@ -480,15 +498,16 @@ def network_row(
     ``make`` maps a contender's name to a factory, or to the reason it is skipped.
     Contenders named in ``slow`` get at most 3 repeats and a warm-up on a few batches.
     """
-    results = []
+    results: dict[str, dict[str, Any]] = {}
+    timed: dict[str, Timed] = {}
+    few_batches = batches[: max(1, len(batches) // 10)]  # a slow contender's warm-up
     reference_gradients: list[float] | None = None
     for name, factory in make.items():
         if isinstance(factory, str):
-            results.append(skipped(name, factory))
+            results[name] = skipped(name, factory)
             continue
         # Gradients of the first batch from the starting weights, before any training.
-        network = factory()
-        grads = network.gradients(batches[0])
+        grads = factory().gradients(batches[0])
         if isinstance(grads, list) and grads and isinstance(grads[0], tuple):
             grads = flat(grads)
         if reference_gradients is None:
@@ -496,31 +515,24 @@ def network_row(
         error = gradient_error(reference_gradients, grads)
         if name == "baseline" and not error <= GRADIENT_TOLERANCE:
             raise AssertionError(f"{row_id}: the hand-written gradients differ from glassgrad's by {error:.3g}")
+        results[name] = {"contender": name, "status": "ok", "gradient_error": error}
         network = factory()
 
         def run(network: Any = network, batches: list[list[Example]] = batches) -> None:
             for batch in batches:
                 network.step(batch, lr)
 
-        repeats, warmup = settings.repeats, settings.warmup
+        def warm(network: Any = network, few: list[list[Example]] = few_batches) -> None:
+            for batch in few:
+                network.step(batch, lr)
+
         if name in slow:
-            repeats = min(repeats, 3)
-            few = batches[: max(1, len(batches) // 10)]
-            for _ in range(warmup):
-                for batch in few:
-                    network.step(batch, lr)
-            warmup = 0
-        seconds, times = median_seconds(run, repeats, warmup)
-        results.append(
-            {
-                "contender": name,
-                "status": "ok",
-                "median": seconds * per,
-                "times": [t * per for t in times],
-                "gradient_error": error,
-            }
-        )
-    return {"id": row_id, "title": title, "unit": unit, "results": results}
+            timed[name] = Timed(run, warm, min(settings.repeats, 3))
+        else:
+            timed[name] = Timed(run, run, settings.repeats)
+    for name, times in interleaved_times(timed, settings.warmup).items():
+        results[name].update({"median": statistics.median(times) * per, "times": [t * per for t in times]})
+    return {"id": row_id, "title": title, "unit": unit, "results": list(results.values())}
 
 
 def contenders_for(weights: Weights, loss: str, lr: float, *, micrograd: bool, torch: bool) -> dict[str, Any]:
@@ -654,14 +666,16 @@ def inference_row(weights: Weights, samples: list[Example], settings: argparse.N
             baseline.forward(x)
 
     per = 1e6 / len(inputs)
-    results = []
-    for name, run in (
-        ("glassgrad recording", recording),
-        ("glassgrad no_grad", not_recording),
-        ("baseline", hand_written),
-    ):
-        seconds, times = median_seconds(run, settings.repeats, settings.warmup)
-        results.append({"contender": name, "status": "ok", "median": seconds * per, "times": [t * per for t in times]})
+    runs = {
+        "glassgrad recording": recording,
+        "glassgrad no_grad": not_recording,
+        "baseline": hand_written,
+    }
+    timed = {name: Timed(run, run, settings.repeats) for name, run in runs.items()}
+    results = [
+        {"contender": name, "status": "ok", "median": statistics.median(times) * per, "times": [t * per for t in times]}
+        for name, times in interleaved_times(timed, settings.warmup).items()
+    ]
     return {"id": "INF", "title": "T1 forward pass (64 -> 32 -> 10)", "unit": "us/sample", "results": results}
 
 
