@@ -21,8 +21,6 @@ from types import ModuleType
 
 import pytest
 
-pytest.importorskip("matplotlib")  # the demos extra; CI installs it (dev includes demos)
-
 REPO = Path(__file__).resolve().parents[2]
 DEMOS = REPO / "demos"
 DEMO_NAMES = ["activations", "neuron", "or_gate", "xor", "moons", "digits", "tour"]
