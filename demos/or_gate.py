@@ -16,6 +16,7 @@ other loss's result as well, so the two can be compared.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import _common
@@ -40,11 +41,21 @@ def loss_of(logit: Value, target: float, loss: str) -> Value:
     raise ValueError(f"or_gate loss must be 'bce' or 'mse', got {loss!r}")
 
 
-def train(loss: str, epochs: int, learning_rate: float = LEARNING_RATE) -> tuple[list[Value], Value, list[float]]:
-    """Per-sample SGD from the seed's start; returns weights, bias and the mean loss of each epoch."""
+@dataclass
+class Training:
+    """The learned parameters, the mean loss of each epoch, and each query's prediction after each epoch."""
+
+    weights: list[Value]
+    bias: Value
+    losses: list[float] = field(default_factory=list)
+    predictions: dict[tuple[float, float], list[float]] = field(default_factory=dict)
+
+
+def train(loss: str, epochs: int, learning_rate: float = LEARNING_RATE) -> Training:
+    """Per-sample SGD from the seed's start."""
     weights = [Value(w, label=f"w{i + 1}") for i, w in enumerate(START_WEIGHTS)]
     bias = Value(START_BIAS, label="b")
-    history = []
+    run = Training(weights, bias, predictions={query: [] for query in QUERIES})
     for _ in range(epochs):
         total = 0.0
         for inputs, target in OR_TABLE:
@@ -55,8 +66,10 @@ def train(loss: str, epochs: int, learning_rate: float = LEARNING_RATE) -> tuple
             for parameter in (*weights, bias):
                 parameter.data -= learning_rate * parameter.grad
             total += sample_loss.data
-        history.append(total / len(OR_TABLE))
-    return weights, bias, history
+        run.losses.append(total / len(OR_TABLE))
+        for query, trace in run.predictions.items():
+            trace.append(predict(weights, bias, query))
+    return run
 
 
 def predict(weights: Sequence[Value], bias: Value, inputs: Sequence[float]) -> float:
@@ -64,15 +77,28 @@ def predict(weights: Sequence[Value], bias: Value, inputs: Sequence[float]) -> f
     return dot([w.data for w in weights], inputs, bias.data).sigmoid().data
 
 
-def plot(histories: dict[str, list[float]], path: Path) -> Path:
+def plot(runs: dict[str, Training], path: Path) -> Path:
+    """Left: each loss per epoch. Right: the predictions for the seed's three inputs, both losses."""
     plt = _common.pyplot()
-    figure, ax = plt.subplots(figsize=(6, 3.6))
-    for loss, history in histories.items():
-        ax.plot(range(1, len(history) + 1), history, label=f"{loss.upper()} (mean over the 4 rows)")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    ax.set_title("One sigmoid neuron learning OR (lr 0.05, per-sample SGD)")
-    ax.legend()
+    figure, (loss_axes, prediction_axes) = plt.subplots(1, 2, figsize=(10, 3.6))
+    styles = {"bce": "-", "mse": "--"}
+    for loss, run in runs.items():
+        epochs = range(1, len(run.losses) + 1)
+        loss_axes.plot(epochs, run.losses, styles[loss], label=f"{loss.upper()} (mean over the 4 rows)")
+        for (query, trace), color in zip(run.predictions.items(), ("tab:blue", "tab:green", "tab:red")):
+            name = f"OR({int(query[0])},{int(query[1])}), {loss.upper()}"
+            prediction_axes.plot(epochs, trace, styles[loss], color=color, label=name)
+    loss_axes.set_xlabel("epoch")
+    loss_axes.set_ylabel("loss")
+    loss_axes.set_title("loss (BCE and MSE are on different scales)", fontsize=10)
+    loss_axes.legend(fontsize=8)
+    prediction_axes.set_xlabel("epoch")
+    prediction_axes.set_ylabel("sigmoid(w . x + b)")
+    prediction_axes.set_ylim(0.0, 1.0)
+    prediction_axes.set_title("predictions: OR(1,0) and OR(1,1) go to 1, OR(0,0) to 0", fontsize=10)
+    prediction_axes.legend(fontsize=7, ncol=2)
+    figure.suptitle("One sigmoid neuron learning OR (start w = [0.1, 0.2], b = 0.3, lr 0.05, per-sample SGD)")
+    figure.tight_layout()
     return _common.save_figure(figure, path)
 
 
@@ -84,24 +110,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = _common.output_folder(args.out)
 
     other = "mse" if args.loss == "bce" else "bce"
-    histories = {}
-    results = {}
-    for loss in (args.loss, other):
-        weights, bias, histories[loss] = train(loss, args.epochs)
-        results[loss] = (weights, bias)
+    runs = {loss: train(loss, args.epochs) for loss in (args.loss, other)}
 
-    weights, bias = results[args.loss]
+    chosen = runs[args.loss]
     print(f"loss: {args.loss.upper()}, {args.epochs} epochs of per-sample SGD, lr {LEARNING_RATE}")
     print(f"start: w = {_common.format_vector(START_WEIGHTS)}, b = {START_BIAS}")
-    print(f"learned: w = {_common.format_vector([w.data for w in weights])}, b = {bias.data:.4f}")
-    print(f"final loss: {histories[args.loss][-1]:.4f}")
-    for inputs in QUERIES:
-        p = predict(weights, bias, inputs)
-        print(f"OR{(int(inputs[0]), int(inputs[1]))} -> {p:.4f}  (rounds to {round(p)})")
-    other_weights, other_bias = results[other]
-    other_predictions = ", ".join(f"{predict(other_weights, other_bias, q):.4f}" for q in QUERIES)
+    print(f"learned: w = {_common.format_vector([w.data for w in chosen.weights])}, b = {chosen.bias.data:.4f}")
+    print(f"final loss: {chosen.losses[-1]:.4f}")
+    for query in QUERIES:
+        p = chosen.predictions[query][-1]
+        print(f"OR{(int(query[0]), int(query[1]))} -> {p:.4f}  (rounds to {round(p)})")
+    other_predictions = ", ".join(f"{runs[other].predictions[q][-1]:.4f}" for q in QUERIES)
     print(f"for comparison, {other.upper()} from the same start gives {other_predictions} for the same three inputs")
-    _common.wrote(plot(histories, folder / "or_gate.png"), "loss per epoch, both losses")
+    _common.wrote(plot(runs, folder / "or_gate.png"), "loss and predictions per epoch, both losses")
     return 0
 
 
