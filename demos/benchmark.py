@@ -641,6 +641,20 @@ def micrograd_chain(build: Callable[..., tuple[Any, Any]], steps: int) -> str:
     return f"{(time.perf_counter() - start) / (2 * steps) * 1e6:.3f} us/node (one run)"
 
 
+def _torch_inference(weights: Weights, inputs: list[list[float]]) -> Callable[[], None]:
+    """PyTorch's forward pass, one sample at a time, under ``torch.no_grad()``."""
+    import torch
+
+    network = TorchMLP(weights, "cross_entropy", DIGITS_LR)
+
+    def run() -> None:
+        with torch.no_grad():
+            for x in inputs:
+                network.forward(x)
+
+    return run
+
+
 def inference_row(weights: Weights, samples: list[Example], settings: argparse.Namespace) -> dict[str, Any]:
     """The T1 forward pass: recording the graph, under no_grad, and the hand-written forward."""
     network = GlassgradNN(weights, "cross_entropy", DIGITS_LR) if missing("nn") is None else None
@@ -666,15 +680,25 @@ def inference_row(weights: Weights, samples: list[Example], settings: argparse.N
             baseline.forward(x)
 
     per = 1e6 / len(inputs)
-    runs = {
+    runs: dict[str, Callable[[], None] | str] = {
         "glassgrad recording": recording,
         "glassgrad no_grad": not_recording,
         "baseline": hand_written,
     }
-    timed = {name: Timed(run, run, settings.repeats) for name, run in runs.items()}
+    if settings.torch:
+        runs["pytorch no_grad"] = missing("torch") or _torch_inference(weights, inputs)
+    timed = {name: Timed(run, run, settings.repeats) for name, run in runs.items() if not isinstance(run, str)}
+    measured = interleaved_times(timed, settings.warmup)
     results = [
-        {"contender": name, "status": "ok", "median": statistics.median(times) * per, "times": [t * per for t in times]}
-        for name, times in interleaved_times(timed, settings.warmup).items()
+        skipped(name, run)
+        if isinstance(run, str)
+        else {
+            "contender": name,
+            "status": "ok",
+            "median": statistics.median(measured[name]) * per,
+            "times": [t * per for t in measured[name]],
+        }
+        for name, run in runs.items()
     ]
     return {"id": "INF", "title": "T1 forward pass (64 -> 32 -> 10)", "unit": "us/sample", "results": results}
 
