@@ -27,9 +27,10 @@ baseline must agree to 1e-12 or the benchmark stops.
     python demos/benchmark.py --quick              # tiny sizes, seconds: a smoke test
 
 The cyclic garbage collector stays on while timing (as in a user's program);
-``gc.collect()`` runs before each repeat, and the objects alive before the
-first row (the imported modules, the data) are frozen with ``gc.freeze()`` so
-that the collector's passes cost what the contenders' own objects cost. T3's memory is measured in a
+``gc.collect()`` runs before each repeat, and the objects alive before each
+row's timing (the imported modules, the data, the models) are frozen with
+``gc.freeze()``, so that the collector's passes cost what the timed work
+allocates, not what happens to be loaded in the process (see ``settle``). T3's memory is measured in a
 separate pass with tracemalloc (which slows everything down), with the
 collector off, which also checks that dropping the graph frees it by reference
 counting alone: a collection afterwards must find nothing.
@@ -433,6 +434,20 @@ class TorchMLP:
 # ---------------------------------------------------------------------------
 # Measuring
 # ---------------------------------------------------------------------------
+def settle() -> None:
+    """Collect, then freeze every object alive (``gc.freeze()``) until the run ends.
+
+    The cyclic garbage collector's full passes walk every tracked object in
+    the process. Objects made before the timing starts (modules a contender
+    imports lazily, such as PyTorch's, the models, the data) would otherwise
+    make each pass cost more for whoever allocates most: importing torch
+    alone made the T2 glassgrad step 2.3x slower. Frozen, they are left out,
+    and a pass costs what the timed work itself allocates.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass
 class Timed:
     """One contender's work: ``run`` is timed ``repeats`` times, after ``warm`` (untimed)."""
@@ -452,6 +467,7 @@ def interleaved_times(contenders: dict[str, Timed], warmup: int) -> dict[str, li
     for contender in contenders.values():
         for _ in range(warmup):
             contender.warm()
+    settle()
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for round_ in range(max((c.repeats for c in contenders.values()), default=0)):
         for name, contender in contenders.items():
@@ -569,6 +585,7 @@ def chain_row(settings: argparse.Namespace) -> dict[str, Any]:
             return x0, x
 
         # Time: build, then backward, with the garbage collector on as usual.
+        settle()
         build_times, backward_times = [], []
         for attempt in range(settings.warmup + settings.chain_repeats):
             gc.collect()
@@ -850,14 +867,12 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     moons_weights = initial_weights(MOONS_SIZES, settings.seed + 1)
     rows: dict[str, dict[str, Any]] = {}
     use = {"micrograd": settings.micrograd, "torch": settings.torch}
-    # Import what the contenders use now, then freeze every object alive: the
-    # garbage collector's full passes then walk only what the contenders
-    # create, not the ~90,000 objects scikit-learn and friends bring in.
-    for module in ("nn", "micrograd.nn", "torch"):
-        if missing(module.split(".")[0]) is None:
+    # Import what the contenders use now, then freeze every object alive (see
+    # settle(), called again before each row's timing); gc.unfreeze() at the end.
+    for module, wanted_module in (("nn", True), ("micrograd.nn", settings.micrograd), ("torch", settings.torch)):
+        if wanted_module and missing(module.split(".")[0]) is None:
             importlib.import_module(module)
-    gc.collect()
-    gc.freeze()
+    settle()
     try:
         _run_rows(settings, wanted, rows, use, digits, moons_batches, digits_weights, moons_weights)
     finally:
