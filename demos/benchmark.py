@@ -26,14 +26,17 @@ baseline must agree to 1e-12 or the benchmark stops.
     python demos/benchmark.py --json bench.json    # ... and the table as JSON
     python demos/benchmark.py --quick              # tiny sizes, seconds: a smoke test
 
-The cyclic garbage collector stays on while timing (as in a user's program);
-``gc.collect()`` runs before each repeat, and the objects alive before each
-row's timing (the imported modules, the data, the models) are frozen with
-``gc.freeze()``, so that the collector's passes cost what the timed work
-allocates, not what happens to be loaded in the process (see ``settle``). T3's memory is measured in a
-separate pass with tracemalloc (which slows everything down), with the
-collector off, which also checks that dropping the graph frees it by reference
-counting alone: a collection afterwards must find nothing.
+How it is measured: contenders take turns, one timed run each per round, so
+a change in the machine's load falls on all alike; micrograd, slow, gets 3
+rounds and a short warm-up. The cyclic garbage collector stays on while timing
+(as in a user's program); ``gc.collect()`` runs before each timed run, and the
+objects alive before each row's timing (imported modules, data, models) are
+frozen with ``gc.freeze()``, so that the collector's passes cost what the timed
+work allocates, not what happens to be loaded in the process (see ``settle``).
+T3's memory is measured in a separate pass with tracemalloc (which slows
+everything down), with the collector off, which also checks that dropping the
+graph frees it by reference counting alone: a collection afterwards must find
+nothing. micrograd sorts its graph recursively, so T3 notes where it fails.
 """
 
 from __future__ import annotations
