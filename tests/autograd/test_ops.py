@@ -256,3 +256,29 @@ def test_op_table_entries_are_complete():
         if isinstance(op, UnaryOp | BinaryOp):
             low, high = op.domain
             assert low < high
+
+
+@given(
+    st.lists(st.tuples(small_floats(), small_floats(), st.booleans(), st.booleans()), min_size=1, max_size=6),
+    small_floats(),
+    st.sampled_from(["value", "number"]),
+    st.sampled_from(["floats", "values", "mixed"]),
+)
+def test_dot_fast_paths_agree_with_the_one_derivative(entries, bias, bias_kind, input_kind):
+    """dot()'s fast paths build parents and local grads directly; they must match _dot_edges, the one definition."""
+    from autograd.ops import OPS, _dot_edges
+
+    weights = [Value(w) for w, _, _, _ in entries]
+    if input_kind == "floats":
+        inputs = [x for _, x, _, _ in entries]
+    elif input_kind == "values":
+        inputs = [Value(x) for _, x, _, _ in entries]
+    else:
+        inputs = [Value(x) if as_value else x for _, x, as_value, _ in entries]
+    b = Value(bias) if bias_kind == "value" else bias
+    node = dot(weights, inputs, b)
+    parents, partners = _dot_edges(weights, inputs, b)
+    assert node.parents == tuple(parents)
+    assert node.local_grads == tuple(p.data if isinstance(p, Value) else p for p in partners)
+    rebuilt = OPS["dot"].local_grads_as_values(node)
+    assert tuple(r.data if isinstance(r, Value) else r for r in rebuilt) == node.local_grads
