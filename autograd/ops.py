@@ -51,6 +51,7 @@ def _leaf(data: float) -> Value:
     node.local_grads = ()
     node.op = ""
     node.context = None
+    node._interior_parents = ()
     return node
 
 
@@ -64,6 +65,7 @@ def _interior(data: float, parents: tuple, local_grads: tuple, op: str, context:
     node.local_grads = local_grads
     node.op = op
     node.context = context
+    node._interior_parents = parents
     return node
 
 
@@ -149,7 +151,9 @@ class UnaryOp:
     """f(x, *params): a forward rule on floats and a derivative on floats or Values.
 
     ``derivative(x, out, *params)`` returns df/dx given the input ``x`` and the
-    output ``out``.
+    output ``out``. Calling the op (``relu(x)``) runs ``apply``, a plain
+    function built from the two rules when the op is made; ``Value``'s
+    methods are that function itself (see :func:`_unary_function`).
     """
 
     name: str
@@ -161,20 +165,15 @@ class UnaryOp:
     smooth: bool = True  # twice differentiable on the domain away from kinks
     test_params: tuple = ()  # parameters the tests call it with
     symbol: str = ""
+    apply: Callable[..., Value] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.symbol:
             object.__setattr__(self, "symbol", self.name)
+        object.__setattr__(self, "apply", _unary_function(self))
 
-    def __call__(self, x: Value, *params: Any) -> Value:
-        if not isinstance(x, Value):
-            x = Value(x)
-        xd = x.data
-        out = self.forward(xd, *params)
-        if not _is_recording():  # no_grad: skip the derivative too
-            return _leaf(out)
-        local = self.derivative(xd, out, *params)
-        return _interior(out, (x,), _LOCAL_ONE if local == 1.0 else (local,), self.name, params or None)
+    def __call__(self, x: Value | float, *params: Any) -> Value:
+        return self.apply(x, *params)
 
     def local_grads_as_values(self, node: Value) -> tuple:
         params = node.context or ()
@@ -185,13 +184,56 @@ class UnaryOp:
         return self.forward(*args)
 
 
+def _unary_function(op: UnaryOp) -> Callable[..., Value]:
+    """``op`` as a plain function ``apply(x, *params)``: the forward rule, then the node.
+
+    The node stores the derivative as a float (its ``local_grads``) and the
+    parameters, if any, as its ``context``. Under ``no_grad`` the derivative
+    is not computed and the result is a leaf. A closure over the op's rules
+    reads no attribute of the op per call, and ``Value.relu`` is this very
+    function, not a method that calls it: relu of a Value takes 270 ns
+    instead of 510 (measured; half of that was ``*params`` passing, which an
+    op called without parameters skips).
+    """
+    name, forward, derivative = op.name, op.forward, op.derivative
+
+    def apply(x: Value | float, *params: Any) -> Value:
+        if params:
+            return apply_with_params(x, params)
+        if not isinstance(x, Value):
+            x = Value(x)
+        xd = x.data
+        out = forward(xd)
+        if not _is_recording():  # no_grad: skip the derivative too
+            return _leaf(out)
+        local = derivative(xd, out)
+        return _interior(out, (x,), _LOCAL_ONE if local == 1.0 else (local,), name, None)
+
+    def apply_with_params(x: Value | float, params: tuple) -> Value:
+        if not isinstance(x, Value):
+            x = Value(x)
+        xd = x.data
+        out = forward(xd, *params)
+        if not _is_recording():
+            return _leaf(out)
+        local = derivative(xd, out, *params)
+        return _interior(out, (x,), _LOCAL_ONE if local == 1.0 else (local,), name, params)
+
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"{name}(x): one node; {op.formula}."
+    return apply
+
+
 @dataclass(frozen=True, eq=False)
 class BinaryOp:
     """f(a, b): ``derivative(a, b, out)`` returns (df/da, df/db).
 
     Either operand may be a plain number: it is folded into the node as a
     constant (stored in ``node.context`` with its position) instead of
-    becoming a Value of its own, which saves a node per constant.
+    becoming a Value of its own, which saves a node per constant. Calling the
+    op runs ``apply``, a plain function built from its rules when the op is
+    made; ``Value``'s operators are that function (``apply_reflected`` for
+    ``__radd__`` and the like), see :func:`_binary_function`.
     """
 
     name: str
@@ -204,32 +246,21 @@ class BinaryOp:
     kinks: tuple[float, ...] = ()
     smooth: bool = True
     test_params: tuple = ()
+    apply: Callable[[Any, Any], Value] = field(init=False, repr=False)
+    apply_reflected: Callable[[Any, Any], Value] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        apply = _binary_function(self)
+
+        def apply_reflected(self: Value, other: Any) -> Value:
+            return apply(other, self)  # other (op) self: Value.__radd__ and the like
+
+        apply_reflected.__name__ = apply_reflected.__qualname__ = f"reflected_{self.name}"
+        object.__setattr__(self, "apply", apply)
+        object.__setattr__(self, "apply_reflected", apply_reflected)
 
     def __call__(self, a: Value | float, b: Value | float) -> Value:
-        # Under no_grad the derivative is not computed at all (the result is a leaf).
-        if isinstance(a, Value):
-            ad = a.data
-            if isinstance(b, Value):
-                bd = b.data
-                out = self.forward(ad, bd)
-                if not _is_recording():
-                    return _leaf(out)
-                return _interior(out, (a, b), self.derivative(ad, bd, out), self.name, None)
-            bd = b if type(b) is float else _as_float(b, self.name)
-            out = self.forward(ad, bd)
-            if not _is_recording():
-                return _leaf(out)
-            local = self.derivative(ad, bd, out)[0]
-            return _interior(out, (a,), _LOCAL_ONE if local == 1.0 else (local,), self.name, (1, bd))
-        if isinstance(b, Value):
-            ad = a if type(a) is float else _as_float(a, self.name)
-            bd = b.data
-            out = self.forward(ad, bd)
-            if not _is_recording():
-                return _leaf(out)
-            local = self.derivative(ad, bd, out)[1]
-            return _interior(out, (b,), _LOCAL_ONE if local == 1.0 else (local,), self.name, (0, ad))
-        return Value(self.forward(_as_float(a, self.name), _as_float(b, self.name)))
+        return self.apply(a, b)
 
     def local_grads_as_values(self, node: Value) -> tuple:
         if node.context is None:
@@ -243,6 +274,46 @@ class BinaryOp:
 
     def evaluate(self, *args: float) -> float:
         return self.forward(*args)
+
+
+def _binary_function(op: BinaryOp) -> Callable[[Any, Any], Value]:
+    """``op`` as a plain function ``apply(a, b)``: the forward rule, then the node.
+
+    Under ``no_grad`` the derivative is not computed at all (the result is a
+    leaf). A closure over the op's rules, set on ``Value`` as the operator
+    itself: ``a * b`` takes 300 ns instead of 440 (measured), which is most
+    of the time of code written from scalar ops.
+    """
+    name, forward, derivative = op.name, op.forward, op.derivative
+
+    def apply(a: Value | float, b: Value | float) -> Value:
+        if isinstance(a, Value):
+            ad = a.data
+            if isinstance(b, Value):
+                bd = b.data
+                out = forward(ad, bd)
+                if not _is_recording():
+                    return _leaf(out)
+                return _interior(out, (a, b), derivative(ad, bd, out), name, None)
+            bd = b if type(b) is float else _as_float(b, name)
+            out = forward(ad, bd)
+            if not _is_recording():
+                return _leaf(out)
+            local = derivative(ad, bd, out)[0]
+            return _interior(out, (a,), _LOCAL_ONE if local == 1.0 else (local,), name, (1, bd))
+        if isinstance(b, Value):
+            ad = a if type(a) is float else _as_float(a, name)
+            bd = b.data
+            out = forward(ad, bd)
+            if not _is_recording():
+                return _leaf(out)
+            local = derivative(ad, bd, out)[1]
+            return _interior(out, (b,), _LOCAL_ONE if local == 1.0 else (local,), name, (0, ad))
+        return Value(forward(_as_float(a, name), _as_float(b, name)))
+
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = f"{name}(a, b), one node: {op.formula}."
+    return apply
 
 
 # --------------------------------------------------------------------------
@@ -698,15 +769,19 @@ def _dot_edges(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> tupl
     """The derivative of w . x + b, written once: each Value's partner.
 
     d(w.x + b)/dw_i = x_i, d(w.x + b)/dx_i = w_i, d(w.x + b)/db = 1. Returns
-    the Values (the node's parents) and, aligned with them, their partners
-    (plain numbers or Values).
+    the Values, which are the node's parents (the weights that are Values,
+    then the inputs that are Values, then the bias if it is one), and,
+    aligned with them, their partners (plain numbers or Values). Only the
+    first len(inputs) weights count (zip stops there).
     """
+    pairs = list(zip(weights, inputs))
     parents: list[Value] = []
     partners: list[Any] = []
-    for w, x in zip(weights, inputs):
+    for w, x in pairs:
         if isinstance(w, Value):
             parents.append(w)
             partners.append(x)
+    for w, x in pairs:
         if isinstance(x, Value):
             parents.append(x)
             partners.append(w)
@@ -714,9 +789,6 @@ def _dot_edges(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> tupl
         parents.append(bias)
         partners.append(1.0)
     return parents, partners
-
-
-_VALUE_OR_FLOAT = (Value, float)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float = 0.0) -> Value:
@@ -729,19 +801,26 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias:
     n = len(weights)
     if len(inputs) != n:
         raise ValueError(f"dot() needs as many weights as inputs, got {n} and {len(inputs)}")
-    # Fast paths for a neuron: Value weights, and inputs that are all numbers
-    # (a first layer) or all Values (a hidden layer). One comprehension reads
-    # the data and checks the types (its length tells whether all were
-    # Values), and the interleaved parents are built by slice assignment:
-    # dot() of 64 Value weights and 64 floats takes 5 us instead of 39 (the T1
-    # digits step: 2.2x the hand-written network's time instead of 6.3x).
-    # Number inputs are not scanned: if one is not a number (a Value, say),
-    # the products make the sum something other than a float, and the general
-    # path below takes over.
-    weight_data = [w.data for w in weights if type(w) is Value]
-    if n and len(weight_data) == n and type(bias) in _VALUE_OR_FLOAT:
-        bias_data = bias.data if type(bias) is Value else bias
-        has_bias = type(bias) is Value
+    # Fast paths for a neuron: weights and bias that are leaf Values (a
+    # model's parameters), and inputs that are all numbers (a first layer) or
+    # all Values (a hidden layer). They build the same node as the general
+    # path below, faster:
+    # - one comprehension reads the weights' data and keeps only leaves (its
+    #   length tells whether all were), with no type check: a number has no
+    #   .data (AttributeError) and takes the general path;
+    # - the topological sort is told that the weights are leaves
+    #   (_interior_parents), so it never looks at them;
+    # - the context reuses the parents tuple, which starts with the weights:
+    #   _dot_edges zips it with the inputs, so it stops before the rest.
+    # dot() of 64 leaf weights and 64 floats: 5.0 -> 3.3 us (39 us before any
+    # fast path); of 16 weights and 16 Values: 3.1 -> 2.0 us.
+    has_bias = type(bias) is Value
+    try:
+        weight_data = [w.data for w in weights if not w.parents]
+        bias_data = bias.data if has_bias and not bias.parents else _as_float(bias, "dot")
+    except (AttributeError, TypeError):
+        weight_data = ()
+    if n and len(weight_data) == n:
         if type(inputs[0]) is not Value:
             try:
                 out = sum(map(_float_mul, weight_data, inputs), bias_data)
@@ -750,24 +829,28 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias:
             if type(out) is float:  # every input a number: d/dw_i = x_i, d/db = 1
                 if not _is_recording():
                     return _leaf(out)
+                inputs = tuple(inputs)
                 parents = (*weights, bias) if has_bias else tuple(weights)
-                local_grads = (*inputs, 1.0) if has_bias else tuple(inputs)
-                return _interior(out, parents, local_grads, "dot", (tuple(weights), tuple(inputs), bias))
+                local_grads = (*inputs, 1.0) if has_bias else inputs
+                node = _interior(out, parents, local_grads, "dot", (parents, inputs, bias))
+                node._interior_parents = ()
+                return node
         else:
             input_data = [x.data for x in inputs if type(x) is Value]
             if len(input_data) == n:
                 out = sum(map(_float_mul, weight_data, input_data), bias_data)
                 if not _is_recording():
                     return _leaf(out)
-                # Parents w_1, x_1, w_2, x_2, ..., b as _dot_edges orders them; partners x_1, w_1, ..., 1.
-                interleaved: list[Any] = [bias] * (2 * n + has_bias)
-                interleaved[0 : 2 * n : 2] = weights
-                interleaved[1 : 2 * n : 2] = inputs
-                partners: list[float] = [1.0] * (2 * n + has_bias)
-                partners[0 : 2 * n : 2] = input_data
-                partners[1 : 2 * n : 2] = weight_data
-                context = (tuple(weights), tuple(inputs), bias)
-                return _interior(out, tuple(interleaved), tuple(partners), "dot", context)
+                inputs = tuple(inputs)
+                if has_bias:
+                    parents = (*weights, *inputs, bias)
+                    local_grads = (*input_data, *weight_data, 1.0)
+                else:
+                    parents = (*weights, *inputs)
+                    local_grads = (*input_data, *weight_data)
+                node = _interior(out, parents, local_grads, "dot", (parents, inputs, bias))
+                node._interior_parents = inputs
+                return node
     weight_data = [w.data if isinstance(w, Value) else _as_float(w, "dot") for w in weights]
     input_data = [x.data if isinstance(x, Value) else _as_float(x, "dot") for x in inputs]
     bias_data = bias.data if isinstance(bias, Value) else _as_float(bias, "dot")

@@ -1,7 +1,7 @@
 """Activation functions by name, for ``Neuron(activation="relu")`` and friends.
 
 Every activation the engine has is available by its name; each one is the
-engine's op itself (``autograd.ops.OPS[name]``), so its derivative is the one
+engine's op function itself (``autograd.ops.OPS[name].apply``), so its derivative is the one
 the engine defines, once, in ``autograd/ops.py``. Nothing is re-implemented here.
 
 - ``"linear"`` adds no node: the neuron's output is its pre-activation
@@ -103,7 +103,7 @@ def get_activation(activation: str | Activation) -> Activation:
         return _linear
     if activation == "rrelu":
         return _rrelu  # type: ignore[return-value]
-    return OPS[activation]
+    return OPS[activation].apply  # the op's own function (what Value.relu is), not a wrapper
 
 
 def activation_name(activation: str | Activation) -> str:
