@@ -10,6 +10,7 @@ step-by-step explainer (``autograd.explain``) watches it through the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from math import isfinite
 
 from autograd.mode import enable_grad
 from autograd.value import Value
@@ -124,8 +125,17 @@ def _propagate(root: Value, order: list[Value], seed: object, create_graph: bool
         root.grad += seed  # a leaf (or a stop node) accumulates like any leaf
     if create_graph:
         from autograd.ops import local_grads_as_values
+    skip_zeros = not create_graph and on_step is None
     for node in reversed(order):
         upstream = node.grad
+        if skip_zeros and upstream == 0.0 and isfinite(sum(node.local_grads)):
+            # Every contribution would be local * 0.0 = 0.0, which changes no
+            # grad: skip the node. (Not when a local derivative is inf or nan,
+            # where 0 * inf is nan and must propagate.) A relu that is off
+            # sends 0 to its neuron, whose 65 edges are then skipped: the T1
+            # digits step 1.84x -> 1.75x the hand-written network's time. The
+            # on_step hook still sees every step, zeros included.
+            continue
         edges = zip(node.parents, local_grads_as_values(node) if create_graph else node.local_grads)
         if on_step is not None:
             edges = _watched(edges, node, upstream, on_step)

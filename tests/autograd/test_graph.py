@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import math
+import struct
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, backward, gradcheck, topological_order
+from autograd import Value, backward, dot, gradcheck, sum_values, topological_order
 from tests.strategies import evaluate, expressions, small_floats
 
 
@@ -117,3 +119,62 @@ def test_create_graph_makes_grads_values():
     x.grad = 0.0
     g.backward()
     assert x.grad == pytest.approx(18.0)
+
+
+@given(expressions(3), st.lists(small_floats(), min_size=3, max_size=3))
+def test_the_sort_leaves_no_marks_and_keeps_leaf_grads(expression, xs):
+    """The sort marks nodes through their grads while it runs; afterwards interior grads are 0.0, leaves untouched."""
+    leaves = [Value(x) for x in xs]
+    for i, leaf in enumerate(leaves):
+        leaf.grad = float(i) + 0.5
+    root = evaluate(expression, leaves)
+    order = topological_order(root)
+    for node in order:
+        assert node.grad == 0.0 and type(node.grad) is float
+    assert [leaf.grad for leaf in leaves] == [0.5, 1.5, 2.5]
+
+
+def test_stop_at_keeps_the_stop_nodes_grads_even_when_listed_twice():
+    x = Value(2.0)
+    h = x * x
+    h.grad = 7.0
+    y = h * 3.0
+    assert topological_order(y, stop_at=[h, h]) == [y]
+    assert h.grad == 7.0
+    assert topological_order(h, stop_at=[h]) == []
+    assert h.grad == 7.0
+
+
+def test_a_zero_upstream_still_turns_an_infinite_local_derivative_into_nan():
+    """0 * inf is nan, as in PyTorch: sqrt'(0) = inf times relu'(0) = 0."""
+    x = Value(0.0)
+    x.sqrt().relu().backward()
+    assert math.isnan(x.grad)
+
+
+def test_a_node_with_zero_upstream_is_skipped():
+    """Its contributions would all be 0.0; the one visible sign is a leaf's -0.0 left as it was (0.0 + -0.0 is 0.0)."""
+    x = Value(-2.0)
+    x.grad = -0.0
+    (x * 3.0).relu().backward()  # relu of -6: nothing flows back to x * 3.0
+    assert math.copysign(1.0, x.grad) == -1.0
+    watched = Value(-2.0)
+    watched.grad = -0.0
+    backward((watched * 3.0).relu(), on_step=lambda *step: None)  # with a hook every step is applied
+    assert math.copysign(1.0, watched.grad) == 1.0
+
+
+@given(st.lists(small_floats(), min_size=4, max_size=4), st.lists(small_floats(), min_size=8, max_size=8))
+def test_skipping_zero_upstreams_changes_no_grad(xs, ws):
+    """A relu network, where many upstreams are 0: the same bits with and without skipping (a hook disables it)."""
+
+    def grads(hooked: bool) -> list[float]:
+        inputs = [Value(x) for x in xs]
+        weights = [Value(w) for w in ws]
+        hidden = [dot(weights[4 * i : 4 * i + 4], inputs).relu() for i in range(2)]
+        root = sum_values([h * h for h in hidden]) + inputs[0]
+        backward(root, on_step=(lambda *step: None) if hooked else None)
+        return [v.grad for v in inputs + weights]
+
+    plain, hooked = grads(False), grads(True)
+    assert [struct.pack("<d", g) for g in plain] == [struct.pack("<d", g) for g in hooked]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, cross_entropy, dot, gradcheck, log_softmax, logsumexp, softmax, sum_values
+from autograd import Value, cross_entropy, dot, gradcheck, log_softmax, logsumexp, no_grad, softmax, sum_values
 from autograd.gradcheck import central_difference
 from autograd.ops import ELEMENTWISE_OPS, OPS, BinaryOp, NaryOp, UnaryOp
 from tests.strategies import op_inputs, small_floats
@@ -259,26 +259,45 @@ def test_op_table_entries_are_complete():
 
 
 @given(
-    st.lists(st.tuples(small_floats(), small_floats(), st.booleans(), st.booleans()), min_size=1, max_size=6),
+    st.lists(
+        st.tuples(small_floats(), small_floats(), st.booleans(), st.sampled_from(["leaf", "interior", "number"])),
+        min_size=1,
+        max_size=6,
+    ),
     small_floats(),
-    st.sampled_from(["value", "number"]),
+    st.sampled_from(["leaf", "interior", "number"]),
     st.sampled_from(["floats", "values", "mixed"]),
 )
 def test_dot_fast_paths_agree_with_the_one_derivative(entries, bias, bias_kind, input_kind):
-    """dot()'s fast paths build parents and local grads directly; they must match _dot_edges, the one definition."""
+    """dot()'s fast paths build parents and local grads directly; they must match _dot_edges, the one definition.
+
+    And the parents the topological sort is told to visit (``_interior_parents``)
+    must include every interior parent: a fast path leaves out only leaves.
+    """
     from autograd.ops import OPS, _dot_edges
 
-    weights = [Value(w) for w, _, _, _ in entries]
+    def make(number: float, kind: str) -> Value | float:
+        if kind == "number":
+            return number
+        return Value(number) if kind == "leaf" else Value(number) * 1.0
+
+    weights = [make(w, kind) for w, _, _, kind in entries]
     if input_kind == "floats":
         inputs = [x for _, x, _, _ in entries]
     elif input_kind == "values":
-        inputs = [Value(x) for _, x, _, _ in entries]
+        inputs = [Value(x) * 1.0 for _, x, _, _ in entries]
     else:
         inputs = [Value(x) if as_value else x for _, x, as_value, _ in entries]
-    b = Value(bias) if bias_kind == "value" else bias
+    b = make(bias, bias_kind)
     node = dot(weights, inputs, b)
     parents, partners = _dot_edges(weights, inputs, b)
     assert node.parents == tuple(parents)
     assert node.local_grads == tuple(p.data if isinstance(p, Value) else p for p in partners)
     rebuilt = OPS["dot"].local_grads_as_values(node)
     assert tuple(r.data if isinstance(r, Value) else r for r in rebuilt) == node.local_grads
+    interior = [p for p in node.parents if p.parents]
+    assert all(any(p is q for q in node._interior_parents) for p in interior)
+    assert all(any(q is p for p in node.parents) for q in node._interior_parents)
+    with no_grad():  # the no_grad paths compute the same number, as a leaf
+        unrecorded = dot(weights, inputs, b)
+    assert unrecorded.data == node.data and unrecorded.parents == ()
