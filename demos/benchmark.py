@@ -63,7 +63,7 @@ if importlib.util.find_spec("autograd") is None:  # run from a checkout that is 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import autograd
-from autograd import Value, cross_entropy, dot, no_grad, sum_values
+from autograd import Value, cross_entropy, dots, no_grad, sum_values
 
 #: Layer weights shared by every contender: per layer, (rows of weights, biases).
 Weights = list[tuple[list[list[float]], list[float]]]
@@ -280,7 +280,7 @@ class GlassgradNN(ValueNetwork):
 
 
 class GlassgradEngine(ValueNetwork):
-    """glassgrad's engine alone: lists of Values, ``dot`` per neuron, ``.relu()``, fused loss nodes."""
+    """glassgrad's engine alone: lists of Values, ``dots`` per layer (a dot node per neuron), ``.relu()``."""
 
     def __init__(self, weights: Weights, loss: str) -> None:
         self.layers = [
@@ -292,10 +292,9 @@ class GlassgradEngine(ValueNetwork):
     def forward(self, x: list[Any]) -> list[Any]:
         last = len(self.layers) - 1
         for index, (rows, biases) in enumerate(self.layers):
-            if index == last:
-                x = [dot(row, x, b) for row, b in zip(rows, biases)]
-            else:
-                x = [dot(row, x, b).relu() for row, b in zip(rows, biases)]
+            x = dots(rows, x, biases)
+            if index != last:
+                x = [z.relu() for z in x]
         return x
 
     def loss(self, batch: Sequence[Example]) -> Any:

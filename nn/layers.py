@@ -30,7 +30,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, dot, softmax
+from autograd import Value, dot, dots, softmax
 from nn.activations import (
     MODE_DEPENDENT_ACTIVATIONS,
     Activation,
@@ -177,7 +177,10 @@ class Neuron(Module):
     def _forward(self, x: Sequence[Value | float]) -> Value:
         """The forward pass without checks (a Layer checks the input once for all its neurons)."""
         b = self.b
-        pre_activation = dot(self.w, x, 0.0 if b is None else b)
+        return self._activation(dot(self.w, x, 0.0 if b is None else b))
+
+    def _activation(self, pre_activation: Value) -> Value:
+        """activation(w . x + b), given w . x + b."""
         if self._mode_dependent:
             return self._activate(pre_activation, self.training, self._noise_rng)  # type: ignore[call-arg]
         return self._activate(pre_activation)
@@ -231,10 +234,13 @@ class Layer(Module):
         return self._forward(_as_inputs(x, self.nin, self))
 
     def _forward(self, x: Sequence[Value | float]) -> list[Value]:
-        # dot() keeps its inputs as a tuple: one copy here instead of one per neuron
-        # (about 9% of a 64-32-10 digits step, measured by demos/benchmark.py).
-        x = tuple(x)
-        outputs = [neuron._forward(x) for neuron in self.neurons]
+        # One dots() call for all the neurons reads the inputs once (the T1 digits
+        # step: about 8% faster than one dot() per neuron, measured by demos/benchmark.py).
+        neurons = self.neurons
+        pre_activations = dots(
+            [neuron.w for neuron in neurons], x, [0.0 if neuron.b is None else neuron.b for neuron in neurons]
+        )
+        outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
         return softmax(outputs) if self._softmax else outputs
 
     def extra_repr(self) -> str:

@@ -13,7 +13,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, cross_entropy, dot, gradcheck, log_softmax, logsumexp, no_grad, softmax, sum_values
+from autograd import (
+    Value,
+    cross_entropy,
+    dot,
+    dots,
+    enable_grad,
+    gradcheck,
+    log_softmax,
+    logsumexp,
+    no_grad,
+    softmax,
+    sum_values,
+)
 from autograd.gradcheck import central_difference
 from autograd.ops import ELEMENTWISE_OPS, OPS, BinaryOp, NaryOp, UnaryOp
 from tests.strategies import op_inputs, small_floats
@@ -301,3 +313,32 @@ def test_dot_fast_paths_agree_with_the_one_derivative(entries, bias, bias_kind, 
     with no_grad():  # the no_grad paths compute the same number, as a leaf
         unrecorded = dot(weights, inputs, b)
     assert unrecorded.data == node.data and unrecorded.parents == ()
+
+
+@given(
+    st.lists(st.lists(small_floats(), min_size=3, max_size=3), min_size=1, max_size=4),
+    st.lists(small_floats(), min_size=3, max_size=3),
+    st.sampled_from(["floats", "values", "mixed"]),
+    st.booleans(),
+)
+def test_dots_builds_the_nodes_dot_builds(rows, xs, input_kind, recording):
+    """dots() over a layer's rows gives, row by row, the node dot() gives."""
+    weight_rows = [[Value(w) for w in row] for row in rows]
+    biases = [Value(0.5) if i % 2 else 0.25 for i in range(len(rows))]
+    if input_kind == "floats":
+        inputs = list(xs)
+    elif input_kind == "values":
+        inputs = [Value(x) * 1.0 for x in xs]
+    else:
+        inputs = [Value(xs[0]), *xs[1:]]
+    with enable_grad() if recording else no_grad():
+        together = dots(weight_rows, inputs, biases)
+        one_by_one = [dot(w, inputs, b) for w, b in zip(weight_rows, biases)]
+    for a, b in zip(together, one_by_one, strict=True):
+        assert (a.data, a.parents, a.local_grads, a.op) == (b.data, b.parents, b.local_grads, b.op)
+        assert a._interior_parents == b._interior_parents
+
+
+def test_dots_needs_a_bias_per_row():
+    with pytest.raises(ValueError, match="one bias per row"):
+        dots([[Value(1.0)], [Value(2.0)]], [1.0], [0.0])
