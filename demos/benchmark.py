@@ -33,10 +33,12 @@ rounds and a short warm-up. The cyclic garbage collector stays on while timing
 objects alive before each row's timing (imported modules, data, models) are
 frozen with ``gc.freeze()``, so that the collector's passes cost what the timed
 work allocates, not what happens to be loaded in the process (see ``settle``).
-T3's memory is measured in a separate pass with tracemalloc (which slows
-everything down), with the collector off, which also checks that dropping the
-graph frees it by reference counting alone: a collection afterwards must find
-nothing. micrograd sorts its graph recursively, so T3 notes where it fails.
+"in gc" is the median share of a contender's time spent in the cyclic
+garbage collector (timed through ``gc.callbacks``). T3's memory is measured
+in a separate pass with tracemalloc (which slows everything down), with the
+collector off, which also checks that dropping the graph frees it by
+reference counting alone: a collection afterwards must find nothing.
+micrograd sorts its graph recursively, so T3 notes where it fails.
 """
 
 from __future__ import annotations
@@ -459,8 +461,23 @@ class Timed:
     repeats: int
 
 
-def interleaved_times(contenders: dict[str, Timed], warmup: int) -> dict[str, list[float]]:
-    """Wall times of each contender's ``run``, taken in rounds (one run of each per round).
+class CollectorClock:
+    """Time spent in the cyclic garbage collector while switched on (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.on = False
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self.on:
+            self.seconds += time.perf_counter() - self._started
+
+
+def interleaved_times(contenders: dict[str, Timed], warmup: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall time, time in the garbage collector) of each ``run``, taken in rounds, one run of each per round.
 
     Taking turns means a change in the machine's load (other processes) falls
     on every contender alike, so the ratios hold even when the times drift.
@@ -470,15 +487,32 @@ def interleaved_times(contenders: dict[str, Timed], warmup: int) -> dict[str, li
         for _ in range(warmup):
             contender.warm()
     settle()
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for round_ in range(max((c.repeats for c in contenders.values()), default=0)):
-        for name, contender in contenders.items():
-            if round_ < contender.repeats:
-                gc.collect()
-                start = time.perf_counter()
-                contender.run()
-                times[name].append(time.perf_counter() - start)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
+    clock = CollectorClock()
+    gc.callbacks.append(clock)
+    try:
+        for round_ in range(max((c.repeats for c in contenders.values()), default=0)):
+            for name, contender in contenders.items():
+                if round_ < contender.repeats:
+                    gc.collect()
+                    clock.seconds, clock.on = 0.0, True
+                    start = time.perf_counter()
+                    contender.run()
+                    elapsed = time.perf_counter() - start
+                    clock.on = False
+                    times[name].append((elapsed, clock.seconds))
+    finally:
+        gc.callbacks.remove(clock)
     return times
+
+
+def timing_summary(measured: list[tuple[float, float]], per: float) -> dict[str, Any]:
+    """Median time (in the row's unit), every time, and the median share of it spent in the garbage collector."""
+    return {
+        "median": statistics.median(t for t, _ in measured) * per,
+        "times": [t * per for t, _ in measured],
+        "gc_share": statistics.median(collecting / t for t, collecting in measured),
+    }
 
 
 def gradient_error(reference: list[float], other: list[float]) -> float:
@@ -548,8 +582,8 @@ def network_row(
             timed[name] = Timed(run, warm, min(settings.repeats, 3))
         else:
             timed[name] = Timed(run, run, settings.repeats)
-    for name, times in interleaved_times(timed, settings.warmup).items():
-        results[name].update({"median": statistics.median(times) * per, "times": [t * per for t in times]})
+    for name, measured in interleaved_times(timed, settings.warmup).items():
+        results[name].update(timing_summary(measured, per))
     return {"id": row_id, "title": title, "unit": unit, "results": list(results.values())}
 
 
@@ -711,12 +745,7 @@ def inference_row(weights: Weights, samples: list[Example], settings: argparse.N
     results = [
         skipped(name, run)
         if isinstance(run, str)
-        else {
-            "contender": name,
-            "status": "ok",
-            "median": statistics.median(measured[name]) * per,
-            "times": [t * per for t in measured[name]],
-        }
+        else {"contender": name, "status": "ok", **timing_summary(measured[name], per)}
         for name, run in runs.items()
     ]
     return {"id": "INF", "title": "T1 forward pass (64 -> 32 -> 10)", "unit": "us/sample", "results": results}
@@ -811,7 +840,9 @@ def format_table(report: dict[str, Any]) -> str:
             error = result.get("gradient_error")
             grad_note = "" if error is None else f"   grad diff {error:.1e}"
             ratio = result.get("ratio", math.nan)
-            lines.append(f"  {result['contender']:<22} {result['median']:>12.2f}   {ratio:>8.2f}x{grad_note}")
+            collector = f"   in gc {result['gc_share']:>4.0%}" if "gc_share" in result else ""
+            figures = f"{result['median']:>12.2f}   {ratio:>8.2f}x{collector}"
+            lines.append(f"  {result['contender']:<22} {figures}{grad_note}")
         lines.append("")
     lines.append("Targets")
     for target in report["targets"]:

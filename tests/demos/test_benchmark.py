@@ -5,6 +5,7 @@ No timing is asserted: speed is read from the benchmark's printed table, never f
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import math
@@ -53,6 +54,21 @@ def test_every_network_row_times_glassgrad_and_the_baseline(quick_report):
         for result in ok.values():
             assert result["median"] > 0 and len(result["times"]) == written["settings"]["repeats"]
             assert math.isfinite(result["ratio"])
+            assert 0.0 <= result["gc_share"] < 1.0
+
+
+def test_the_collector_clock_counts_collections_only_while_on():
+    clock = benchmark.CollectorClock()
+    gc.callbacks.append(clock)
+    try:
+        gc.collect()
+        assert clock.seconds == 0.0  # off
+        clock.on = True
+        gc.collect()
+        gc.collect()
+        assert clock.seconds > 0.0
+    finally:
+        gc.callbacks.remove(clock)
 
 
 def test_every_contender_computes_glassgrads_gradients(quick_report):
