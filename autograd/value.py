@@ -144,6 +144,8 @@ class Value:
 
 def _as_float(data: object, where: str) -> float:
     """Convert a real number to float; anything else is a TypeError naming its type."""
+    if type(data) is int:  # the common case (sum() starts at 0), before the slower checks
+        return float(data)
     if isinstance(data, Value):
         raise TypeError(f"{where}() needs a real number, got a Value ({data!r}); use it directly or .data")
     if isinstance(data, numbers.Real):
