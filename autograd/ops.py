@@ -191,9 +191,9 @@ def _unary_function(op: UnaryOp) -> Callable[..., Value]:
     parameters, if any, as its ``context``. Under ``no_grad`` the derivative
     is not computed and the result is a leaf. A closure over the op's rules
     reads no attribute of the op per call, and ``Value.relu`` is this very
-    function, not a method that calls it: relu of a Value takes 270 ns
-    instead of 510 (measured; half of that was ``*params`` passing, which an
-    op called without parameters skips).
+    function, not a method that calls it: relu of a Value takes 330 ns
+    instead of 510 (measured). An op called with no parameters passes none
+    on: calling the rules with ``*params`` costs as much again.
     """
     name, forward, derivative = op.name, op.forward, op.derivative
 
