@@ -992,7 +992,7 @@ def cross_entropy(logits: Sequence[Value | float], target: int) -> Value:
     d/dz_j = softmax(z)_j - [j == target]. ``target`` is a class index.
     """
     logits_ = _as_values(logits, "cross_entropy")
-    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+    if type(target) is not int and (isinstance(target, bool) or not isinstance(target, numbers.Integral)):
         raise TypeError(f"cross_entropy() target must be a class index (int), got {type(target).__name__}")
     if not 0 <= target < len(logits_):
         raise ValueError(f"cross_entropy() target {target} is out of range for {len(logits_)} classes")

@@ -134,7 +134,7 @@ def cross_entropy(logits: Any, targets: Any) -> Value:
     A batch: ``cross_entropy([logits_1, ..., logits_n], [t_1, ..., t_n])``, the mean.
     d/dz_j = softmax(z)_j - [j == t]. A class index out of range is a ValueError.
     """
-    if isinstance(targets, numbers.Integral) and not isinstance(targets, bool):
+    if type(targets) is int or (isinstance(targets, numbers.Integral) and not isinstance(targets, bool)):
         return _single_cross_entropy(logits, targets, 0)
     logits, targets = list(logits), list(targets)
     if len(logits) != len(targets):
@@ -147,7 +147,7 @@ def cross_entropy(logits: Any, targets: Any) -> Value:
 def _single_cross_entropy(logits: Sequence[Scalar], target: Any, index: int) -> Value:
     if isinstance(logits, Value | numbers.Real):
         raise ValueError(f"cross_entropy() sample {index} needs a list of logits (one per class), got {logits!r}")
-    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+    if type(target) is not int and (isinstance(target, bool) or not isinstance(target, numbers.Integral)):
         raise ValueError(f"cross_entropy() target {index} must be a class index (int), got {target!r}")
     if not 0 <= target < len(logits):
         raise ValueError(f"cross_entropy() target {index} is class {target}, out of range for {len(logits)} classes")
