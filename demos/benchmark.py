@@ -622,25 +622,37 @@ def chain_row(settings: argparse.Namespace) -> dict[str, Any]:
 
         # Time: build, then backward, with the garbage collector on as usual.
         settle()
-        build_times, backward_times = [], []
-        for attempt in range(settings.warmup + settings.chain_repeats):
-            gc.collect()
-            start = time.perf_counter()
-            x0, x = build()
-            built = time.perf_counter()
-            x.backward()
-            done = time.perf_counter()
-            if attempt >= settings.warmup:
-                build_times.append(built - start)
-                backward_times.append(done - built)
-            derivative = x0.grad
-            del x0, x
+        build_times, backward_times, collecting_times = [], [], []
+        clock = CollectorClock()
+        gc.callbacks.append(clock)
+        try:
+            for attempt in range(settings.warmup + settings.chain_repeats):
+                gc.collect()
+                clock.seconds, clock.on = 0.0, True
+                start = time.perf_counter()
+                x0, x = build()
+                built = time.perf_counter()
+                x.backward()
+                done = time.perf_counter()
+                clock.on = False
+                if attempt >= settings.warmup:
+                    build_times.append(built - start)
+                    backward_times.append(done - built)
+                    collecting_times.append(clock.seconds)
+                derivative = x0.grad
+                del x0, x
+        finally:
+            gc.callbacks.remove(clock)
         expected = 1.0001**steps  # dx_n/dx_0 = 1.0001^n
         entry: dict[str, Any] = {
             "nodes": 2 * steps,
             "build_us_per_node": statistics.median(build_times) / (2 * steps) * 1e6,
             "backward_us_per_node": statistics.median(backward_times) / (2 * steps) * 1e6,
             "total_us_per_node": statistics.median(map(sum, zip(build_times, backward_times))) / (2 * steps) * 1e6,
+            "gc_share": statistics.median(
+                collecting / (building + propagating)
+                for building, propagating, collecting in zip(build_times, backward_times, collecting_times)
+            ),
             "derivative_relative_error": abs(derivative - expected) / expected,
         }
         # Memory: a separate pass under tracemalloc, collector off; dropping the graph must free it.
@@ -821,15 +833,19 @@ def format_table(report: dict[str, Any]) -> str:
         if row["id"] == "T3":
             lines.append(f"{row['id']}  {row['title']}")
             lines.append(
-                f"  {'nodes':>10} {'build':>8} {'backward':>9} {'total':>8} {'peak B':>8} {'cycles':>6}  micrograd"
+                f"  {'nodes':>10} {'build':>8} {'backward':>9} {'total':>8} {'in gc':>6} {'peak B':>8} {'cycles':>6}"
+                "  micrograd"
             )
             for entry in row["sizes"]:
                 lines.append(
                     f"  {entry['nodes']:>10,} {entry['build_us_per_node']:>8.3f} {entry['backward_us_per_node']:>9.3f}"
-                    f" {entry['total_us_per_node']:>8.3f} {entry['peak_bytes_per_node']:>8.1f}"
-                    f" {entry['cyclic_garbage_found']:>6}  {entry['micrograd']}"
+                    f" {entry['total_us_per_node']:>8.3f} {entry['gc_share']:>6.0%}"
+                    f" {entry['peak_bytes_per_node']:>8.1f} {entry['cyclic_garbage_found']:>6}  {entry['micrograd']}"
                 )
-            lines.append("  (us per node; peak B = peak traced bytes per node; cycles = objects gc.collect() found)")
+            lines.append(
+                "  (us per node; in gc = share of the time in the cyclic garbage collector's passes over the live"
+                " graph; peak B = peak traced bytes per node; cycles = objects gc.collect() found)"
+            )
             lines.append("")
             continue
         lines.append(f"{row['id']}  {row['title']}  [{row['unit']}, ratio = time / {row['ratio_to']}'s time]")

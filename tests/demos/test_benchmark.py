@@ -104,6 +104,7 @@ def test_the_deep_chain_is_freed_by_reference_counting(quick_report):
         assert entry["cyclic_garbage_found"] == 0
         assert entry["derivative_relative_error"] < 1e-12
         assert entry["peak_bytes_per_node"] > 0 and entry["total_us_per_node"] > 0
+        assert 0.0 <= entry["gc_share"] < 1.0
     # What stays allocated is the interpreter's free lists (a few thousand small tuples), not the graph.
     largest = sizes[-1]
     assert largest["bytes_left_after_del"] < 0.1 * largest["peak_bytes_per_node"] * largest["nodes"]
