@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import graph
-from autograd.ops import OPS, BinaryOp, UnaryOp
+from autograd.ops import OPS, BinaryOp, UnaryOp, dot_terms
 from autograd.value import Value
 from autograd.viz import DEFAULT_MAX_NODES, draw, format_number, leaf_kinds, node_names, nodes_in_order
 
@@ -137,16 +137,10 @@ def local_derivative_formula(node: Value, position: int, local: Any, names: dict
 
 def _dot_role(node: Value, position: int, names: dict[Value, str]) -> tuple[str, int, str]:
     """For parent ``position`` of a dot node: ("w" | "x" | "b", 1-based index, name of its partner)."""
-    weights, inputs, _bias = node.context
-    seen = 0
-    for index, (w, x) in enumerate(zip(weights, inputs), start=1):
-        for role, own, partner in (("w", w, x), ("x", x, w)):
-            if isinstance(own, Value):
-                if seen == position:
-                    partner_text = names[partner] if isinstance(partner, Value) else format_number(partner)
-                    return role, index, partner_text
-                seen += 1
-    return "b", 0, "1.0"
+    role, index, _value, partner = dot_terms(*node.context)[position]
+    if role == "b":
+        return "b", 0, "1.0"
+    return role, index, names[partner] if isinstance(partner, Value) else format_number(partner)
 
 
 # ---------------------------------------------------------------------------

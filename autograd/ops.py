@@ -765,30 +765,28 @@ def sum_values(values: Sequence[Value | float], start: float = 0.0) -> Value:
 _register(NaryOp("sum", "d(v_1 + ... + v_n)/dv_i = 1", "sum", lambda node: (1.0,) * len(node.parents)))
 
 
-def _dot_edges(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> tuple[list[Value], list[Any]]:
-    """The derivative of w . x + b, written once: each Value's partner.
+def dot_terms(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> list[tuple[str, int, Value, Any]]:
+    """The derivative of w . x + b, written once: each Value's role, index and partner.
 
-    d(w.x + b)/dw_i = x_i, d(w.x + b)/dx_i = w_i, d(w.x + b)/db = 1. Returns
-    the Values, which are the node's parents (the weights that are Values,
-    then the inputs that are Values, then the bias if it is one), and,
-    aligned with them, their partners (plain numbers or Values). Only the
-    first len(inputs) weights count (zip stops there).
+    d(w.x + b)/dw_i = x_i, d(w.x + b)/dx_i = w_i, d(w.x + b)/db = 1. One
+    ``(role, i, value, partner)`` per Value, in the order of the node's
+    parents: the weights that are Values (``("w", i, w_i, x_i)``), then the
+    inputs that are Values (``("x", i, x_i, w_i)``), then the bias if it is
+    one (``("b", 0, b, 1.0)``); i counts from 1. Partners are plain numbers or
+    Values. Only the first len(inputs) weights count (zip stops there).
     """
-    pairs = list(zip(weights, inputs))
-    parents: list[Value] = []
-    partners: list[Any] = []
-    for w, x in pairs:
-        if isinstance(w, Value):
-            parents.append(w)
-            partners.append(x)
-    for w, x in pairs:
-        if isinstance(x, Value):
-            parents.append(x)
-            partners.append(w)
+    pairs = list(enumerate(zip(weights, inputs), start=1))
+    terms: list[tuple[str, int, Value, Any]] = [("w", i, w, x) for i, (w, x) in pairs if isinstance(w, Value)]
+    terms += [("x", i, x, w) for i, (w, x) in pairs if isinstance(x, Value)]
     if isinstance(bias, Value):
-        parents.append(bias)
-        partners.append(1.0)
-    return parents, partners
+        terms.append(("b", 0, bias, 1.0))
+    return terms
+
+
+def _dot_edges(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> tuple[list[Value], list[Any]]:
+    """The node's parents and, aligned with them, their partners (see :func:`dot_terms`)."""
+    terms = dot_terms(weights, inputs, bias)
+    return [value for _, _, value, _ in terms], [partner for _, _, _, partner in terms]
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float = 0.0) -> Value:

@@ -272,6 +272,22 @@ def test_dot_formula_names_the_role_and_index():
     assert steps[2].formula.startswith("d(w.x + b)/db = 1 = 1.0")
 
 
+def test_dot_formula_follows_the_parent_order_with_values_on_both_sides():
+    """A hidden layer's dot: parents w_1, w_2, x_1, x_2, b; each step names its own role and partner."""
+    w1, w2 = Value(0.5, label="w1"), Value(-2.0, label="w2")
+    x1, x2 = Value(3.0, label="u") * 1.0, Value(4.0, label="v") * 1.0
+    x1.label, x2.label = "x1", "x2"
+    b = Value(1.0, label="b")
+    node = dot([w1, w2], [x1, x2], b)
+    steps = [step for step in backward_steps(node) if step.node is node]
+    assert [step.parent for step in steps] == [w1, w2, x1, x2, b]
+    assert "= x_i = 3.0" in steps[0].formula and "[i = 1, x_1 = x1]" in steps[0].formula
+    assert "= x_i = 4.0" in steps[1].formula and "[i = 2, x_2 = x2]" in steps[1].formula
+    assert "= w_i = 0.5" in steps[2].formula and "[i = 1, w_1 = w1]" in steps[2].formula
+    assert "= w_i = -2.0" in steps[3].formula and "[i = 2, w_2 = w2]" in steps[3].formula
+    assert steps[4].formula.startswith("d(w.x + b)/db = 1 = 1.0")
+
+
 # ---------------------------------------------------------------------------
 # explain(): text to follow with pen and paper
 # ---------------------------------------------------------------------------
