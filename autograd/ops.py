@@ -818,7 +818,8 @@ def dots(
     # model's parameters), and inputs that are all Values (a hidden layer) or
     # all numbers (a first layer). They build the same nodes as _dot_general,
     # faster (dot() of 64 leaf weights and 64 floats: 39 us with no fast path,
-    # 3.3 us here; a layer of 32 such rows: 25 us less again, together):
+    # 3.3 us here; a layer of 32 such rows in one dots() call: a third less
+    # time again than 32 dot() calls, measured):
     # - the inputs' data is read once for every row;
     # - one comprehension per row reads the weights' data and keeps only
     #   leaves (its length tells whether all were), with no type check: a
@@ -827,7 +828,7 @@ def dots(
     #   (_interior_parents), so it never looks at them;
     # - rows over number inputs share their local derivatives (x_1, ..., x_n, 1);
     # - the context reuses the parents tuple, which starts with the weights:
-    #   _dot_edges zips it with the inputs, so it stops before the rest.
+    #   dot_terms zips it with the inputs, so it stops before the rest.
     input_data: Any = [x.data for x in inputs if type(x) is Value]
     value_inputs, interior_inputs, with_one = True, inputs, ()
     if not input_data and n:  # all numbers (or not numbers at all: sum() below finds out)
@@ -867,7 +868,7 @@ def dots(
 
 
 def _dot_general(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float) -> Value:
-    """w . x + b for any mix of Values and numbers: the node as _dot_edges defines it."""
+    """w . x + b for any mix of Values and numbers: the node as dot_terms defines it."""
     if len(inputs) != len(weights):
         raise ValueError(f"dot() needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
     weight_data = [w.data if isinstance(w, Value) else _as_float(w, "dot") for w in weights]
