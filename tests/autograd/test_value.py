@@ -121,3 +121,19 @@ def test_detach_is_a_leaf_with_the_same_data():
 
 def test_float_conversion():
     assert float(Value(1.25)) == 1.25
+
+
+def test_operators_are_the_op_tables_functions_and_declared_for_type_checkers():
+    """Value's operators and parameterless ops are the op table's functions, and each is declared for type checkers."""
+    import inspect
+    import re
+
+    import autograd.value as value_module
+    from autograd.ops import OPS
+
+    kinds = ("apply", "apply_reflected")
+    op_functions = [getattr(op, kind) for op in OPS.values() for kind in kinds if hasattr(op, kind)]
+    set_on_class = {name for name, attribute in vars(Value).items() if any(attribute is f for f in op_functions)}
+    declared = set(re.findall(r"^        def (\w+)\(self", inspect.getsource(value_module), re.MULTILINE))
+    assert set_on_class == declared
+    assert {"__mul__", "__rmul__", "relu", "tanh", "exp", "__neg__"} <= set_on_class
