@@ -832,7 +832,8 @@ def dots(
     input_data: Any = [x.data for x in inputs if type(x) is Value]
     value_inputs, interior_inputs, with_one = True, inputs, ()
     if not input_data and n:  # all numbers (or not numbers at all: sum() below finds out)
-        value_inputs, interior_inputs, input_data, with_one = False, (), inputs, (*inputs, 1.0)
+        value_inputs, interior_inputs, input_data = False, (), inputs
+        with_one = (*inputs, 1.0) if recording else ()
     elif len(input_data) != n:  # a mix of Values and numbers: every row takes the general path
         n = -1
     nodes: list[Value] = []
