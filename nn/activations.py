@@ -1,8 +1,9 @@
 """Activation functions by name, for ``Neuron(activation="relu")`` and friends.
 
 Every activation the engine has is available by its name; each one is the
-engine's op function itself (``autograd.ops.OPS[name].apply``), so its derivative is the one
-the engine defines, once, in ``autograd/ops.py``. Nothing is re-implemented here.
+engine's op function itself (``autograd.ops.OPS[name].apply``, what
+``Value.relu`` and the like are), so its derivative is the one the engine
+defines, once, in ``autograd/ops.py``. Nothing is re-implemented here.
 
 - ``"linear"`` adds no node: the neuron's output is its pre-activation
   ``w . x + b`` itself (micrograd's linear output neuron). It is the default
