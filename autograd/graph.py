@@ -113,6 +113,9 @@ def backward(
       flows past them); ``autograd.grad`` uses this.
     - ``on_step(node, parent, local_derivative, upstream)`` is called after
       each edge's update; ``autograd.explain`` records the steps with it.
+    - A node whose grad is 0 is skipped when its local derivatives are finite:
+      each of its contributions would be a zero. With ``on_step`` every edge
+      is applied, so the steps show them all.
     """
     order = topological_order(root, stop_at)
     if create_graph:
