@@ -240,10 +240,7 @@ class Layer(Module):
         pre_activations = dots(
             [neuron.w for neuron in neurons], x, [0.0 if neuron.b is None else neuron.b for neuron in neurons]
         )
-        outputs = [
-            neuron._activation(z) if neuron._mode_dependent else neuron._activate(z)
-            for neuron, z in zip(neurons, pre_activations)
-        ]
+        outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
         return softmax(outputs) if self._softmax else outputs
 
     def extra_repr(self) -> str:
