@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nn
 from autograd import Value, sum_values
@@ -49,6 +51,38 @@ def test_plain_sgd_first_three_steps():
     # Worked out on paper for the first parameter: 1 - 0.1 * 1.5 = 0.85, then 0.85 - 0.1 * 1.35 = 0.715.
     assert got[0][0] == pytest.approx(0.85)
     assert got[1][0] == pytest.approx(0.715)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(allow_nan=False, allow_infinity=False, width=64),
+            st.one_of(st.just(0.0), st.floats(allow_nan=True, allow_infinity=True)),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.floats(min_value=0.0, max_value=10.0),
+)
+def test_plain_sgd_is_the_formula_bit_for_bit_zero_grads_included(pairs, lr):
+    """Plain SGD skips grads of 0; every parameter still ends at data - lr * grad, bit for bit.
+
+    One exception, the sign of a zero: -0.0 with a grad of -0.0 stays -0.0
+    (the formula gives -0.0 + 0.0 = 0.0). Backward never leaves a grad of -0.0:
+    grads start at 0.0 and 0.0 + -0.0 is 0.0.
+    """
+    params = [Value(data) for data, _ in pairs]
+    for p, (_, grad) in zip(params, pairs):
+        p.grad = grad
+    nn.SGD(params, lr=lr).step()
+    for p, (data, grad) in zip(params, pairs):
+        expected = data - lr * grad
+        if math.isnan(expected):
+            assert math.isnan(p.data)
+        elif data == 0.0 and grad == 0.0:
+            assert p.data == data and math.copysign(1.0, p.data) == math.copysign(1.0, data)  # untouched
+        else:
+            assert p.data == expected and math.copysign(1.0, p.data) == math.copysign(1.0, expected)
 
 
 def test_sgd_momentum_and_weight_decay_first_three_steps():
