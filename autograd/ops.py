@@ -822,9 +822,10 @@ def dots(
     # - one comprehension per row reads the weights' data and keeps only
     #   leaves (its length tells whether all were), with no type check: a
     #   number has no .data (AttributeError) and takes the general path;
-    # - the topological sort is told that the weights and the bias are
-    #   leaves (_interior_parents holds the inputs only), so it never looks at
-    #   them: 2,048 weights per digit in the T1 benchmark;
+    # - the topological sort is told that the weights and the bias (a leaf
+    #   Value, or a float: no bias) are leaves (_interior_parents holds the
+    #   inputs only), so it never looks at them: 2,048 weights per digit in
+    #   the T1 benchmark;
     # - rows over number inputs share their local derivatives (x_1, ..., x_n, 1);
     # - the context reuses the parents tuple, which starts with the weights:
     #   dot_terms zips it with the inputs, so it stops before the rest;
@@ -844,9 +845,10 @@ def dots(
     for weights, bias in zip(weight_rows, biases):
         try:
             weight_data = [w.data for w in weights if not w.parents]
-            if len(weight_data) != n or len(weights) != n or type(bias) is not Value or bias.parents:
+            has_bias = type(bias) is Value
+            if len(weight_data) != n or len(weights) != n or (bias.parents if has_bias else type(bias) is not float):
                 raise TypeError  # not a row of leaves, or an interior bias: the general path
-            out = sum(map(_float_mul, weight_data, input_data), bias.data)
+            out = sum(map(_float_mul, weight_data, input_data), bias.data if has_bias else bias)
         except (AttributeError, TypeError):
             nodes.append(_dot_general(weights, inputs, bias))
             continue
@@ -858,11 +860,11 @@ def dots(
         node.grad = 0.0
         node.label = ""
         if interior_inputs:
-            node.parents = parents = (*weights, *inputs, bias)
-            node.local_grads = (*input_data, *weight_data, 1.0)
+            node.parents = parents = (*weights, *inputs, bias) if has_bias else (*weights, *inputs)
+            node.local_grads = (*input_data, *weight_data, 1.0) if has_bias else (*input_data, *weight_data)
         else:
-            node.parents = parents = (*weights, bias)
-            node.local_grads = with_one
+            node.parents = parents = (*weights, bias) if has_bias else tuple(weights)
+            node.local_grads = with_one if has_bias else inputs
         node.op = "dot"
         node.context = (parents, inputs, bias)
         node._interior_parents = interior_inputs
