@@ -70,9 +70,18 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
             node.grad = _SEEN
             push(node)
             push(_EMIT)
-            for parent in node._interior_parents:  # the parents, less those an op knows are leaves
-                if parent.parents and parent.grad is not _SEEN:
+            parents = node._interior_parents  # the parents, less those an op knows are leaves
+            if parents is None:  # one or two parents, held on the node (see Value)
+                parent = node._first
+                if parent.op and parent.grad is not _SEEN:  # op is "" for a leaf
                     push(parent)
+                parent = node._second
+                if parent is not None and parent.op and parent.grad is not _SEEN:
+                    push(parent)
+            else:
+                for parent in parents:
+                    if parent.op and parent.grad is not _SEEN:
+                        push(parent)
     finally:
         for node in order:
             node.grad = 0.0
@@ -144,7 +153,10 @@ def _propagate(root: Value, order: list[Value], seed: object, create_graph: bool
             # network's time (measured). The on_step hook still sees every
             # step, zeros included.
             continue
-        edges = zip(node.parents, local_grads_as_values(node) if create_graph else node.local_grads)
+        parents = node._parents
+        if parents is None:  # one or two parents, held on the node (see Value); with one,
+            parents = (node._first, node._second)  # zip stops at its one local derivative
+        edges = zip(parents, local_grads_as_values(node) if create_graph else node.local_grads)
         if on_step is not None:
             edges = _watched(edges, node, upstream, on_step)
         for parent, local in edges:

@@ -47,25 +47,44 @@ def _leaf(data: float) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node.parents = ()
-    node.local_grads = ()
     node.op = ""
     node.context = None
-    node._interior_parents = ()
+    node.local_grads = ()
+    node._parents = node._interior_parents = ()
     return node
 
 
 def _interior(data: float, parents: tuple, local_grads: tuple, op: str, context: Any) -> Value:
-    """A new interior node; the caller has checked that recording is on."""
+    """A new interior node with any number of parents; the caller has checked that recording is on."""
+    if len(parents) == 1:
+        return _interior_small(data, parents[0], None, local_grads, op, context)
+    if len(parents) == 2:
+        return _interior_small(data, parents[0], parents[1], local_grads, op, context)
     node = _new_value(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node.parents = parents
-    node.local_grads = local_grads
     node.op = op
     node.context = context
-    node._interior_parents = parents
+    node.local_grads = local_grads
+    node._parents = node._interior_parents = parents
+    return node
+
+
+def _interior_small(
+    data: float, first: Value, second: Value | None, local_grads: tuple, op: str, context: Any
+) -> Value:
+    """A new interior node with one parent (``second`` is None) or two, held on the node (see ``Value``)."""
+    node = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.context = context
+    node.local_grads = local_grads
+    node._parents = node._interior_parents = None
+    node._first = first
+    node._second = second
     return node
 
 
@@ -207,7 +226,7 @@ def _unary_function(op: UnaryOp) -> Callable[..., Value]:
         if not _is_recording():  # no_grad: skip the derivative too
             return _leaf(out)
         local = derivative(xd, out)
-        return _interior(out, (x,), _LOCAL_ONE if local == 1.0 else (local,), name, None)
+        return _interior_small(out, x, None, _LOCAL_ONE if local == 1.0 else (local,), name, None)
 
     def apply_with_params(x: Value | float, params: tuple) -> Value:
         if not isinstance(x, Value):
@@ -217,7 +236,7 @@ def _unary_function(op: UnaryOp) -> Callable[..., Value]:
         if not _is_recording():
             return _leaf(out)
         local = derivative(xd, out, *params)
-        return _interior(out, (x,), _LOCAL_ONE if local == 1.0 else (local,), name, params)
+        return _interior_small(out, x, None, _LOCAL_ONE if local == 1.0 else (local,), name, params)
 
     apply.__name__ = apply.__qualname__ = name
     apply.__doc__ = f"{name}(x): one node; {op.formula}."
@@ -294,13 +313,13 @@ def _binary_function(op: BinaryOp) -> Callable[[Any, Any], Value]:
                 out = forward(ad, bd)
                 if not _is_recording():
                     return _leaf(out)
-                return _interior(out, (a, b), derivative(ad, bd, out), name, None)
+                return _interior_small(out, a, b, derivative(ad, bd, out), name, None)
             bd = b if type(b) is float else _as_float(b, name)
             out = forward(ad, bd)
             if not _is_recording():
                 return _leaf(out)
             local = derivative(ad, bd, out)[0]
-            return _interior(out, (a,), _LOCAL_ONE if local == 1.0 else (local,), name, (1, bd))
+            return _interior_small(out, a, None, _LOCAL_ONE if local == 1.0 else (local,), name, (1, bd))
         if isinstance(b, Value):
             ad = a if type(a) is float else _as_float(a, name)
             bd = b.data
@@ -308,7 +327,7 @@ def _binary_function(op: BinaryOp) -> Callable[[Any, Any], Value]:
             if not _is_recording():
                 return _leaf(out)
             local = derivative(ad, bd, out)[1]
-            return _interior(out, (b,), _LOCAL_ONE if local == 1.0 else (local,), name, (0, ad))
+            return _interior_small(out, b, None, _LOCAL_ONE if local == 1.0 else (local,), name, (0, ad))
         return Value(forward(_as_float(a, name), _as_float(b, name)))
 
     apply.__name__ = apply.__qualname__ = name
@@ -844,9 +863,9 @@ def dots(
     nodes: list[Value] = []
     for weights, bias in zip(weight_rows, biases):
         try:
-            weight_data = [w.data for w in weights if not w.parents]
+            weight_data = [w.data for w in weights if not w.op]
             has_bias = type(bias) is Value
-            if len(weight_data) != n or len(weights) != n or (bias.parents if has_bias else type(bias) is not float):
+            if len(weight_data) != n or len(weights) != n or (bias.op if has_bias else type(bias) is not float):
                 raise TypeError  # not a row of leaves, or an interior bias: the general path
             out = sum(map(_float_mul, weight_data, input_data), bias.data if has_bias else bias)
         except (AttributeError, TypeError):
@@ -860,10 +879,10 @@ def dots(
         node.grad = 0.0
         node.label = ""
         if interior_inputs:
-            node.parents = parents = (*weights, *inputs, bias) if has_bias else (*weights, *inputs)
+            node._parents = parents = (*weights, *inputs, bias) if has_bias else (*weights, *inputs)
             node.local_grads = (*input_data, *weight_data, 1.0) if has_bias else (*input_data, *weight_data)
         else:
-            node.parents = parents = (*weights, bias) if has_bias else tuple(weights)
+            node._parents = parents = (*weights, bias) if has_bias else tuple(weights)
             node.local_grads = with_one if has_bias else inputs
         node.op = "dot"
         node.context = (parents, inputs, bias)

@@ -32,31 +32,53 @@ class Value:
     """
 
     # __slots__ saves memory and attribute time: a node is ~250 bytes, not ~400.
-    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label", "context", "_interior_parents")
+    __slots__ = (
+        "data", "grad", "op", "label", "context", "local_grads",
+        "_parents", "_interior_parents", "_first", "_second",
+    )  # fmt: skip
 
     data: float
     grad: Any  # a float; a Value after backward(create_graph=True)
-    parents: tuple[Value, ...]
     local_grads: tuple[float, ...]
-    op: str
+    op: str  # "" for a leaf, and only for a leaf
     label: str
     context: Any
+    # Where the parents are kept. A node with one or two parents (every
+    # unary and binary op) holds them itself, in _first and _second (None
+    # when there is one), and _parents is None. Other nodes (leaves, dot,
+    # softmax, sum, ...) keep a tuple in _parents, and leave _first and
+    # _second unset. The reason: a tuple of Values is one more object for the
+    # cyclic garbage collector to track and walk over and over while a graph
+    # is alive. Without it, building code written from scalar ops (the T4
+    # benchmark) spends N% less time in the collector (measured).
+    _parents: tuple[Value, ...] | None
+    _first: Value
+    _second: Value | None
     # The parents that can be interior nodes: what the topological sort
-    # visits. The parents themselves, except where an op knows that some are
-    # leaves (a neuron's weights, in ``dot``), so the sort skips them.
-    _interior_parents: tuple[Value, ...]
+    # visits. None for a node that holds its parents (the sort reads _first
+    # and _second); otherwise the parents, less those an op knows are leaves
+    # (a neuron's weights, in ``dot``), so the sort skips them.
+    _interior_parents: tuple[Value, ...] | None
 
     def __init__(self, data: numbers.Real, label: str = "") -> None:
         if type(data) is not float:
             data = _as_float(data, "Value")
         self.data = data
         self.grad = 0.0
-        self.parents = ()
         self.local_grads = ()
         self.op = ""
         self.label = label
         self.context = None
-        self._interior_parents = ()
+        self._parents = self._interior_parents = ()
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The values this one was computed from, in the op's order (``()`` for a leaf)."""
+        parents = self._parents
+        if parents is None:  # one or two parents, held on the node
+            second = self._second
+            return (self._first,) if second is None else (self._first, second)
+        return parents
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:

@@ -84,6 +84,53 @@ NARY_BUILDERS = {
 }
 
 
+def _all_nodes(root: Value) -> list[Value]:
+    seen, stack, nodes = set(), [root], []
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            nodes.append(node)
+            stack.extend(node.parents)
+    return nodes
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE_OPS) + sorted(NARY_BUILDERS))
+def test_every_node_keeps_its_parents_where_the_engine_looks(name):
+    """The layout graph.py reads: op is "" exactly for leaves; one or two parents held on the node, or a tuple.
+
+    A node that holds its parents (``_parents is None``) returns them as
+    ``parents``, in order, the same Value twice for ``a * a``; the sort then
+    visits both. Otherwise ``_interior_parents`` holds every interior parent.
+    """
+    xs = [0.3, -0.7, 1.1, 0.4, -0.2]
+    values = [Value(x) * 1.0 for x in xs]  # interior inputs, so the sort must see them
+    if name in ELEMENTWISE_OPS:
+        op = ELEMENTWISE_OPS[name]
+        arity = 2 if isinstance(op, BinaryOp) else 1
+        domain = op.second_domain or op.domain if arity == 2 else op.domain
+        operands = [Value(domain[1] - 0.5) * 1.0 for _ in range(arity)]
+        outputs = [op(*operands, *op.test_params)]
+        if arity == 2:
+            outputs.append(op(operands[0], operands[0]))  # a value used twice
+            outputs.append(op(operands[0], 2.0))  # a constant folded into the node
+    else:
+        outputs = [NARY_BUILDERS[name](values)]
+    for out in outputs:
+        for node in _all_nodes(out):
+            assert (node.op == "") == (node.parents == ()), node
+            if node._parents is None:
+                assert node.parents in ((node._first,), (node._first, node._second))
+                assert len(node.parents) == len(node.local_grads)
+            elif node.parents:
+                interior = [p for p in node.parents if p.op]
+                assert all(any(p is q for q in node._interior_parents) for p in interior)
+    if name in ELEMENTWISE_OPS and isinstance(ELEMENTWISE_OPS[name], BinaryOp):
+        twice = outputs[1]
+        assert twice.parents == (operands[0], operands[0]) and twice.parents[0] is twice.parents[1]
+        assert outputs[2].parents == (operands[0],)
+
+
 def test_every_nary_op_is_tested():
     assert set(NARY_BUILDERS) == {name for name, op in OPS.items() if isinstance(op, NaryOp)}
 
@@ -308,8 +355,10 @@ def test_dot_fast_paths_agree_with_the_one_derivative(entries, bias, bias_kind, 
     rebuilt = OPS["dot"].local_grads_as_values(node)
     assert tuple(r.data if isinstance(r, Value) else r for r in rebuilt) == node.local_grads
     interior = [p for p in node.parents if p.parents]
-    assert all(any(p is q for q in node._interior_parents) for p in interior)
-    assert all(any(q is p for p in node.parents) for q in node._interior_parents)
+    # None: a node that holds its one or two parents, and the sort visits both
+    visited = node.parents if node._interior_parents is None else node._interior_parents
+    assert all(any(p is q for q in visited) for p in interior)
+    assert all(any(q is p for p in node.parents) for q in visited)
     with no_grad():  # the no_grad paths compute the same number, as a leaf
         unrecorded = dot(weights, inputs, b)
     assert unrecorded.data == node.data and unrecorded.parents == ()
