@@ -153,10 +153,16 @@ def _propagate(root: Value, order: list[Value], seed: object, create_graph: bool
             # network's time (measured). The on_step hook still sees every
             # step, zeros included.
             continue
-        parents = node._parents
-        if parents is None:  # one or two parents, held on the node (see Value); with one,
-            parents = (node._first, node._second)  # zip stops at its one local derivative
-        edges = zip(parents, local_grads_as_values(node) if create_graph else node.local_grads)
+        # The edges (parent, local derivative): node.parents with node.local_grads,
+        # read here from where the node keeps them (see Value).
+        if create_graph:
+            edges = zip(node.parents, local_grads_as_values(node))
+        elif node._parents is not None:
+            edges = zip(node._parents, node._local_grads)
+        elif node._second is None:  # one parent, held on the node
+            edges = ((node._first, node._first_local),)
+        else:  # two parents, held on the node
+            edges = ((node._first, node._first_local), (node._second, node._second_local))
         if on_step is not None:
             edges = _watched(edges, node, upstream, on_step)
         for parent, local in edges:

