@@ -10,7 +10,7 @@ import math
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from autograd import (
@@ -129,6 +129,35 @@ def test_every_node_keeps_its_parents_where_the_engine_looks(name):
         twice = outputs[1]
         assert twice.parents == (operands[0], operands[0]) and twice.parents[0] is twice.parents[1]
         assert outputs[2].parents == (operands[0],)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(sorted(n for n, op in ELEMENTWISE_OPS.items() if isinstance(op, BinaryOp))),
+            st.booleans(),
+            st.sampled_from([0.5, -0.5, 0.0, -0.0, 2.0, 3]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+@example([("add", True, 0.0), ("add", True, -0.0), ("mul", False, 2.0), ("mul", False, 2.0), ("mul", True, 2.0)])
+def test_a_folded_constant_is_always_the_nodes_own(steps):
+    """Nodes may share a folded constant's context tuple; each still names its own position and constant."""
+    x = Value(1.5)
+    shared = {2.0: 2.0}  # the same float object twice in a row, as a loop's literal is
+    for name, on_the_right, constant in steps:
+        constant = shared.get(constant, constant)
+        op = ELEMENTWISE_OPS[name]
+        try:
+            node = op(x, constant) if on_the_right else op(constant, x)
+        except (ZeroDivisionError, ValueError):  # 1.5 / 0.0, 0.0 ** -... : no node
+            continue
+        position, folded = node.context
+        assert position == (1 if on_the_right else 0)
+        assert folded == constant and math.copysign(1.0, folded) == math.copysign(1.0, constant)
+        assert node.parents == (x,)
 
 
 def test_every_nary_op_is_tested():
