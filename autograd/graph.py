@@ -33,7 +33,8 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
     nodes it has expanded hold a marker, so two threads must not sort one
     graph at the same time (nor backpropagate through it, which was never
     safe: grads accumulate). It visits each node's ``_interior_parents``: its
-    parents, less those its op knows to be leaves.
+    parents, less those its op knows to be leaves; or, for a node that holds
+    its one or two parents itself (see ``Value``), those.
     """
     order: list[Value] = []
     if not root.parents:

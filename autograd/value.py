@@ -31,7 +31,7 @@ class Value:
     orderings ``< <= > >=`` compare ``data`` and return a bool.
     """
 
-    # __slots__ saves memory and attribute time: a node is ~250 bytes, not ~400.
+    # __slots__ saves memory and attribute time: a Value is 128 bytes, not ~350 with a __dict__.
     __slots__ = (
         "data", "grad", "op", "label", "context",
         "_parents", "_local_grads", "_interior_parents",
