@@ -15,7 +15,7 @@ from autograd.functional import grad, hessian
 from autograd.gradcheck import GradcheckError, central_difference, gradcheck
 from autograd.graph import backward, topological_order
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
-from autograd.ops import OPS, cross_entropy, dot, dots, log_softmax, logsumexp, softmax, sum_values
+from autograd.ops import OPS, cross_entropy, dot, dots, dots_data, log_softmax, logsumexp, softmax, sum_values
 from autograd.value import Value
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "cross_entropy",
     "dot",
     "dots",
+    "dots_data",
     "enable_grad",
     "grad",
     "gradcheck",

@@ -910,19 +910,37 @@ def _dots_unrecorded(
     weight_rows: Sequence[Sequence[Value | float]], input_data: Sequence[float], biases: Sequence[Value | float]
 ) -> list[Value]:
     """dots() under ``no_grad``: each row's w . x + b as a leaf; the inputs' numbers are given."""
-    nodes: list[Value] = []
+    return [_leaf(number) for number in _dot_numbers(weight_rows, input_data, biases)]
+
+
+def dots_data(
+    weight_rows: Sequence[Sequence[Value | float]], inputs: Sequence[Value | float], biases: Sequence[Value | float]
+) -> list[float]:
+    """The numbers :func:`dots` gives, ``w . x + b`` for each row, as floats: no node at all.
+
+    For inference, where no graph is wanted and no Value is needed between
+    layers (``nn.MLP`` under ``no_grad``). The same arithmetic as ``dots``,
+    so the same floats, bit for bit.
+    """
+    if len(weight_rows) != len(biases):
+        raise ValueError(f"dots() needs one bias per row of weights, got {len(weight_rows)} rows and {len(biases)}")
+    return _dot_numbers(weight_rows, [x.data if type(x) is Value else x for x in inputs], biases)
+
+
+def _dot_numbers(
+    weight_rows: Sequence[Sequence[Value | float]], input_data: Sequence[float], biases: Sequence[Value | float]
+) -> list[float]:
+    numbers: list[float] = []
     n = len(input_data)
     for weights, bias in zip(weight_rows, biases):
         try:
             if len(weights) != n:
                 raise TypeError
-            weight_data = [w.data for w in weights]
-            out = sum(map(_float_mul, weight_data, input_data), bias.data)
-        except (AttributeError, TypeError):
-            nodes.append(_dot_general(weights, input_data, bias))  # numbers among the weights, or an error to name
-            continue
-        nodes.append(_leaf(out) if type(out) is float else _dot_general(weights, input_data, bias))
-    return nodes
+            out = sum(map(_float_mul, [w.data for w in weights], input_data), bias.data)
+        except (AttributeError, TypeError):  # numbers among the weights, or an error for _dot_general to name
+            out = None
+        numbers.append(out if type(out) is float else _dot_general(weights, input_data, bias).data)
+    return numbers
 
 
 def _dot_general(weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float) -> Value:

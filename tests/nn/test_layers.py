@@ -326,3 +326,33 @@ def test_micrograd_nonlin_flag():
     assert nn.Layer(2, 3, nonlin=False, rng=0).activation == "linear"
     with pytest.raises(ValueError, match="nonlin must be True or False"):
         nn.Neuron(2, nonlin=1)
+
+
+@given(
+    hidden=st.sampled_from([name for name in ELEMENTWISE_ACTIVATIONS if name != "rrelu"] + ["callable"]),
+    output=st.sampled_from(["linear", "tanh", "softmax"]),
+    bias=st.booleans(),
+    value_inputs=st.booleans(),
+    x=st.lists(st.floats(-3.0, 3.0, allow_nan=False), min_size=3, max_size=3),
+    seed=st.integers(0, 2**16),
+)
+def test_inference_under_no_grad_gives_the_recorded_numbers_bit_for_bit(hidden, output, bias, value_inputs, x, seed):
+    """Under no_grad an MLP passes plain floats between layers where it can; the outputs must not change at all."""
+    from autograd import no_grad
+
+    activation = (lambda v: v.leaky_relu(0.2)) if hidden == "callable" else hidden
+    model = nn.MLP(3, [4, 4, 2], activation=activation, output_activation=output, bias=bias, rng=seed)
+    inputs = [Value(v) for v in x] if value_inputs else x
+    recorded = [v.data for v in model(inputs)]
+    with no_grad():
+        unrecorded = model(inputs)
+    assert [v.data for v in unrecorded] == recorded
+    assert all(v.parents == () and v.op == "" for v in unrecorded)
+
+
+def test_inference_passes_numbers_only_where_every_activation_allows_it():
+    model = nn.MLP(2, [3, 3, 2], activation="relu", output_activation="softmax", rng=0)
+    assert model.layers[0]._forward_numbers([0.5, -0.5]) is not None
+    assert model.layers[2]._forward_numbers([0.1, 0.2, 0.3]) is None  # softmax: a layer of Values
+    model.layers[1].neurons[0] = nn.Neuron(3, activation="rrelu", rng=0)
+    assert model.layers[1]._forward_numbers([0.1, 0.2, 0.3]) is None  # rrelu reads the mode
