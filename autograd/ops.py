@@ -59,10 +59,7 @@ def _interior(data: float, parents: tuple, local_grads: tuple, op: str, context:
         return _interior_small(data, parents[0], None, local_grads[0], 0.0, op, context)
     if len(parents) == 2:
         return _interior_small(data, parents[0], parents[1], local_grads[0], local_grads[1], op, context)
-    node = _new_value(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
+    node = _leaf(data)
     node.op = op
     node.context = context
     node._parents = node._interior_parents = parents
@@ -82,6 +79,8 @@ def _interior_small(
     """A new interior node with one parent (``second`` is None) or two, held on the node with their derivatives.
 
     See ``Value`` for why; ``second_local`` is not read when there is one parent.
+    Every unary and binary op makes its node here, so the node is built in
+    place, not from ``_leaf`` (a call less per node).
     """
     node = _new_value(Value)
     node.data = data
