@@ -54,7 +54,13 @@ def _leaf(data: float) -> Value:
 
 
 def _interior(data: float, parents: tuple, local_grads: tuple, op: str, context: Any) -> Value:
-    """A new interior node with any number of parents; the caller has checked that recording is on."""
+    """A new interior node with any number of parents; the caller has checked that recording is on.
+
+    With no parents at all (an op over plain numbers only) the result has no
+    history: a leaf, like the result of ``Value(2.0) * 3`` under ``no_grad``.
+    """
+    if not parents:
+        return _leaf(data)
     if len(parents) == 1:
         return _interior_small(data, parents[0], None, local_grads[0], 0.0, op, context)
     if len(parents) == 2:

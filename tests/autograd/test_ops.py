@@ -160,6 +160,17 @@ def test_a_folded_constant_is_always_the_nodes_own(steps):
         assert node.parents == (x,)
 
 
+def test_an_op_over_plain_numbers_only_is_a_leaf():
+    """No Value among the operands: no history, so a leaf (op ""), whose grad accumulates like any leaf's."""
+    for constant in (sum_values([1.0, 2.0]), dot([1.0, 2.0], [3.0, 4.0], 0.5)):
+        assert constant.op == "" and constant.parents == ()
+        x = Value(2.0)
+        y = x * constant
+        y.backward()
+        y.backward()
+        assert constant.grad == 2 * x.data and x.grad == 2 * constant.data
+
+
 def test_every_nary_op_is_tested():
     assert set(NARY_BUILDERS) == {name for name, op in OPS.items() if isinstance(op, NaryOp)}
 
