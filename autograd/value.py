@@ -52,7 +52,7 @@ class Value:
     # object for the cyclic garbage collector, which counts new objects to
     # decide when to run and then walks every live one; without them, code
     # written from scalar ops (the T4 benchmark) spends 23% of its time in the
-    # collector instead of 37-42%, and micrograd/glassgrad went 7.6-7.9x -> 10.8-11x (measured).
+    # collector instead of 37-42%: micrograd/glassgrad 7.6-7.9x -> 9-14x (measured).
     _parents: tuple[Value, ...] | None
     _local_grads: tuple[float, ...]
     _first: Value
