@@ -879,7 +879,7 @@ def dots(
     else:  # no inputs, or a mix of Values and numbers
         return [_dot_general(weights, inputs, bias) for weights, bias in zip(weight_rows, biases)]
     if not _is_recording():
-        return _dots_unrecorded(weight_rows, input_data, biases)
+        return [_leaf(number) for number in _dot_numbers(weight_rows, input_data, biases)]  # no_grad
     nodes: list[Value] = []
     for weights, bias in zip(weight_rows, biases):
         try:
@@ -909,13 +909,6 @@ def dots(
         node._interior_parents = interior_inputs
         nodes.append(node)
     return nodes
-
-
-def _dots_unrecorded(
-    weight_rows: Sequence[Sequence[Value | float]], input_data: Sequence[float], biases: Sequence[Value | float]
-) -> list[Value]:
-    """dots() under ``no_grad``: each row's w . x + b as a leaf; the inputs' numbers are given."""
-    return [_leaf(number) for number in _dot_numbers(weight_rows, input_data, biases)]
 
 
 def dots_data(

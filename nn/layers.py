@@ -239,11 +239,15 @@ class Layer(Module):
         # One dots() call for all the neurons reads the inputs once: 32 neurons over 64
         # inputs are built in about a third less time than with one dot() each (measured).
         neurons = self.neurons
-        pre_activations = dots(
-            [neuron.w for neuron in neurons], x, [0.0 if neuron.b is None else neuron.b for neuron in neurons]
-        )
+        weight_rows, biases = self._rows_and_biases()
+        pre_activations = dots(weight_rows, x, biases)
         outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
         return softmax(outputs) if self._softmax else outputs
+
+    def _rows_and_biases(self) -> tuple[list[list[Value]], list[Value | float]]:
+        """Each neuron's weights, and its bias (0.0 for a neuron without one): what dots() takes."""
+        neurons = self.neurons
+        return [neuron.w for neuron in neurons], [0.0 if neuron.b is None else neuron.b for neuron in neurons]
 
     def _forward_numbers(self, x: Sequence[Value | float]) -> list[float] | None:
         """The outputs' numbers, made with no Value at all: inference (``no_grad``) only.
@@ -256,9 +260,8 @@ class Layer(Module):
         activations = [neuron._activate_number for neuron in neurons]
         if self._softmax or None in activations:
             return None
-        numbers = dots_data(
-            [neuron.w for neuron in neurons], x, [0.0 if neuron.b is None else neuron.b for neuron in neurons]
-        )
+        weight_rows, biases = self._rows_and_biases()
+        numbers = dots_data(weight_rows, x, biases)
         return [activate(z) for activate, z in zip(activations, numbers)]
 
     def extra_repr(self) -> str:
