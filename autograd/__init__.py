@@ -15,7 +15,19 @@ from autograd.functional import grad, hessian
 from autograd.gradcheck import GradcheckError, central_difference, gradcheck
 from autograd.graph import backward, topological_order
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
-from autograd.ops import OPS, cross_entropy, dot, dots, dots_data, log_softmax, logsumexp, softmax, sum_values
+from autograd.ops import (
+    OPS,
+    cross_entropy,
+    dot,
+    dots,
+    dots_data,
+    log_softmax,
+    logsumexp,
+    relu_dot,
+    relu_dots,
+    softmax,
+    sum_values,
+)
 from autograd.value import Value
 
 __all__ = [
@@ -36,6 +48,8 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "no_grad",
+    "relu_dot",
+    "relu_dots",
     "softmax",
     "sum_values",
     "topological_order",

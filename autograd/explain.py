@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import graph
-from autograd.ops import OPS, BinaryOp, UnaryOp, dot_terms
+from autograd.ops import DOT_OPS, OPS, BinaryOp, UnaryOp, dot_terms
 from autograd.value import Value
 from autograd.viz import DEFAULT_MAX_NODES, draw, format_number, leaf_kinds, node_names, nodes_in_order
 
@@ -118,7 +118,7 @@ def local_derivative_formula(node: Value, position: int, local: Any, names: dict
         bindings = f"a = {_operand(node, 0, names)}, b = {_operand(node, 1, names)}"
         return f"{_with_value(part, value)}  [{bindings}]"
     parts = _formula_parts(op.formula)
-    if node.op == "dot":
+    if node.op in DOT_OPS:
         role, index, partner = _dot_role(node, position, names)
         part = parts[{"w": 0, "x": 1, "b": 2}[role]]
         if role == "b":
@@ -228,12 +228,13 @@ def _expression(node: Value, names: dict[Value, str]) -> str:
                 (format_number(constant), variable) if constant_position == 0 else (variable, format_number(constant))
             )
         return f"{a} {symbol} {b} = {a_number} {symbol} {b_number}"
-    if node.op == "dot":
+    if node.op in DOT_OPS:
         weights, inputs, bias = node.context
         terms = [f"{name(w)}*{name(x)}" for w, x in zip(weights, inputs)]
         if isinstance(bias, Value) or bias != 0.0:
             terms.append(name(bias))
-        return " + ".join(_terms(terms))
+        total = " + ".join(_terms(terms))
+        return f"relu({total})" if node.op == "relu_dot" else total
     if node.op == "sum":
         return " + ".join(_terms([names[p] for p in node.parents]))
     arguments = ", ".join(_terms([names[p] for p in node.parents]))

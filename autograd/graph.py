@@ -124,8 +124,10 @@ def backward(
     - ``on_step(node, parent, local_derivative, upstream)`` is called after
       each edge's update; ``autograd.explain`` records the steps with it.
     - A node whose grad is 0 is skipped when its local derivatives are finite:
-      each of its contributions would be a zero. With ``on_step`` every edge
-      is applied, so the steps show them all.
+      each of its contributions would be a zero. So are the edges of a
+      ``relu_dot`` that is off, whose local derivatives are all 0 (as
+      PyTorch's relu, it passes back 0 even for an inf or nan grad). With
+      ``on_step`` every edge is applied, so the steps show them all.
     """
     order = topological_order(root, stop_at)
     if create_graph:
@@ -155,9 +157,13 @@ def _propagate(root: Value, order: list[Value], seed: object, create_graph: bool
             # step, zeros included.
             continue
         # The edges (parent, local derivative): node.parents with node.local_grads,
-        # read here from where the node keeps them (see Value).
+        # read here from where the node keeps them (see Value). A relu_dot that
+        # is off keeps () as its local derivatives (all 0): no edge runs,
+        # except for on_step, which is shown every edge.
         if create_graph:
             edges = zip(node.parents, local_grads_as_values(node))
+        elif on_step is not None:
+            edges = zip(node.parents, node.local_grads)
         elif node._parents is not None:
             edges = zip(node._parents, node._local_grads)
         elif node._second is None:  # one parent, held on the node

@@ -48,7 +48,9 @@ class Value:
     # unary and binary op) holds them itself: _first and _second (None when
     # there is one), with their derivatives in _first_local and _second_local;
     # its _parents is None. Other nodes (leaves, dot, softmax, sum, ...) keep
-    # tuples in _parents and _local_grads. The reason: each tuple is one more
+    # tuples in _parents and _local_grads; a relu_dot whose relu is off keeps
+    # () as its _local_grads, meaning every one is 0 (backward then has no
+    # edge of it to run). The reason for slots: each tuple is one more
     # object for the cyclic garbage collector, which counts new objects to
     # decide when to run and then walks every live one; without them, code
     # written from scalar ops (the T4 benchmark) spends 23% of its time in the
@@ -87,8 +89,11 @@ class Value:
     @property
     def local_grads(self) -> tuple[Any, ...]:
         """d self / d parent for each parent, in the order of ``parents``, computed at forward time."""
-        if self._parents is None:  # one or two parents, held on the node
+        parents = self._parents
+        if parents is None:  # one or two parents, held on the node
             return (self._first_local,) if self._second is None else (self._first_local, self._second_local)
+        if parents and not self._local_grads:  # a relu_dot that is off: every derivative is 0
+            return (0.0,) * len(parents)
         return self._local_grads
 
     # ------------------------------------------------------------------ display

@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd.ops import OPS
+from autograd.ops import DOT_OPS, OPS
 from autograd.value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,7 +170,7 @@ def folded_constants(node: Value) -> list[float]:
     op = OPS.get(node.op)
     if op is None or node.context is None:
         return []
-    if node.op == "dot":
+    if node.op in DOT_OPS:
         weights, inputs, bias = node.context
         constants = [w for w, x in zip(weights, inputs) if not isinstance(w, Value)]
         constants += [x for w, x in zip(weights, inputs) if not isinstance(x, Value)]
@@ -200,7 +200,7 @@ def op_caption(node: Value) -> str:
 def constant_caption(node: Value, limit: int = 6) -> str:
     """Text for the constants folded into ``node``: ``2.0``, or a short list for a ``dot``."""
     constants = folded_constants(node)
-    if node.op != "dot":
+    if node.op not in DOT_OPS:
         if node.op in _ORDER_MATTERS and node.context is not None:
             return f"{'ab'[node.context[0]]} = {format_number(node.context[1])}"
         return ", ".join(format_number(c) for c in constants)
@@ -337,7 +337,7 @@ class _Layout:
                 for parent in node.parents:
                     if not parent.parents:
                         consumers.setdefault(parent, set()).add(node.op)
-            self.folded = {leaf for leaf, ops in consumers.items() if ops == {"dot"}}
+            self.folded = {leaf for leaf, ops in consumers.items() if ops <= set(DOT_OPS)}
 
     def dot_node_count(self) -> int:
         count = 0
@@ -347,7 +347,7 @@ class _Layout:
             count += 1
             if node.parents and not self.collapse:
                 count += 1  # the op node
-            if node.parents and folded_constants(node) and not (self.collapse and node.op == "dot"):
+            if node.parents and folded_constants(node) and not (self.collapse and node.op in DOT_OPS):
                 count += 1  # the constants node
         return count
 
@@ -375,9 +375,10 @@ def draw(
     - Leaves are coloured by kind (see :func:`leaf_kinds`): pass
       ``parameters=model.parameters()`` and/or ``inputs=[...]``.
     - ``collapse=True`` draws each op inside its Value's box and folds leaves
-      used only by ``dot`` nodes (a neuron's weights and bias) into the neuron:
-      a fused neuron shows as one node (its plain-number inputs are counted
-      in its box, not drawn). Use it for networks.
+      used only by ``dot`` and ``relu_dot`` nodes (a neuron's weights and
+      bias) into the neuron: a fused neuron shows as one node (its
+      plain-number inputs are counted in its box, not drawn). Use it for
+      networks.
     - More than ``max_nodes`` DOT nodes raises ValueError saying how to draw less.
     - ``grads``: draw these grads instead of ``.grad`` (a Value missing from the
       mapping shows ``grad ?``); ``highlight=(node, k)`` marks the edge from
@@ -441,7 +442,7 @@ def draw(
             folded_count = sum(1 for parent in node.parents if parent in layout.folded)
             if folded_count:
                 folded.append(f"{folded_count} leaves")
-            if node.op == "dot" and folded_constants(node):
+            if node.op in DOT_OPS and folded_constants(node):
                 folded.append(f"{len(folded_constants(node))} constants")
             if folded:
                 header += f" ({', '.join(folded)} folded in)"
@@ -477,7 +478,7 @@ def draw(
                 height="0.3",
             )
             picture.edge(target, node_id, id=f"e{i}_out")
-        if folded_constants(node) and not (collapse and node.op == "dot"):
+        if folded_constants(node) and not (collapse and node.op in DOT_OPS):
             constants_id = f"n{i}_const"
             picture.node(
                 constants_id,

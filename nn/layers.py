@@ -3,8 +3,12 @@
 A neuron computes ``activation(w . x + b)``. The pre-activation ``w . x + b``
 is one node (:func:`autograd.dot`), not ``2n`` binary nodes: the chain rule
 then does one step per weight instead of two, which is most of glassgrad's
-speed. Plain float inputs stay floats: they are constants of the dot node,
-not Values, so a network's input costs no nodes and no gradient work.
+speed. A relu neuron is one node in all, ``relu(w . x + b)``
+(:func:`autograd.relu_dot`): the same numbers and gradients as a dot node and
+a relu node, with one node less to build and walk, and nothing to send back
+while the relu is off. Plain float inputs stay floats: they are constants of
+the dot node, not Values, so a network's input costs no nodes and no
+gradient work.
 
 micrograd compatible: ``MLP(2, [16, 16, 1])`` has relu hidden layers and a
 linear output; ``model.layers[i].neurons[j].w`` and ``.b``; ``parameters()``
@@ -30,7 +34,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, dot, dots, dots_data, is_grad_enabled, softmax
+from autograd import Value, dot, dots, dots_data, is_grad_enabled, relu_dot, relu_dots, softmax
 from nn.activations import (
     MODE_DEPENDENT_ACTIVATIONS,
     Activation,
@@ -126,7 +130,7 @@ def _micrograd_nonlin(nonlin: bool | None, activation: str | Activation, where: 
 
 
 class Neuron(Module):
-    """One neuron: ``activation(w . x + b)``, with ``w . x + b`` as one node.
+    """One neuron: ``activation(w . x + b)``, with ``w . x + b`` as one node (and relu included, for relu).
 
     >>> neuron = Neuron(2, activation="tanh", rng=0)
     >>> len(neuron.parameters())     # 2 weights and a bias
@@ -163,6 +167,7 @@ class Neuron(Module):
         self.init = init if isinstance(init, str) else activation_name(init)
         self._activate = get_activation(activation)
         self._activate_number = get_number_activation(activation)  # None: needs Values
+        self._relu = activation == "relu"  # relu(w . x + b) as one relu_dot node
         self._mode_dependent = activation in MODE_DEPENDENT_ACTIVATIONS
         # Mode-dependent activations (rrelu) draw from the neuron's own generator, seeded from rng.
         self._noise_rng = random.Random(rng.getrandbits(64)) if self._mode_dependent else None
@@ -179,6 +184,8 @@ class Neuron(Module):
     def _forward(self, x: Sequence[Value | float]) -> Value:
         """The forward pass without checks (a Layer checks the input once for all its neurons)."""
         b = self.b
+        if self._relu:
+            return relu_dot(self.w, x, 0.0 if b is None else b)
         return self._activation(dot(self.w, x, 0.0 if b is None else b))
 
     def _activation(self, pre_activation: Value) -> Value:
@@ -225,6 +232,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, neuron_activation, bias, init, rng, fan_out=nout) for _ in range(nout)]
         self.activation = activation
         self.nin = nin
+        self._relu = activation == "relu"
 
     @property
     def nout(self) -> int:
@@ -240,6 +248,8 @@ class Layer(Module):
         # inputs are built in about a third less time than with one dot() each (measured).
         neurons = self.neurons
         weight_rows, biases = self._rows_and_biases()
+        if self._relu:  # one relu_dot node per neuron: T2's moons step 2.1-2.4x -> 1.5x the baseline's time
+            return relu_dots(weight_rows, x, biases)
         pre_activations = dots(weight_rows, x, biases)
         outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
         return softmax(outputs) if self._softmax else outputs

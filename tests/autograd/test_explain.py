@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import OPS, Value, cross_entropy, dot, log_softmax, logsumexp, softmax, sum_values
+from autograd import OPS, Value, cross_entropy, dot, log_softmax, logsumexp, relu_dot, softmax, sum_values
 from autograd.explain import BackwardStep, backward_steps, explain, forward_trace, frames, save_html
 from autograd.ops import BinaryOp, UnaryOp
 from autograd.viz import HIGHLIGHT_COLOUR, format_number, node_names, nodes_in_order
@@ -32,7 +32,7 @@ def bits(x: float) -> bytes:
 # ---------------------------------------------------------------------------
 # Random expression graphs over the whole op table
 # ---------------------------------------------------------------------------
-NARY = ("sum", "dot", "softmax", "log_softmax", "logsumexp", "cross_entropy")
+NARY = ("sum", "dot", "relu_dot", "softmax", "log_softmax", "logsumexp", "cross_entropy")
 OP_NAMES = sorted(OPS)
 
 
@@ -69,10 +69,11 @@ def expression_graphs(draw) -> tuple[Value, float]:
                     node = op(operands[0], constant)
             elif name == "sum":
                 node = sum_values([*operands, constant] if draw(st.booleans()) else operands)
-            elif name == "dot":
+            elif name in ("dot", "relu_dot"):
                 weights = [v if draw(st.booleans()) else constant for v in operands]
                 inputs = list(reversed(operands))
-                node = dot(weights, inputs, draw(st.sampled_from([0.0, constant, operands[0]])))
+                bias = draw(st.sampled_from([0.0, constant, operands[0]]))
+                node = (dot if name == "dot" else relu_dot)(weights, inputs, bias)
             elif name in ("softmax", "log_softmax"):
                 outputs = (softmax if name == "softmax" else log_softmax)(operands)
                 node = outputs[draw(st.integers(0, len(outputs) - 1))]
@@ -233,6 +234,8 @@ def one_node_per_op(name: str) -> Value:
         return sum_values(values)
     if name == "dot":
         return dot(values[:2], [2.0, values[2]], Value(0.5, label="s"))
+    if name == "relu_dot":  # 0.3 * 2 - 0.8 * 1.1 + 0.5 > 0: on
+        return relu_dot(values[:2], [2.0, values[2]], Value(0.5, label="s"))
     if name == "softmax":
         return softmax(values)[1]
     if name == "log_softmax":
@@ -286,6 +289,26 @@ def test_dot_formula_follows_the_parent_order_with_values_on_both_sides():
     assert "= w_i = 0.5" in steps[2].formula and "[i = 1, w_1 = w1]" in steps[2].formula
     assert "= w_i = -2.0" in steps[3].formula and "[i = 2, w_2 = w2]" in steps[3].formula
     assert steps[4].formula.startswith("d(w.x + b)/db = 1 = 1.0")
+
+
+def test_relu_dot_steps_show_every_edge_with_its_number_on_or_off():
+    """A relu neuron in one node: on, each step is the dot's; off, each step is a 0, shown all the same."""
+    w, x, b = Value(0.5, label="w"), Value(3.0, label="x"), Value(1.0, label="b")
+    on = relu_dot([w, 2.0], [x, -1.0], b)  # 1.5 - 2 + 1 > 0
+    steps = backward_steps(on)
+    assert [step.parent for step in steps] == [w, x, b]
+    assert [step.local_derivative for step in steps] == [3.0, 0.5, 1.0]
+    assert steps[0].formula.startswith("d relu(w.x + b)/dw_i = x_i if w.x + b > 0 else 0; here 3.0")
+    assert "[i = 1, x_1 = x]" in steps[0].formula
+    off = relu_dot([w, 2.0], [x, 1.0], -4.0)
+    off.label = "n"
+    steps = backward_steps(off * 2.0)
+    zero_steps = [step for step in steps if step.node is off]
+    shown = [(step.parent, step.local_derivative, step.contribution) for step in zero_steps]
+    assert shown == [(w, 0.0, 0.0), (x, 0.0, 0.0)]
+    out = io.StringIO()
+    explain(off * 2.0, file=out)
+    assert "relu(w*x + 2.0*1.0 + -4.0)" in out.getvalue()
 
 
 # ---------------------------------------------------------------------------

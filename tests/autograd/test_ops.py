@@ -10,7 +10,7 @@ import math
 import random
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from autograd import (
@@ -23,12 +23,14 @@ from autograd import (
     log_softmax,
     logsumexp,
     no_grad,
+    relu_dot,
+    relu_dots,
     softmax,
     sum_values,
 )
 from autograd.gradcheck import central_difference
 from autograd.ops import ELEMENTWISE_OPS, OPS, BinaryOp, NaryOp, UnaryOp
-from tests.strategies import op_inputs, small_floats
+from tests.strategies import KINK_MARGIN, op_inputs, small_floats
 
 RTOL = 1e-5
 ATOL = 1e-6
@@ -73,10 +75,17 @@ def test_binary_op_with_a_plain_number_on_either_side(name):
     check()
 
 
+def _dot_arguments(vs):
+    """The first half of ``vs`` as weights, the second half as inputs, the last one as the bias."""
+    half = len(vs) // 2
+    return vs[:half], vs[half : 2 * half], vs[-1]
+
+
 # Every n-ary op, built from a list of floats; a new n-ary op fails test_every_nary_op_is_tested.
 NARY_BUILDERS = {
     "sum": lambda vs: sum_values(vs),
-    "dot": lambda vs: dot(vs[: len(vs) // 2], vs[len(vs) // 2 : 2 * (len(vs) // 2)], vs[-1]),
+    "dot": lambda vs: dot(*_dot_arguments(vs)),
+    "relu_dot": lambda vs: relu_dot(*_dot_arguments(vs)),
     "softmax": lambda vs: sum_values([s * (i + 1) for i, s in enumerate(softmax(vs))]),
     "log_softmax": lambda vs: sum_values([s * (i + 1) for i, s in enumerate(log_softmax(vs))]),
     "logsumexp": lambda vs: logsumexp(vs),
@@ -119,9 +128,9 @@ def test_every_node_keeps_its_parents_where_the_engine_looks(name):
     for out in outputs:
         for node in _all_nodes(out):
             assert (node.op == "") == (node.parents == ()), node
+            assert len(node.parents) == len(node.local_grads), node
             if node._parents is None:
                 assert node.parents in ((node._first,), (node._first, node._second))
-                assert len(node.parents) == len(node.local_grads)
             elif node.parents:
                 interior = [p for p in node.parents if p.op]
                 assert all(any(p is q for q in node._interior_parents) for p in interior)
@@ -179,6 +188,8 @@ def test_every_nary_op_is_tested():
 def test_nary_derivative_matches_central_difference(name):
     @given(st.lists(small_floats(-3.0, 3.0), min_size=3, max_size=7))
     def check(xs):
+        if name == "relu_dot":  # central differences are meaningless at relu's kink
+            assume(abs(dot(*_dot_arguments(xs)).data) > KINK_MARGIN)
         assert gradcheck(lambda *vs: NARY_BUILDERS[name](vs), xs, atol=ATOL, rtol=RTOL)
 
     check()
@@ -433,3 +444,92 @@ def test_dots_builds_the_nodes_dot_builds(rows, xs, input_kind, recording):
 def test_dots_needs_a_bias_per_row():
     with pytest.raises(ValueError, match="one bias per row"):
         dots([[Value(1.0)], [Value(2.0)]], [1.0], [0.0])
+
+
+def _fused_and_apart(rows, xs, input_kind, weight_kind, recording):
+    """The same relu layer built twice: relu_dots (one node per neuron), and dots then relu (two)."""
+
+    def layer():
+        make = Value if weight_kind == "leaf" else (lambda w: Value(w) * 1.0)
+        weight_rows = [[make(w) for w in row] for row in rows]
+        biases = [Value(0.5) if i % 3 == 0 else -0.25 if i % 3 == 1 else Value(-0.75) * 1.0 for i in range(len(rows))]
+        if input_kind == "floats":
+            inputs = list(xs)
+        elif input_kind == "values":
+            inputs = [Value(x) * 1.0 for x in xs]
+        else:
+            inputs = [Value(xs[0]), *xs[1:]]
+        return weight_rows, inputs, biases
+
+    with enable_grad() if recording else no_grad():
+        fused_layer, apart_layer = layer(), layer()
+        fused = relu_dots(*fused_layer)
+        apart = [z.relu() for z in dots(*apart_layer)]
+    return fused_layer, fused, apart_layer, apart
+
+
+def _values_of(layer):
+    weight_rows, inputs, biases = layer
+    return [v for v in [w for row in weight_rows for w in row] + list(inputs) + list(biases) if isinstance(v, Value)]
+
+
+def _leaves_of(layer):
+    return [v.parents[0] if v.op else v for v in _values_of(layer)]
+
+
+def _positions(nodes, layer):
+    """Where each of ``nodes`` is among the layer's Values: to compare two builds of one layer."""
+    values = _values_of(layer)
+    return [next(i for i, v in enumerate(values) if v is node) for node in nodes]
+
+
+@given(
+    st.lists(st.lists(small_floats(), min_size=3, max_size=3), min_size=1, max_size=5),
+    st.lists(small_floats(), min_size=3, max_size=3),
+    st.sampled_from(["floats", "values", "mixed"]),
+    st.sampled_from(["leaf", "interior"]),
+    st.lists(small_floats(), min_size=5, max_size=5),
+)
+@example([[0.0, 0.0, 0.0]], [1.0, 2.0, 3.0], "floats", "leaf", [1.0] * 5)  # z = -0.25: off
+@example([[0.25, 0.0, 0.0]], [1.0, 2.0, 3.0], "floats", "leaf", [1.0] * 5)  # z = 0.0 exactly: off, as relu'(0) = 0
+def test_relu_dots_is_relu_of_dots_in_one_node(rows, xs, input_kind, weight_kind, upstream):
+    """relu_dots gives relu(dots(...)) bit for bit: the numbers, and the grads backward leaves in every leaf."""
+    fused_layer, fused, apart_layer, apart = _fused_and_apart(rows, xs, input_kind, weight_kind, True)
+    for node, relu_node in zip(fused, apart, strict=True):
+        assert node.op == "relu_dot" and node.data == relu_node.data
+        assert math.copysign(1.0, node.data) == math.copysign(1.0, relu_node.data)  # 0.0, never -0.0
+        pre_activation = relu_node.parents[0]
+        assert _positions(node.parents, fused_layer) == _positions(pre_activation.parents, apart_layer)
+        on = pre_activation.data > 0.0
+        assert node.local_grads == (pre_activation.local_grads if on else (0.0,) * len(node.parents))
+        rebuilt = OPS["relu_dot"].local_grads_as_values(node)
+        assert tuple(r.data if isinstance(r, Value) else r for r in rebuilt) == node.local_grads
+    sum_values([u * z for u, z in zip(upstream, fused)]).backward()
+    sum_values([u * z for u, z in zip(upstream, apart)]).backward()
+    fused_grads = [v.grad for v in _leaves_of(fused_layer)]
+    assert fused_grads == [v.grad for v in _leaves_of(apart_layer)]
+    _, unrecorded, _, unrecorded_apart = _fused_and_apart(rows, xs, input_kind, weight_kind, False)
+    assert [v.data for v in unrecorded] == [v.data for v in fused] == [v.data for v in unrecorded_apart]
+    assert all(v.op == "" for v in unrecorded)
+
+
+def test_a_relu_dot_that_is_off_passes_nothing_back():
+    """Off (z <= 0): every local derivative is 0; like PyTorch's relu it sends back 0 even for a nan grad."""
+    w, b = [Value(1.0), Value(-2.0)], Value(0.5)
+    x = Value(3.0) * 1.0
+    off = relu_dot(w, [x, 4.0], b)  # 3 - 8 + 0.5 < 0
+    assert off.data == 0.0 and off.local_grads == (0.0, 0.0, 0.0, 0.0)
+    (off * math.nan).backward()
+    assert [v.grad for v in (*w, b, x)] == [0.0, 0.0, 0.0, 0.0]
+    on = relu_dot(w, [x, 1.0], b)  # 3 - 2 + 0.5 > 0
+    (on * 2.0).backward()
+    assert [v.grad for v in (*w, b, x)] == [6.0, 2.0, 2.0, 2.0]
+
+
+def test_relu_dot_errors_name_it():
+    with pytest.raises(ValueError, match=r"relu_dot\(\) needs as many weights as inputs, got 1 and 2"):
+        relu_dot([Value(1.0)], [1.0, Value(2.0)])
+    with pytest.raises(TypeError, match="relu_dot"):
+        relu_dot([Value(1.0)], ["2"])
+    with pytest.raises(ValueError, match=r"relu_dots\(\) needs one bias per row"):
+        relu_dots([[Value(1.0)], [Value(2.0)]], [1.0], [0.0])

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, cross_entropy, dot
+from autograd import Value, cross_entropy, dot, relu_dot
 from autograd.viz import (
     HIGHLIGHT_COLOUR,
     KIND_COLOURS,
@@ -313,6 +313,21 @@ def test_the_collapsed_mlp_loss_renders():
     tree = ET.fromstring(svg)
     groups = [g for g in tree.iter(f"{SVG}g") if g.get("class") == "node"]
     assert len(groups) == 75
+
+
+def test_a_relu_mlp_collapses_to_one_box_per_neuron():
+    """nn's relu layers are relu_dot nodes: collapsed, a relu neuron is one box with its weights folded in."""
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(64, [32, 10], rng=0)  # relu hidden layer
+    loss = cross_entropy(model([0.01 * k for k in range(64)]), 3)
+    loss.backward()
+    source = draw(loss, collapse=True, parameters=model.parameters()).source
+    boxes = re.findall(r"^\s*n\d+ \[label=", source, flags=re.MULTILINE)
+    assert len(boxes) == 32 + 10 + 1  # a relu_dot per hidden neuron, a dot per output, the loss
+    assert source.count("relu(dot) (65 leaves, 64 constants folded in)") == 32
+    assert "_op" not in source
+    plain = draw(relu_dot([Value(0.5, label="w")], [3.0], 0.25)).source
+    assert "relu(dot)" in plain and "3.0, 0.25" in plain  # the op node and the folded constants
 
 
 def test_collapse_keeps_leaves_that_are_used_elsewhere():

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
-from autograd import Value, gradcheck
+from autograd import Value, dots, gradcheck, sum_values
 from nn.activations import ACTIVATION_NAMES, ELEMENTWISE_ACTIVATIONS, get_activation
 from nn.layers import he_init, uniform_init, xavier_init
 
@@ -94,6 +94,9 @@ def test_every_activation_by_name_builds_and_runs(name):
     if name == "linear":
         assert out.op == "dot"
         assert out.data == pytest.approx(pre)
+    elif name == "relu":  # relu(w . x + b) in one node
+        assert out.op == "relu_dot"
+        assert out.data == pytest.approx(max(pre, 0.0))
     else:
         assert out.op == name
         assert out.parents[0].op == "dot"
@@ -322,7 +325,7 @@ def test_micrograd_moons_demo_code_runs_with_only_its_imports_changed():
 
 def test_micrograd_nonlin_flag():
     assert nn.Neuron(2, nonlin=False, rng=0)([1.0, 2.0]).op == "dot"
-    assert nn.Neuron(2, nonlin=True, rng=0)([1.0, 2.0]).op == "relu"
+    assert nn.Neuron(2, nonlin=True, rng=0)([1.0, 2.0]).op == "relu_dot"
     assert nn.Layer(2, 3, nonlin=False, rng=0).activation == "linear"
     with pytest.raises(ValueError, match="nonlin must be True or False"):
         nn.Neuron(2, nonlin=1)
@@ -356,3 +359,27 @@ def test_inference_passes_numbers_only_where_every_activation_allows_it():
     assert model.layers[2]._forward_numbers([0.1, 0.2, 0.3]) is None  # softmax: a layer of Values
     model.layers[1].neurons[0] = nn.Neuron(3, activation="rrelu", rng=0)
     assert model.layers[1]._forward_numbers([0.1, 0.2, 0.3]) is None  # rrelu reads the mode
+
+
+@given(
+    st.integers(0, 2**32 - 1),
+    st.lists(st.floats(-3.0, 3.0, allow_nan=False), min_size=3, max_size=3),
+    st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=2, max_size=2),
+)
+def test_relu_layers_give_the_numbers_and_grads_of_a_dot_then_a_relu(seed, x, upstream):
+    """A relu layer's relu_dot nodes against dots() then .relu() on the same parameters: bit for bit."""
+    model = nn.MLP(3, [4, 4, 2], rng=seed)
+    fused = model(x)
+    sum_values([u * v for u, v in zip(upstream, fused)]).backward()
+    fused_grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    apart: list = list(x)
+    for layer in model.layers:
+        rows, biases = [n.w for n in layer.neurons], [n.b for n in layer.neurons]
+        apart = dots(rows, apart, biases)
+        if layer.activation == "relu":
+            apart = [z.relu() for z in apart]
+    assert [v.op for v in model.layers[0](x)] == ["relu_dot"] * 4
+    assert [v.data for v in fused] == [v.data for v in apart]
+    sum_values([u * v for u, v in zip(upstream, apart)]).backward()
+    assert fused_grads == [p.grad for p in model.parameters()]
