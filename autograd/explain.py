@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import graph
-from autograd.ops import DOT_OPS, OPS, BinaryOp, UnaryOp, dot_terms
+from autograd.ops import DOT_OPS, OPS, BinaryOp, UnaryOp, dot_parts, dot_terms
 from autograd.value import Value
 from autograd.viz import DEFAULT_MAX_NODES, draw, format_number, leaf_kinds, node_names, nodes_in_order
 
@@ -137,7 +137,7 @@ def local_derivative_formula(node: Value, position: int, local: Any, names: dict
 
 def _dot_role(node: Value, position: int, names: dict[Value, str]) -> tuple[str, int, str]:
     """For parent ``position`` of a dot node: ("w" | "x" | "b", 1-based index, name of its partner)."""
-    role, index, _value, partner = dot_terms(*node.context)[position]
+    role, index, _value, partner = dot_terms(*dot_parts(node))[position]
     if role == "b":
         return "b", 0, "1.0"
     return role, index, names[partner] if isinstance(partner, Value) else format_number(partner)
@@ -229,7 +229,7 @@ def _expression(node: Value, names: dict[Value, str]) -> str:
             )
         return f"{a} {symbol} {b} = {a_number} {symbol} {b_number}"
     if node.op in DOT_OPS:
-        weights, inputs, bias = node.context
+        weights, inputs, bias = dot_parts(node)
         terms = [f"{name(w)}*{name(x)}" for w, x in zip(weights, inputs)]
         if isinstance(bias, Value) or bias != 0.0:
             terms.append(name(bias))

@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd.ops import DOT_OPS, OPS
+from autograd.ops import DOT_OPS, OPS, dot_parts
 from autograd.value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,7 +171,7 @@ def folded_constants(node: Value) -> list[float]:
     if op is None or node.context is None:
         return []
     if node.op in DOT_OPS:
-        weights, inputs, bias = node.context
+        weights, inputs, bias = dot_parts(node)
         constants = [w for w, x in zip(weights, inputs) if not isinstance(w, Value)]
         constants += [x for w, x in zip(weights, inputs) if not isinstance(x, Value)]
         if not isinstance(bias, Value) and bias != 0.0:

@@ -65,7 +65,7 @@ if importlib.util.find_spec("autograd") is None:  # run from a checkout that is 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import autograd
-from autograd import Value, cross_entropy, dots, no_grad, sum_values
+from autograd import Value, cross_entropy, dots, no_grad, relu_dots, sum_values
 
 #: Layer weights shared by every contender: per layer, (rows of weights, biases).
 Weights = list[tuple[list[list[float]], list[float]]]
@@ -282,7 +282,7 @@ class GlassgradNN(ValueNetwork):
 
 
 class GlassgradEngine(ValueNetwork):
-    """glassgrad's engine alone: lists of Values, ``dots`` per layer (a dot node per neuron), ``.relu()``."""
+    """glassgrad's engine alone: lists of Values, ``relu_dots`` per hidden layer (a node per neuron), ``dots`` last."""
 
     def __init__(self, weights: Weights, loss: str) -> None:
         self.layers = [
@@ -294,9 +294,7 @@ class GlassgradEngine(ValueNetwork):
     def forward(self, x: list[Any]) -> list[Any]:
         last = len(self.layers) - 1
         for index, (rows, biases) in enumerate(self.layers):
-            x = dots(rows, x, biases)
-            if index != last:
-                x = [z.relu() for z in x]
+            x = dots(rows, x, biases) if index == last else relu_dots(rows, x, biases)
         return x
 
     def loss(self, batch: Sequence[Example]) -> Any:

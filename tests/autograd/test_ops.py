@@ -384,7 +384,7 @@ def test_dot_fast_paths_agree_with_the_one_derivative(entries, bias, bias_kind, 
     And the parents the topological sort is told to visit (``_interior_parents``)
     must include every interior parent: a fast path leaves out only leaves.
     """
-    from autograd.ops import OPS, _dot_edges
+    from autograd.ops import OPS, _dot_edges, dot_parts
 
     def make(number: float, kind: str) -> Value | float:
         if kind == "number":
@@ -405,6 +405,9 @@ def test_dot_fast_paths_agree_with_the_one_derivative(entries, bias, bias_kind, 
     assert node.local_grads == tuple(p.data if isinstance(p, Value) else p for p in partners)
     assert (node.op == "") == (not parents)  # numbers only: a leaf
     if parents:
+        seen_weights, seen_inputs, seen_bias = dot_parts(node)  # from the context, shared or not
+        assert list(seen_weights) == list(weights) and list(seen_inputs) == list(inputs)
+        assert seen_bias is b if isinstance(b, Value) else seen_bias == b
         rebuilt = OPS["dot"].local_grads_as_values(node)
         assert tuple(r.data if isinstance(r, Value) else r for r in rebuilt) == node.local_grads
     interior = [p for p in node.parents if p.parents]
