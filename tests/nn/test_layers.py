@@ -383,3 +383,38 @@ def test_relu_layers_give_the_numbers_and_grads_of_a_dot_then_a_relu(seed, x, up
     assert [v.data for v in fused] == [v.data for v in apart]
     sum_values([u * v for u, v in zip(upstream, apart)]).backward()
     assert fused_grads == [p.grad for p in model.parameters()]
+
+
+def test_a_layer_sees_every_change_to_its_neurons_weights_and_biases():
+    """Layer keeps its rows of weights between calls; each way of changing them must still show at once."""
+    layer = nn.Layer(3, 4, activation="tanh", rng=0)
+    x = [0.5, -1.0, 2.0]
+
+    def by_hand():
+        return [
+            math.tanh(sum(w.data * xi for w, xi in zip(n.w, x)) + (0.0 if n.b is None else n.b.data))
+            for n in layer.neurons
+        ]
+
+    def check():
+        assert [v.data for v in layer(x)] == pytest.approx(by_hand(), rel=1e-12, abs=1e-12)
+
+    check()
+    layer.neurons[0].w = [Value(1.0), Value(2.0), Value(3.0)]  # a new list
+    check()
+    layer.neurons[1].b = Value(-5.0)  # a new bias
+    check()
+    layer.neurons[1].b = None  # no bias
+    check()
+    layer.neurons[2].w[0] = Value(7.0)  # in place
+    check()
+    layer.neurons[3].w[1].data = -4.0  # a weight's number
+    check()
+    layer.neurons[0], layer.neurons[3] = layer.neurons[3], layer.neurons[0]  # reordered, nothing bound anew
+    check()
+    layer.neurons.pop()  # fewer neurons
+    assert len(layer(x)) == 3
+    check()
+    layer.neurons.append(nn.Neuron(3, activation="tanh", rng=1))
+    check()
+    assert len(layer.parameters()) == 4 * 3 + 3  # the kept rows are not more parameters
