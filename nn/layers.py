@@ -145,7 +145,7 @@ class Neuron(Module):
     """
 
     #: Counts every (re)binding of a neuron's ``w`` or ``b`` (a new neuron binds
-    #: both): a Layer's cached rows (see ``Layer._rows_and_biases``) are good
+    #: both): a Layer's cached rows (see ``Layer._neuron_table``) are good
     #: while it has not moved.
     bindings = 0
 
@@ -223,7 +223,7 @@ class Layer(Module):
     # A slot, not an attribute: Module finds parameters by walking vars(self),
     # which must not see the cached rows as more places holding them.
     __slots__ = ("_rows_cache",)
-    _rows_cache: tuple[int, list[Neuron], list[list[Value]], list[Value | float]] | None
+    _rows_cache: tuple[int, list[Neuron], tuple[list[list[Value]], list[Value | float], bool]] | None
 
     def __init__(
         self,
@@ -247,7 +247,6 @@ class Layer(Module):
         self.neurons = [Neuron(nin, neuron_activation, bias, init, rng, fan_out=nout) for _ in range(nout)]
         self.activation = activation
         self.nin = nin
-        self._relu = activation == "relu"
         self._rows_cache = None
 
     @property
@@ -263,17 +262,17 @@ class Layer(Module):
         # One dots() call for all the neurons reads the inputs once: 32 neurons over 64
         # inputs are built in about a third less time than with one dot() each (measured).
         neurons = self.neurons
-        weight_rows, biases = self._rows_and_biases()
-        if self._relu:  # one relu_dot node per neuron: T2's moons step 2.1-2.4x -> 1.5x the baseline's time
+        weight_rows, biases, every_relu = self._neuron_table()
+        if every_relu:  # one relu_dot node per neuron: T2's moons step 2.1-2.4x -> 1.5x the baseline's time
             return relu_dots(weight_rows, x, biases)
         pre_activations = dots(weight_rows, x, biases)
         outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
         return softmax(outputs) if self._softmax else outputs
 
-    def _rows_and_biases(self) -> tuple[list[list[Value]], list[Value | float]]:
-        """Each neuron's weights, and its bias (0.0 for a neuron without one): what dots() takes.
+    def _neuron_table(self) -> tuple[list[list[Value]], list[Value | float], bool]:
+        """Each neuron's weights, its bias (0.0 for a neuron without one), and whether every neuron is a relu one.
 
-        Kept from the last call while no neuron's ``w`` or ``b`` has been
+        The rows and biases are what dots() takes. Kept from the last call while no neuron's ``w`` or ``b`` has been
         bound since (``Neuron.bindings``) and ``neurons`` holds the same
         neurons in the same order; the rows are the neurons' own lists, so a
         weight set in place (``neuron.w[0] = v``) shows at once. Rebuilding
@@ -282,12 +281,13 @@ class Layer(Module):
         neurons = self.neurons
         cached = self._rows_cache
         if cached is not None and cached[0] == Neuron.bindings and cached[1] == neurons:
-            return cached[2], cached[3]
+            return cached[2]
         bindings = Neuron.bindings
         rows = [neuron.w for neuron in neurons]
         biases = [0.0 if neuron.b is None else neuron.b for neuron in neurons]
-        self._rows_cache = (bindings, list(neurons), rows, biases)
-        return rows, biases
+        table = (rows, biases, all(neuron._relu for neuron in neurons))
+        self._rows_cache = (bindings, list(neurons), table)
+        return table
 
     def _forward_numbers(self, x: Sequence[Value | float]) -> list[float] | None:
         """The outputs' numbers, made with no Value at all: inference (``no_grad``) only.
@@ -296,11 +296,14 @@ class Layer(Module):
         each activation's own forward rule. None when an activation needs
         Values (a callable, rrelu, softmax).
         """
-        neurons = self.neurons
-        activations = [neuron._activate_number for neuron in neurons]
-        if self._softmax or None in activations:
+        if self._softmax:
             return None
-        weight_rows, biases = self._rows_and_biases()
+        weight_rows, biases, every_relu = self._neuron_table()
+        if every_relu:  # relu's rule, z if z > 0 else 0.0, written out as in relu_dots: no call per neuron
+            return [z if z > 0.0 else 0.0 for z in dots_data(weight_rows, x, biases)]
+        activations = [neuron._activate_number for neuron in self.neurons]
+        if None in activations:
+            return None
         numbers = dots_data(weight_rows, x, biases)
         return [activate(z) for activate, z in zip(activations, numbers)]
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
-from autograd import Value, dots, gradcheck, sum_values
+from autograd import Value, dots, gradcheck, no_grad, sum_values
 from nn.activations import ACTIVATION_NAMES, ELEMENTWISE_ACTIVATIONS, get_activation
 from nn.layers import he_init, uniform_init, xavier_init
 
@@ -418,3 +418,15 @@ def test_a_layer_sees_every_change_to_its_neurons_weights_and_biases():
     layer.neurons.append(nn.Neuron(3, activation="tanh", rng=1))
     check()
     assert len(layer.parameters()) == 4 * 3 + 3  # the kept rows are not more parameters
+
+
+def test_a_relu_layer_with_another_kind_of_neuron_in_it_applies_each_neurons_own_activation():
+    layer = nn.Layer(2, 3, rng=0)  # relu
+    x = [0.5, -0.25]
+    assert [v.op for v in layer(x)] == ["relu_dot"] * 3
+    layer.neurons[1] = nn.Neuron(2, activation="tanh", rng=1)
+    out = layer(x)
+    assert [v.op for v in out] == ["relu", "tanh", "relu"]  # a relu node each, as relu_dots is all or nothing
+    assert [v.data for v in out] == [neuron(x).data for neuron in layer.neurons]
+    with no_grad():
+        assert [v.data for v in layer(x)] == [v.data for v in out]
