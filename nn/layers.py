@@ -263,20 +263,22 @@ class Layer(Module):
         # One dots() call for all the neurons reads the inputs once: 32 neurons over 64
         # inputs are built in about a third less time than with one dot() each (measured).
         neurons = self.neurons
-        weight_rows, biases, every_relu, leaf_weights = self._neuron_table()
+        weight_rows, biases, every_relu, row_parents = self._neuron_table()
         if every_relu:  # one relu_dot node per neuron: T2's moons step 2.1-2.4x -> 1.5x the baseline's time
-            return _dots(weight_rows, x, biases, True, leaf_weights)
-        pre_activations = _dots(weight_rows, x, biases, False, leaf_weights)
+            return _dots(weight_rows, x, biases, True, row_parents)
+        pre_activations = _dots(weight_rows, x, biases, False, row_parents)
         outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
         return softmax(outputs) if self._softmax else outputs
 
-    def _neuron_table(self) -> tuple[list[list[Value]], list[Value | float], bool, bool]:
+    def _neuron_table(self) -> tuple[list[list[Value]], list[Value | float], bool, list[tuple] | None]:
         """What the forward pass needs to know of the neurons, kept between calls.
 
-        ``(rows, biases, every_relu, leaf_weights)``: each neuron's weights
+        ``(rows, biases, every_relu, row_parents)``: each neuron's weights
         (its own list) and its bias (0.0 for a neuron without one), which
-        dots() takes; whether every neuron is a relu one; whether every
-        weight is a leaf Value (the dots loop then need not check each one).
+        dots() takes; whether every neuron is a relu one; and, when every
+        weight is a leaf Value, each neuron's parents over number inputs,
+        ``(*w, b)`` (the dots loop then neither checks each weight nor makes
+        that tuple again), else None.
 
         The table is kept while nothing in it can have changed: no neuron's
         ``w`` or ``b`` bound since (``Neuron.bindings``), the same neurons in
@@ -296,8 +298,10 @@ class Layer(Module):
         rows = [neuron.w for neuron in neurons]
         biases = [0.0 if neuron.b is None else neuron.b for neuron in neurons]
         every_relu = all(neuron._relu for neuron in neurons)
-        leaf_weights = all(type(w) is Value and not w.op for row in rows for w in row)
-        table = (rows, biases, every_relu, leaf_weights)
+        row_parents = None
+        if all(type(w) is Value and not w.op for row in rows for w in row):
+            row_parents = [(*row, b) if type(b) is Value else tuple(row) for row, b in zip(rows, biases)]
+        table = (rows, biases, every_relu, row_parents)
         self._rows_cache = (bindings, list(neurons), table, [list(row) for row in rows])
         return table
 
