@@ -420,6 +420,15 @@ def test_dot_fast_paths_agree_with_the_one_derivative(entries, bias, bias_kind, 
     assert unrecorded.data == node.data and unrecorded.parents == ()
 
 
+def _layer_inputs(xs, kind):
+    """A layer's inputs: plain numbers, interior Values, or a mix (a leaf Value and numbers)."""
+    if kind == "floats":
+        return list(xs)
+    if kind == "values":
+        return [Value(x) * 1.0 for x in xs]
+    return [Value(xs[0]), *xs[1:]]
+
+
 @given(
     st.lists(st.lists(small_floats(), min_size=3, max_size=3), min_size=1, max_size=4),
     st.lists(small_floats(), min_size=3, max_size=3),
@@ -430,12 +439,7 @@ def test_dots_builds_the_nodes_dot_builds(rows, xs, input_kind, recording):
     """dots() over a layer's rows gives, row by row, the node dot() gives."""
     weight_rows = [[Value(w) for w in row] for row in rows]
     biases = [Value(0.5) if i % 2 else 0.25 for i in range(len(rows))]
-    if input_kind == "floats":
-        inputs = list(xs)
-    elif input_kind == "values":
-        inputs = [Value(x) * 1.0 for x in xs]
-    else:
-        inputs = [Value(xs[0]), *xs[1:]]
+    inputs = _layer_inputs(xs, input_kind)
     with enable_grad() if recording else no_grad():
         together = dots(weight_rows, inputs, biases)
         one_by_one = [dot(w, inputs, b) for w, b in zip(weight_rows, biases)]
@@ -456,13 +460,7 @@ def _fused_and_apart(rows, xs, input_kind, weight_kind, recording):
         make = Value if weight_kind == "leaf" else (lambda w: Value(w) * 1.0)
         weight_rows = [[make(w) for w in row] for row in rows]
         biases = [Value(0.5) if i % 3 == 0 else -0.25 if i % 3 == 1 else Value(-0.75) * 1.0 for i in range(len(rows))]
-        if input_kind == "floats":
-            inputs = list(xs)
-        elif input_kind == "values":
-            inputs = [Value(x) * 1.0 for x in xs]
-        else:
-            inputs = [Value(xs[0]), *xs[1:]]
-        return weight_rows, inputs, biases
+        return weight_rows, _layer_inputs(xs, input_kind), biases
 
     with enable_grad() if recording else no_grad():
         fused_layer, apart_layer = layer(), layer()
