@@ -1055,7 +1055,7 @@ def _dot_rebuild(node: Value) -> tuple:
     return tuple(_dot_edges(*dot_parts(node))[1])
 
 
-#: The ops whose node is a dot product w . x + b (relu_dot: with a relu on top), context (weights, inputs, bias).
+#: The ops whose node is a dot product w . x + b (relu_dot: with a relu on top); dot_parts reads their context.
 DOT_OPS = ("dot", "relu_dot")
 
 

@@ -224,7 +224,8 @@ class Layer(Module):
     # A slot, not an attribute: Module finds parameters by walking vars(self),
     # which must not see the cached rows as more places holding them.
     __slots__ = ("_rows_cache",)
-    _rows_cache: tuple[int, list[Neuron], tuple[list[list[Value]], list[Value | float], bool, bool], list] | None
+    # (Neuron.bindings, the neurons, the table _neuron_table returns, a copy of each row as checked)
+    _rows_cache: tuple[int, list[Neuron], tuple[Any, ...], list[list[Value]]] | None
 
     def __init__(
         self,
