@@ -447,3 +447,22 @@ def test_a_weight_that_is_computed_gets_its_gradient_even_put_in_after_a_call(ac
     assert out.data > 0.0
     out.backward()
     assert tied.grad == 2.0 * x[1]
+
+
+def test_a_deep_copy_keeps_its_own_rows():
+    """copy.deepcopy copies the layer's kept rows with it: the copy's forward reads the copy's weights only."""
+    import copy
+
+    model = nn.MLP(2, [3, 1], rng=0)
+    x = [0.5, -1.5]
+    before = model(x).data
+    twin = copy.deepcopy(model)
+    assert twin(x).data == before
+    for p in twin.parameters():
+        p.data = p.data * 2.0 + 1.0
+    twin.layers[0].neurons[0].w[0] = Value(3.0)
+    assert model(x).data == before
+    hand = nn.MLP(2, [3, 1], rng=0)
+    for p, q in zip(hand.parameters(), twin.parameters()):
+        p.data = q.data
+    assert twin(x).data == hand(x).data != before
