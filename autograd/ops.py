@@ -931,7 +931,7 @@ def _dots(
     # - a relu neuron that is off (relu_dots, z <= 0) stores () as its local
     #   derivatives, which Value.local_grads reads as all zeros: backward has
     #   no edge of it to run. With the relu in the node, not in a node of its
-    #   own, the T2 moons step went 2.1-2.4x -> 1.5x the hand-written
+    #   own, the T2 moons step went 2.1-2.4x -> 1.5-1.8x the hand-written
     #   network's time (measured; each relu node cost a node to build, sort
     #   and free, and an off neuron still cost its edges).
     value_data = [x.data for x in inputs if type(x) is Value]

@@ -265,7 +265,7 @@ class Layer(Module):
         # inputs are built in about a third less time than with one dot() each (measured).
         neurons = self.neurons
         weight_rows, biases, every_relu, row_parents = self._neuron_table()
-        if every_relu:  # one relu_dot node per neuron: T2's moons step 2.1-2.4x -> 1.5x the baseline's time
+        if every_relu:  # one relu_dot node per neuron: T2 2.1-2.4x -> 1.5-1.8x the baseline
             return _dots(weight_rows, x, biases, True, row_parents)
         pre_activations = _dots(weight_rows, x, biases, False, row_parents)
         outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
