@@ -118,6 +118,54 @@ def test_the_table_prints_every_row_and_target(quick_report, capsys):
     assert text.count("\n  met") + text.count("\n  MISSED") + text.count("not measured") == len(report["targets"])
 
 
+def _inference_row(times: dict[str, float]) -> dict:
+    results = [{"contender": name, "status": "ok", "median": median} for name, median in times.items()]
+    return {"id": "INF", "unit": "us/sample", "results": results}
+
+
+@given(
+    no_grad=st.floats(1.0, 1e3),
+    extra=st.floats(1e-3, 1e3),
+    baseline=st.floats(1.0, 1e3),
+    target=st.floats(1.01, 3.0),
+)
+def test_the_inference_bound_is_the_no_grad_time_that_meets_the_target_with_the_same_extra(
+    no_grad, extra, baseline, target
+):
+    row = _inference_row({"glassgrad recording": no_grad + extra, "glassgrad no_grad": no_grad, "baseline": baseline})
+    bound = benchmark.inference_bound(row, target)
+    recording_extra = (no_grad + extra) - no_grad
+    assert bound["recording_extra"] == recording_extra
+    # A no_grad pass that takes exactly the bound, with recording's extra on top, is at the target.
+    assert (bound["no_grad_needed"] + recording_extra) / bound["no_grad_needed"] == pytest.approx(target, rel=1e-9)
+    assert bound["needed_over_baseline"] == bound["no_grad_needed"] / baseline
+    # The measured ratio meets the target exactly when no_grad is within the bound.
+    ratio = (no_grad + extra) / no_grad
+    if abs(ratio - target) > 1e-9 * target:
+        assert (ratio >= target) == (no_grad <= bound["no_grad_needed"])
+
+
+@pytest.mark.parametrize("extra", [0.0, -0.5])
+def test_no_no_grad_time_meets_the_target_when_recording_is_no_slower(extra):
+    row = _inference_row({"glassgrad recording": 10.0 + extra, "glassgrad no_grad": 10.0, "baseline": 5.0})
+    bound = benchmark.inference_bound(row)
+    assert bound["recording_extra"] == extra
+    assert bound["no_grad_needed"] == 0.0
+
+
+def test_the_inference_bound_needs_all_three_passes():
+    row = _inference_row({"glassgrad recording": 2.0, "glassgrad no_grad": 1.0})
+    assert benchmark.inference_bound(row) is None
+
+
+def test_the_table_states_the_inference_bound(quick_report):
+    report, written = quick_report
+    bound = rows_by_id(written)["INF"]["bound"]
+    assert bound["target"] == benchmark.INFERENCE_TARGET
+    text = benchmark.format_table(report)
+    assert f"no_grad would have to take at most {bound['no_grad_needed']:.2f}" in text
+
+
 def test_a_wrong_baseline_gradient_stops_the_benchmark(monkeypatch):
     weights = benchmark.initial_weights([3, 4, 2], seed=1)
     original = benchmark.HandWrittenMLP.gradients
