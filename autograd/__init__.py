@@ -9,37 +9,34 @@
 
 Standard library only: ``import autograd`` loads no third-party package.
 Drawing (``autograd.viz``) imports graphviz when it is called.
+
+The core, to read first: :mod:`autograd.value` (the node), :mod:`autograd.kinds`
+(the op kinds and their registry) and :mod:`autograd.backprop` (the chain rule).
+Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes faster.
 """
 
+from autograd import ops  # registers every op on Value
+from autograd.backprop import apply_chain_rule, backward, topological_order
+from autograd.fast import CheckedRows, dots, relu_dots
 from autograd.functional import grad, hessian
 from autograd.gradcheck import GradcheckError, central_difference, gradcheck
-from autograd.graph import backward, topological_order
+from autograd.kinds import OPS
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
-from autograd.ops import (
-    OPS,
-    cross_entropy,
-    dot,
-    dots,
-    dots_data,
-    log_softmax,
-    logsumexp,
-    relu_dot,
-    relu_dots,
-    softmax,
-    sum_values,
-)
-from autograd.value import Value
+from autograd.ops import cross_entropy, dot, log_softmax, logsumexp, relu_dot, softmax, stable_softmax, sum_values
+from autograd.value import ZERO_GRADS, Value
 
 __all__ = [
     "OPS",
+    "ZERO_GRADS",
+    "CheckedRows",
     "GradcheckError",
     "Value",
+    "apply_chain_rule",
     "backward",
     "central_difference",
     "cross_entropy",
     "dot",
     "dots",
-    "dots_data",
     "enable_grad",
     "grad",
     "gradcheck",
@@ -48,9 +45,11 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "no_grad",
+    "ops",
     "relu_dot",
     "relu_dots",
     "softmax",
+    "stable_softmax",
     "sum_values",
     "topological_order",
 ]

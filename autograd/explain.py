@@ -1,7 +1,7 @@
 """Backpropagation one step at a time, with the numbers.
 
 :func:`backward_steps` runs the engine's own backward pass
-(:func:`autograd.graph.backward`) and records, through its ``on_step`` hook,
+(:func:`autograd.backprop.backward`) and records, through its ``on_step`` hook,
 every application of the chain rule: for the edge node -> parent,
 
     parent.grad += local_derivative * upstream_grad
@@ -31,17 +31,16 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from autograd import graph
-from autograd.ops import DOT_OPS, OPS, BinaryOp, UnaryOp, dot_parts, dot_terms
+from autograd import backprop
+from autograd.kinds import OPS, format_number
 from autograd.value import Value
-from autograd.viz import DEFAULT_MAX_NODES, draw, format_number, leaf_kinds, node_names, nodes_in_order
+from autograd.viz import DEFAULT_MAX_NODES, draw, leaf_kinds, node_names, nodes_in_order
 
 #: Default cap on the pictures ``frames`` renders (one run of ``dot`` each).
 DEFAULT_MAX_FRAMES = 200
@@ -75,11 +74,6 @@ class BackwardStep:
 # ---------------------------------------------------------------------------
 # Formulas in words, from the op table
 # ---------------------------------------------------------------------------
-def _formula_parts(formula: str) -> list[str]:
-    """``"d(a+b)/da = 1, d(a+b)/db = 1"`` -> one part per partial derivative."""
-    return re.split(r",\s+(?=d)", formula)
-
-
 def _with_value(part: str, value: str) -> str:
     """``part = value`` when that reads well, ``part; here value`` when the part has clauses."""
     if any(clause in part for clause in (";", ",", " if ", "(as ", "undefined")):
@@ -87,60 +81,19 @@ def _with_value(part: str, value: str) -> str:
     return f"{part} = {value}"
 
 
-def _operand(node: Value, position: int, names: dict[Value, str]) -> str:
-    """The name of ``node``'s operand a (0) or b (1) of a binary op; a number for a folded constant."""
-    if node.context is None:
-        return names[node.parents[position]]
-    constant_position, constant = node.context
-    if position == constant_position:
-        return format_number(constant)
-    return names[node.parents[0]]
-
-
 def local_derivative_formula(node: Value, position: int, local: Any, names: dict[Value, str]) -> str:
     """d node / d (its parent at ``position``) in words, with the number.
 
     ``d(a*b)/da = b = -3.0  [a = x, b = y]``: the op's formula from
-    :data:`autograd.ops.OPS`, the value the engine stored, and which Values
-    the formula's letters stand for.
+    :data:`autograd.OPS`, the value the engine stored, and which Values
+    the formula's letters stand for (the op kind says which).
     """
     value = format_number(local, 6)
     op = OPS.get(node.op)
     if op is None:
         return f"d {node.op}/d(parent {position}) = {value}"
-    parent_name = names[node.parents[position]]
-    if isinstance(op, UnaryOp):
-        return f"{_with_value(op.formula, value)}  [x = {parent_name}]"
-    if isinstance(op, BinaryOp):
-        operand_position = position if node.context is None else 1 - node.context[0]
-        parts = _formula_parts(op.formula)
-        part = parts[operand_position] if len(parts) == 2 else op.formula
-        bindings = f"a = {_operand(node, 0, names)}, b = {_operand(node, 1, names)}"
-        return f"{_with_value(part, value)}  [{bindings}]"
-    parts = _formula_parts(op.formula)
-    if node.op in DOT_OPS:
-        role, index, partner = _dot_role(node, position, names)
-        part = parts[{"w": 0, "x": 1, "b": 2}[role]]
-        if role == "b":
-            return f"{_with_value(part, value)}  [b = {parent_name}]"
-        other = "x" if role == "w" else "w"
-        return f"{_with_value(part, value)}  [i = {index}, {other}_{index} = {partner}]"
-    if node.op == "sum":
-        return f"{_with_value(op.formula, value)}  [i = {position + 1}]"
-    if node.op in ("softmax", "log_softmax"):
-        return f"{_with_value(op.formula, value)}  [i = {node.context + 1}, j = {position + 1}]"
-    if node.op == "cross_entropy":
-        target = node.context
-        return f"{_with_value(op.formula, value)}  [j = {position + 1}, t = {target + 1} (class index {target})]"
-    return f"{_with_value(op.formula, value)}  [j = {position + 1}]"
-
-
-def _dot_role(node: Value, position: int, names: dict[Value, str]) -> tuple[str, int, str]:
-    """For parent ``position`` of a dot node: ("w" | "x" | "b", 1-based index, name of its partner)."""
-    role, index, _value, partner = dot_terms(*dot_parts(node))[position]
-    if role == "b":
-        return "b", 0, "1.0"
-    return role, index, names[partner] if isinstance(partner, Value) else format_number(partner)
+    part, bindings = op.derivative_text(node, position, names.__getitem__)
+    return f"{_with_value(part, value)}  [{bindings}]"
 
 
 # ---------------------------------------------------------------------------
@@ -191,58 +144,25 @@ def backward_steps(root: Value, gradient: float = 1.0) -> list[BackwardStep]:
         )
         grad_so_far[parent] = after
 
-    graph.backward(root, gradient, on_step=record)
+    backprop.backward(root, gradient, on_step=record)
     return steps
 
 
 # ---------------------------------------------------------------------------
 # Text: a forward trace and the step table
 # ---------------------------------------------------------------------------
-def _terms(texts: list[str], limit: int = 8) -> list[str]:
-    if len(texts) <= limit:
-        return texts
-    return [*texts[:3], f"... ({len(texts) - 5} more)", *texts[-2:]]
-
-
 def _expression(node: Value, names: dict[Value, str]) -> str:
-    """How ``node`` was computed from its parents, in names: ``a * b``, ``tanh(n3)``, ``w1*x1 + b``."""
+    """How ``node`` was computed from its parents, in names, then in numbers for an op of one or two operands.
+
+    ``a * b = 2.0 * -3.0``, ``tanh(n3) = tanh(0.8814)``, ``w1*x1 + b``: the op kind writes it.
+    """
     op = OPS.get(node.op)
-    symbol = op.symbol if op is not None else node.op
-
-    def name(x: Any) -> str:
-        return names[x] if isinstance(x, Value) else format_number(x)
-
-    if isinstance(op, UnaryOp):
-        params = "".join(f", {format_number(p)}" for p in node.context or ())
-        inner = names[node.parents[0]]
-        numbers = format_number(node.parents[0].data) + params
-        return f"{symbol}({inner}{params}) = {symbol}({numbers})"
-    if isinstance(op, BinaryOp):
-        a, b = _operand(node, 0, names), _operand(node, 1, names)
-        if node.context is None:
-            a_number, b_number = (format_number(p.data) for p in node.parents)
-        else:
-            constant_position, constant = node.context
-            variable = format_number(node.parents[0].data)
-            a_number, b_number = (
-                (format_number(constant), variable) if constant_position == 0 else (variable, format_number(constant))
-            )
-        return f"{a} {symbol} {b} = {a_number} {symbol} {b_number}"
-    if node.op in DOT_OPS:
-        weights, inputs, bias = dot_parts(node)
-        terms = [f"{name(w)}*{name(x)}" for w, x in zip(weights, inputs)]
-        if isinstance(bias, Value) or bias != 0.0:
-            terms.append(name(bias))
-        total = " + ".join(_terms(terms))
-        return f"relu({total})" if node.op == "relu_dot" else total
-    if node.op == "sum":
-        return " + ".join(_terms([names[p] for p in node.parents]))
-    arguments = ", ".join(_terms([names[p] for p in node.parents]))
-    if node.op in ("softmax", "log_softmax"):
-        return f"{symbol}({arguments})[{node.context}]"
-    if node.op == "cross_entropy":
-        return f"{symbol}(({arguments}), target={node.context})"
-    return f"{symbol}({arguments})"
+    if op is None:
+        return f"{node.op}({', '.join(names[p] for p in node.parents)})"
+    in_names = op.expression(node, names.__getitem__)
+    if not op.elementwise:  # an n-ary op's numbers would not fit on the line
+        return in_names
+    return f"{in_names} = {op.expression(node, format_number)}"
 
 
 def forward_trace(

@@ -13,7 +13,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.graph import backward, topological_order
+from autograd.backprop import backward, topological_order
 from autograd.mode import enable_grad
 from autograd.ops import identity
 from autograd.value import Value

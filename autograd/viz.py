@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import functools
 import html
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd.ops import DOT_OPS, OPS, dot_parts
+from autograd.kinds import OPS, format_number
 from autograd.value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,8 +53,6 @@ KIND_COLOURS = {
 }
 HIGHLIGHT_COLOUR = "#d62728"
 UNKNOWN_GRAD = "?"
-# Binary ops whose operands cannot be swapped: their edges say which is a and which is b.
-_ORDER_MATTERS = ("sub", "div", "pow")
 
 
 # ---------------------------------------------------------------------------
@@ -114,22 +111,6 @@ def node_names(nodes: Sequence[Value]) -> dict[Value, str]:
     return names
 
 
-def format_number(x: Any, digits: int = 4) -> str:
-    """``x`` (a float, or a Value's data) with ``digits`` significant digits: 0.4200, -3.0, 1.5e-07.
-
-    Whole numbers keep a ``.0`` so they read as floats.
-    """
-    if isinstance(x, Value):
-        x = x.data
-    x = float(x)
-    if math.isnan(x) or math.isinf(x):
-        return repr(x)
-    text = f"{x:.{digits}g}"
-    if "." not in text and "e" not in text:
-        text += ".0"
-    return text
-
-
 def leaf_kinds(
     nodes: Sequence[Value],
     parameters: Iterable[Value] | None = None,
@@ -168,46 +149,30 @@ def leaf_kinds(
 def folded_constants(node: Value) -> list[float]:
     """The plain numbers folded into ``node`` as constants (they are not parents)."""
     op = OPS.get(node.op)
-    if op is None or node.context is None:
-        return []
-    if node.op in DOT_OPS:
-        weights, inputs, bias = dot_parts(node)
-        constants = [w for w, x in zip(weights, inputs) if not isinstance(w, Value)]
-        constants += [x for w, x in zip(weights, inputs) if not isinstance(x, Value)]
-        if not isinstance(bias, Value) and bias != 0.0:
-            constants.append(bias)
-        return [float(c) for c in constants]
-    if type(op).__name__ == "BinaryOp":
-        _position, constant = node.context
-        return [float(constant)]
-    return []
+    return [] if op is None else op.constants(node)
 
 
 def op_caption(node: Value) -> str:
     """The op's symbol, with its parameters: ``*``, ``tanh``, ``leaky_relu(0.1)``, ``softmax[2]``."""
     op = OPS.get(node.op)
-    symbol = op.symbol if op is not None else node.op
-    kind = type(op).__name__ if op is not None else ""
-    if kind == "UnaryOp" and node.context:
-        return f"{symbol}({', '.join(format_number(p) for p in node.context)})"
-    if node.op in ("softmax", "log_softmax"):
-        return f"{symbol}[{node.context}]"
-    if node.op == "cross_entropy":
-        return f"{symbol}(target={node.context})"
-    return symbol
+    return node.op if op is None else op.caption(node)
 
 
-def constant_caption(node: Value, limit: int = 6) -> str:
-    """Text for the constants folded into ``node``: ``2.0``, or a short list for a ``dot``."""
-    constants = folded_constants(node)
-    if node.op not in DOT_OPS:
-        if node.op in _ORDER_MATTERS and node.context is not None:
-            return f"{'ab'[node.context[0]]} = {format_number(node.context[1])}"
-        return ", ".join(format_number(c) for c in constants)
-    shown = ", ".join(format_number(c) for c in constants[:limit])
-    if len(constants) > limit:
-        shown += f", ... ({len(constants)} constants)"
-    return shown
+def constant_caption(node: Value) -> str:
+    """Text for the constants folded into ``node``: ``2.0``, ``b = 2.0``, or a short list for a ``dot``."""
+    op = OPS.get(node.op)
+    return "" if op is None else op.constant_caption(node)
+
+
+def _folds_in(node: Value) -> bool:
+    """Whether ``collapse=True`` draws the node's leaf parents and constants inside its box (a dot product)."""
+    op = OPS.get(node.op)
+    return op is not None and op.folds_in
+
+
+def _operand_letter(node: Value, position: int) -> str | None:
+    op = OPS.get(node.op)
+    return None if op is None else op.operand_letter(node, position)
 
 
 # ---------------------------------------------------------------------------
@@ -337,7 +302,8 @@ class _Layout:
                 for parent in node.parents:
                     if not parent.parents:
                         consumers.setdefault(parent, set()).add(node.op)
-            self.folded = {leaf for leaf, ops in consumers.items() if ops <= set(DOT_OPS)}
+            folding = {name for name, op in OPS.items() if op.folds_in}
+            self.folded = {leaf for leaf, ops in consumers.items() if ops <= folding}
 
     def dot_node_count(self) -> int:
         count = 0
@@ -347,7 +313,7 @@ class _Layout:
             count += 1
             if node.parents and not self.collapse:
                 count += 1  # the op node
-            if node.parents and folded_constants(node) and not (self.collapse and node.op in DOT_OPS):
+            if node.parents and folded_constants(node) and not (self.collapse and _folds_in(node)):
                 count += 1  # the constants node
         return count
 
@@ -442,7 +408,7 @@ def draw(
             folded_count = sum(1 for parent in node.parents if parent in layout.folded)
             if folded_count:
                 folded.append(f"{folded_count} leaves")
-            if node.op in DOT_OPS and folded_constants(node):
+            if _folds_in(node) and folded_constants(node):
                 folded.append(f"{len(folded_constants(node))} constants")
             if folded:
                 header += f" ({', '.join(folded)} folded in)"
@@ -478,7 +444,7 @@ def draw(
                 height="0.3",
             )
             picture.edge(target, node_id, id=f"e{i}_out")
-        if folded_constants(node) and not (collapse and node.op in DOT_OPS):
+        if folded_constants(node) and not (collapse and _folds_in(node)):
             constants_id = f"n{i}_const"
             picture.node(
                 constants_id,
@@ -497,8 +463,9 @@ def draw(
             if parent in layout.folded:
                 continue
             edge_attributes = {"id": f"e{i}_{position}"}
-            if node.op in _ORDER_MATTERS and node.context is None:
-                edge_attributes["label"] = "ab"[position]
+            letter = _operand_letter(node, position)
+            if letter is not None:
+                edge_attributes["label"] = letter
                 edge_attributes["fontsize"] = "10"
             if is_active and position == highlight_position:
                 edge_attributes.update(color=HIGHLIGHT_COLOUR, penwidth="3")

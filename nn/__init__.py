@@ -19,7 +19,8 @@ third-party package at import time (tqdm and scikit-learn are imported when used
 from nn import data
 from nn.activations import ACTIVATION_NAMES, get_activation
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
-from nn.layers import INITIALIZERS, MLP, Layer, Neuron
+from nn.init import INITIALIZERS
+from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

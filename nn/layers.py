@@ -29,13 +29,11 @@ so one seed always gives one model.
 
 from __future__ import annotations
 
-import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from autograd import Value, dot, dots_data, is_grad_enabled, relu_dot, softmax
-from autograd.ops import _dots  # dots() / relu_dots() with the word that the weights are leaves
+from autograd import CheckedRows, Value, dot, is_grad_enabled, relu_dot, softmax
 from nn.activations import (
     MODE_DEPENDENT_ACTIVATIONS,
     Activation,
@@ -45,47 +43,8 @@ from nn.activations import (
     get_number_activation,
 )
 from nn.data import as_rng
+from nn.init import Initializer, get_initializer
 from nn.module import Module
-
-Initializer = Callable[[random.Random, int, int], float]
-
-
-def uniform_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
-    """w ~ U(-1, 1) (micrograd's choice; ignores the fan sizes)."""
-    return rng.uniform(-1.0, 1.0)
-
-
-def xavier_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
-    """w ~ U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), so Var(w) = 2 / (fan_in + fan_out)."""
-    limit = math.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit)
-
-
-def he_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
-    """w ~ N(0, sigma^2) with sigma = sqrt(2 / fan_in): keeps the variance of relu layers steady."""
-    return rng.gauss(0.0, math.sqrt(2.0 / fan_in))
-
-
-#: Initializers by name.
-INITIALIZERS: dict[str, Initializer] = {
-    "uniform": uniform_init,
-    "xavier": xavier_init,
-    "glorot": xavier_init,
-    "he": he_init,
-    "kaiming": he_init,
-}
-
-
-def get_initializer(init: str | Initializer) -> Initializer:
-    """The initializer for a name (see :data:`INITIALIZERS`) or the callable itself."""
-    if callable(init):
-        return init
-    if isinstance(init, str) and init in INITIALIZERS:
-        return INITIALIZERS[init]
-    valid = ", ".join(repr(name) for name in INITIALIZERS)
-    raise ValueError(
-        f"unknown init {init!r}; valid names are {valid}, or pass a callable (rng, fan_in, fan_out) -> float"
-    )
 
 
 def _check_size(value: object, what: str, where: str) -> int:
@@ -144,16 +103,6 @@ class Neuron(Module):
     (a :class:`Layer` passes its size). ``nonlin`` is micrograd's spelling,
     kept so its code runs: True means ``"relu"``, False ``"linear"``.
     """
-
-    #: Counts every (re)binding of a neuron's ``w`` or ``b`` (a new neuron binds
-    #: both): a Layer's cached rows (see ``Layer._neuron_table``) are good
-    #: while it has not moved.
-    bindings = 0
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name == "w" or name == "b":
-            Neuron.bindings += 1
 
     def __init__(
         self,
@@ -221,12 +170,6 @@ class Layer(Module):
     ``nonlin=True/False`` is micrograd's spelling of ``"relu"``/``"linear"``.
     """
 
-    # A slot, not an attribute: Module finds parameters by walking vars(self),
-    # which must not see the cached rows as more places holding them.
-    __slots__ = ("_rows_cache",)
-    # (Neuron.bindings, the neurons, the table _neuron_table returns, a copy of each row as checked)
-    _rows_cache: tuple[int, list[Neuron], tuple[Any, ...], list[list[Value]]] | None
-
     def __init__(
         self,
         nin: int,
@@ -249,7 +192,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, neuron_activation, bias, init, rng, fan_out=nout) for _ in range(nout)]
         self.activation = activation
         self.nin = nin
-        self._rows_cache = None
+        self._rows: CheckedRows | None = None  # the neurons' rows, checked (see _checked_rows)
 
     @property
     def nout(self) -> int:
@@ -261,68 +204,51 @@ class Layer(Module):
         return self._forward(_as_inputs(x, self.nin, self))
 
     def _forward(self, x: Sequence[Value | float]) -> list[Value]:
-        # One dots() call for all the neurons reads the inputs once: 32 neurons over 64
+        # One CheckedRows.dots call for all the neurons reads the inputs once: 32 neurons over 64
         # inputs are built in about a third less time than with one dot() each (measured).
         neurons = self.neurons
-        weight_rows, biases, every_relu, row_parents = self._neuron_table()
-        if every_relu:  # one relu_dot node per neuron: T2 2.1-2.4x -> 1.5-1.8x the baseline
-            return _dots(weight_rows, x, biases, True, row_parents)
-        pre_activations = _dots(weight_rows, x, biases, False, row_parents)
-        outputs = [neuron._activation(z) for neuron, z in zip(neurons, pre_activations)]
+        rows = self._checked_rows()
+        if rows is None:  # a weight that is not a leaf Value: the reference rule, neuron by neuron
+            outputs = [neuron._forward(x) for neuron in neurons]
+        elif all(neuron._relu for neuron in neurons):  # one relu_dot node per neuron (see autograd.fast)
+            return rows.dots(x, relu=True)
+        else:
+            outputs = [neuron._activation(z) for neuron, z in zip(neurons, rows.dots(x))]
         return softmax(outputs) if self._softmax else outputs
 
-    def _neuron_table(self) -> tuple[list[list[Value]], list[Value | float], bool, list[tuple] | None]:
-        """What the forward pass needs to know of the neurons, kept between calls.
+    def _checked_rows(self) -> CheckedRows | None:
+        """The neurons' weights and biases as :class:`autograd.CheckedRows`, kept between calls while it holds.
 
-        ``(rows, biases, every_relu, row_parents)``: each neuron's weights
-        (its own list) and its bias (0.0 for a neuron without one), which
-        dots() takes; whether every neuron is a relu one; and, when every
-        weight is a leaf Value, each neuron's parents over number inputs,
-        ``(*w, b)`` (the dots loop then neither checks each weight nor makes
-        that tuple again), else None.
-
-        The table is kept while nothing in it can have changed: no neuron's
-        ``w`` or ``b`` bound since (``Neuron.bindings``), the same neurons in
-        ``neurons`` in the same order, and each row holding the same Values
-        as when it was checked (compared with a copy, by identity, at C speed:
-        2.6 us for the 2,048 weights of the digits net, against the 25 us the
-        check per weight took). Rebuilding it on every call was 4-6% of the
-        T2 moons step (measured).
+        Rebuilt when ``holds`` says a neuron's ``w`` or ``b`` is no longer the
+        Value it checked (a neuron replaced, a weight rebound); None when a
+        weight is not a leaf Value (the reference rule then builds the nodes).
+        Rebuilding it on every call was 4-6% of the T2 moons step (measured).
         """
-        neurons = self.neurons
-        cached = self._rows_cache
-        if cached is not None and cached[0] == Neuron.bindings and cached[1] == neurons:
-            table, checked_rows = cached[2], cached[3]
-            if table[0] == checked_rows:
-                return table
-        bindings = Neuron.bindings
-        rows = [neuron.w for neuron in neurons]
-        biases = [0.0 if neuron.b is None else neuron.b for neuron in neurons]
-        every_relu = all(neuron._relu for neuron in neurons)
-        row_parents = None
-        if all(type(w) is Value and not w.op for row in rows for w in row):
-            row_parents = [(*row, b) if type(b) is Value else tuple(row) for row, b in zip(rows, biases)]
-        table = (rows, biases, every_relu, row_parents)
-        self._rows_cache = (bindings, list(neurons), table, [list(row) for row in rows])
-        return table
+        rows = [neuron.w for neuron in self.neurons]
+        biases = [0.0 if neuron.b is None else neuron.b for neuron in self.neurons]
+        checked = self._rows
+        if checked is None or not checked.holds(rows, biases):
+            try:
+                checked = CheckedRows(rows, biases)
+            except (TypeError, ValueError):
+                return None
+            self._rows = checked
+        return checked
 
     def _forward_numbers(self, x: Sequence[Value | float]) -> list[float] | None:
         """The outputs' numbers, made with no Value at all: inference (``no_grad``) only.
 
         The same floats as ``_forward``'s Values: the same dot arithmetic and
         each activation's own forward rule. None when an activation needs
-        Values (a callable, rrelu, softmax).
+        Values (a callable, rrelu, softmax) or a weight is not a leaf.
         """
-        if self._softmax:
+        rows = None if self._softmax else self._checked_rows()
+        if rows is None:
             return None
-        weight_rows, biases, every_relu, _ = self._neuron_table()
-        if every_relu:  # relu's rule, z if z > 0 else 0.0, written out as in relu_dots: no call per neuron
-            return [z if z > 0.0 else 0.0 for z in dots_data(weight_rows, x, biases)]
         activations = [neuron._activate_number for neuron in self.neurons]
         if None in activations:
             return None
-        numbers = dots_data(weight_rows, x, biases)
-        return [activate(z) for activate, z in zip(activations, numbers)]
+        return [activate(z) for activate, z in zip(activations, rows.numbers(x))]
 
     def extra_repr(self) -> str:
         return f"{self.nin} -> {self.nout}, activation={activation_name(self.activation)!r}"

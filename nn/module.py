@@ -23,21 +23,14 @@ numbers, and :meth:`Module.load` checks all of them before it sets any.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from autograd import Value
+from nn import serialization
 
-#: Written into every saved file; :meth:`Module.load` refuses other formats.
-FILE_FORMAT = "glassgrad-state"
-#: The file layout version this code writes and reads.
-FILE_VERSION = 1
-_FILE_KEYS = {"format", "version", "module", "parameters"}
 _JUST_VALUE = {Value}
 
 #: A state dict: entry name -> a number (one Value) or a list of numbers (a list of Values).
@@ -89,91 +82,82 @@ class Module:
     training: bool = True  # the class default; train()/eval() set it on instances
 
     # ------------------------------------------------------------ discovery
-    def _entries(self) -> Iterator[tuple[str, Any]]:
-        """(name, Value | list of Values | Module) for every attribute, walked in order.
+    def _walk(self, named: bool = True) -> Iterator[tuple[str, Any, int]]:
+        """The one attribute walker: ``(name, item, depth)`` for everything the module holds, in order.
 
-        A list or tuple whose items are all Values is one entry (a saved
-        vector); other containers are walked item by item. Modules are
-        yielded before their own entries and each module at most once, so a
-        shared or self-referencing module does not loop.
+        Items are Modules, Values, and lists of Values (a list or tuple whose
+        items are all Values: one entry, a saved vector). Other lists, tuples
+        and dicts (str keys only) are walked item by item. Attributes whose
+        name starts with ``_`` are the module's private business and are not
+        walked. Each Module and container is entered once, so a shared or
+        self-referencing one cannot loop. ``depth`` counts the Modules
+        between this one and the item (0 for its own attributes). With
+        ``named=False`` no names are built (``name`` is ""): ``parameters()``
+        is then about 0.1 ms for the 2,410 parameters of a 64-32-10 MLP, not 1 ms.
         """
-        seen: set[int] = {id(self)}  # modules and containers already walked
-        stack: list[tuple[str, Any]] = [(name, value) for name, value in reversed(list(vars(self).items()))]
+        seen: set[int] = {id(self)}
+        stack: list[tuple[str, Any, int]] = [
+            (name, value, 0) for name, value in reversed(list(vars(self).items())) if not name.startswith("_")
+        ]
         while stack:
-            name, value = stack.pop()
+            name, value, depth = stack.pop()
             if isinstance(value, Value):
-                yield name, value
+                yield name, value, depth
                 continue
             if id(value) in seen:
                 continue
             if isinstance(value, Module):
                 seen.add(id(value))
-                yield name, value
-                children = [(f"{name}.{key}", item) for key, item in vars(value).items()]
-                stack.extend(reversed(children))
+                yield name, value, depth
+                children = [(k, v) for k, v in vars(value).items() if not k.startswith("_")]
+                depth += 1
             elif isinstance(value, list | tuple):
                 seen.add(id(value))
-                if value and all(isinstance(item, Value) for item in value):
-                    yield name, list(value)
-                else:
-                    stack.extend(reversed([(f"{name}.{i}", item) for i, item in enumerate(value)]))
+                if value and {*map(type, value)} == _JUST_VALUE:  # a neuron's weights: checked at C speed
+                    yield name, list(value), depth
+                    continue
+                children = list(enumerate(value))
             elif isinstance(value, dict):
                 seen.add(id(value))
-                items = [(f"{name}.{key}", item) for key, item in value.items() if isinstance(key, str)]
-                stack.extend(reversed(items))
+                bad = [key for key in value if not isinstance(key, str)]
+                if bad:
+                    raise TypeError(
+                        f"{type(self).__name__}: the dict at {name!r} has a key that is not a str ({bad[0]!r}); "
+                        "parameters in a dict need str keys, so they can be named, trained and saved"
+                    )
+                children = list(value.items())
+            else:
+                continue
+            stack.extend(reversed([(f"{name}.{key}" if named else "", item, depth) for key, item in children]))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Every parameter with its dotted name (``layers.0.neurons.3.w.2``), each Value once."""
-        seen: set[int] = set()
-        named: list[tuple[str, Value]] = []
-        for name, entry in self._entries():
-            if isinstance(entry, Module):
-                continue
-            if isinstance(entry, Value):
-                entry_items: list[tuple[str, Value]] = [(name, entry)]
-            else:
-                entry_items = [(f"{name}.{i}", v) for i, v in enumerate(entry)]
-            for item_name, v in entry_items:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    named.append((item_name, v))
-        return named
+        found: dict[Value, str] = {}
+        for name, item, _ in self._walk():
+            if isinstance(item, Value):
+                found.setdefault(item, name)
+            elif isinstance(item, list):
+                for i, v in enumerate(item):
+                    found.setdefault(v, f"{name}.{i}")
+        return [(name, v) for v, name in found.items()]
 
     def parameters(self) -> list[Value]:
         """Every parameter (a Value reachable through attributes), each once, in attribute order.
 
-        The same list as ``named_parameters`` without the names. It is walked
-        afresh on each call (so it never goes stale) and builds no strings:
-        about 0.1 ms for the 2,410 parameters of a 64-32-10 MLP instead of
-        1 ms, which matters to loops that call ``model.zero_grad()`` and
-        ``model.parameters()`` every step, micrograd style.
+        The same list as ``named_parameters`` without the names, walked afresh
+        on each call (so it never goes stale).
         """
         found: list[Value] = []
-        seen: set[int] = {id(self)}  # modules and containers already walked
-        stack: list[Any] = list(reversed(vars(self).values()))
-        while stack:
-            value = stack.pop()
-            if isinstance(value, Value):
-                found.append(value)
-            elif id(value) in seen:
-                continue
-            elif isinstance(value, Module):
-                seen.add(id(value))
-                stack.extend(reversed(vars(value).values()))
-            elif isinstance(value, list | tuple):
-                seen.add(id(value))
-                if value and {*map(type, value)} == _JUST_VALUE:  # a neuron's weights: checked at C speed
-                    found.extend(value)
-                else:
-                    stack.extend(reversed(value))
-            elif isinstance(value, dict):
-                seen.add(id(value))
-                stack.extend(reversed([item for key, item in value.items() if isinstance(key, str)]))
+        for _, item, _ in self._walk(named=False):
+            if isinstance(item, Value):
+                found.append(item)
+            elif isinstance(item, list):
+                found.extend(item)
         return list(dict.fromkeys(found))  # each Value once, first place kept (Values hash by identity)
 
     def named_modules(self) -> list[tuple[str, Module]]:
         """This module (named ``""``) and every module inside it, with dotted names."""
-        return [("", self)] + [(name, m) for name, m in self._entries() if isinstance(m, Module)]
+        return [("", self)] + [(name, m) for name, m, _ in self._walk() if isinstance(m, Module)]
 
     def modules(self) -> list[Module]:
         """This module and every module inside it."""
@@ -203,18 +187,8 @@ class Module:
         return ""
 
     def _child_modules(self) -> list[tuple[str, Module]]:
-        """Direct children (not grandchildren), for repr."""
-        children: list[tuple[str, Module]] = []
-        stack: list[tuple[str, Any]] = list(reversed(list(vars(self).items())))
-        while stack:
-            name, value = stack.pop()
-            if isinstance(value, Module):
-                children.append((name, value))
-            elif isinstance(value, list | tuple):
-                stack.extend(reversed([(f"{name}.{i}", item) for i, item in enumerate(value)]))
-            elif isinstance(value, dict):
-                stack.extend(reversed([(f"{name}.{k}", item) for k, item in value.items() if isinstance(k, str)]))
-        return children
+        """Direct children (not grandchildren), for repr; a subclass may show fewer."""
+        return [(name, m) for name, m, depth in self._walk() if isinstance(m, Module) and depth == 0]
 
     def __repr__(self) -> str:
         head = f"{type(self).__name__}({self.extra_repr()}"
@@ -229,7 +203,7 @@ class Module:
 
     # ------------------------------------------------------------ state
     def _state_entries(self) -> dict[str, Value | list[Value]]:
-        return {name: entry for name, entry in self._entries() if not isinstance(entry, Module)}
+        return {name: entry for name, entry, _ in self._walk() if not isinstance(entry, Module)}
 
     def state_dict(self) -> StateDict:
         """Parameter values by entry name: a float for a lone Value, a list of floats for a list of Values.
@@ -302,108 +276,14 @@ class Module:
             target.data = number
         return LoadResult(missing, unexpected)
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the parameters to ``path`` as JSON, atomically.
+    def save(self, path: str | os.PathLike[str] | bytes) -> None:
+        """Write the parameters to ``path`` as JSON, atomically: see :func:`nn.serialization.save`."""
+        serialization.save(self, path)
 
-        The file is written next to ``path`` under a temporary name, flushed and
-        fsync'ed, then renamed over ``path`` in one step (``os.replace``): a
-        crash at any moment leaves either the old file or the new one, never a
-        half-written file. Non-finite parameters (NaN, inf) are refused with a
-        ValueError, since JSON cannot hold them and they could not be loaded.
+    def load(self: ModuleType, path: str | os.PathLike[str] | bytes, strict: bool = True) -> ModuleType:
+        """Read parameters saved by :meth:`save` into this model, all or nothing; returns self.
+
+        See :func:`nn.serialization.load_into`.
         """
-        state = self.state_dict()
-        for name, entry in state.items():
-            numbers = entry if isinstance(entry, list) else [entry]
-            for number in numbers:
-                if not math.isfinite(number):
-                    raise ValueError(f"save() cannot write parameter {name} = {number!r}: it is not finite")
-        document = {
-            "format": FILE_FORMAT,
-            "version": FILE_VERSION,
-            "module": type(self).__name__,
-            "parameters": state,
-        }
-        _write_json_atomically(os.fspath(path), document)
-
-    def load(self: ModuleType, path: str | os.PathLike[str], strict: bool = True) -> ModuleType:
-        """Read parameters saved by :meth:`save` into this model; returns self.
-
-        Everything is checked before anything is assigned: valid JSON, the
-        format and version, the keys, the count of numbers in each entry, and
-        that each one is a finite number (not a string, not a bool, not NaN).
-        Any problem is a ``ValueError`` naming the file, and the model is left
-        unchanged. A missing file is the usual ``FileNotFoundError``.
-        """
-        path = os.fspath(path)
-        with open(path, "rb") as file:
-            raw = file.read()
-        try:
-            document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-            raise ValueError(f"load({path!r}): not a valid glassgrad JSON file: {error}") from None
-        except ValueError as error:
-            raise ValueError(f"load({path!r}): {error}") from None
-        if not isinstance(document, dict):
-            raise ValueError(f"load({path!r}): expected a JSON object, got {type(document).__name__}")
-        if document.get("format") != FILE_FORMAT:
-            raise ValueError(f"load({path!r}): not a glassgrad model file (format is {document.get('format')!r})")
-        version = document.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ValueError(f"load({path!r}): bad format version {version!r}")
-        if version > FILE_VERSION:
-            raise ValueError(
-                f"load({path!r}): file format version {version} is newer than this glassgrad reads ({FILE_VERSION})"
-            )
-        unknown = sorted(set(document) - _FILE_KEYS)
-        if unknown:
-            raise ValueError(f"load({path!r}): unexpected top-level keys: {', '.join(unknown)}")
-        if not isinstance(document.get("module", ""), str):
-            raise ValueError(f"load({path!r}): 'module' must be a class name, got {document['module']!r}")
-        if "parameters" not in document:
-            raise ValueError(f"load({path!r}): no 'parameters' entry")
-        try:
-            self.load_state_dict(document["parameters"], strict=strict)
-        except ValueError as error:
-            raise ValueError(f"load({path!r}): {error}") from None
+        serialization.load_into(self, path, strict=strict)
         return self
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number a model can hold (JSON allows only finite numbers)")
-
-
-def _write_json_atomically(path: str, document: object) -> None:
-    """Write ``document`` to a temporary file in the target's folder, fsync it, then ``os.replace`` it."""
-    folder = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(document, file, allow_nan=False)
-            file.write("\n")
-            file.flush()
-            os.fsync(file.fileno())
-        try:  # keep the permissions of the file being replaced; a new file gets rw-r--r--
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename itself durable where the platform allows it (POSIX); a no-op elsewhere."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import nn
 from autograd import Value, dots, gradcheck, no_grad, sum_values
 from nn.activations import ACTIVATION_NAMES, ELEMENTWISE_ACTIVATIONS, get_activation
-from nn.layers import he_init, uniform_init, xavier_init
+from nn.init import he_init, uniform_init, xavier_init
 
 sizes = st.integers(min_value=1, max_value=6)
 

@@ -1,0 +1,162 @@
+"""The one chain rule: topological order and backward.
+
+``backward`` walks the nodes in reverse topological order and, for each edge
+node -> parent, adds ``local_derivative * node.grad`` into ``parent.grad``.
+That line, in :func:`apply_chain_rule`, is the whole of backpropagation in
+glassgrad: ``Value.backward`` calls it over the whole graph, the
+micrograd-style ``node._backward()`` over one node, and the explainer,
+exercises and anomaly detection watch it through the ``on_step`` hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from math import isfinite
+
+from autograd.kinds import local_grads_as_values
+from autograd.mode import enable_grad
+from autograd.value import ZERO_GRADS, Value
+
+#: ``on_step(node, parent, local_derivative, upstream_grad)``, called right
+#: after the engine has added ``local_derivative * upstream_grad`` to ``parent.grad``.
+StepHook = Callable[[Value, Value, object, object], None]
+
+
+def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
+    """The interior nodes ``root`` depends on, each after all of its parents, with their grads set to 0.0.
+
+    Depth-first, with an explicit stack (a chain of a million nodes works).
+    Leaves are never pushed: they have nothing to propagate, so the order
+    holds interior nodes only (``root`` included if it has parents). Nodes in
+    ``stop_at`` are treated as leaves. Each interior node's grad is reset to
+    0.0 when the sort reaches it, ready for a backward pass; leaves keep
+    theirs. A node is marked as reached in its own ``_visited`` slot with
+    this sort's token, never through ``grad``: no set to hash into (0.55 ->
+    0.40 us/node on the T4 graph, measured), and an interrupted sort leaves
+    nothing behind but stale tokens.
+    """
+    order: list[Value] = []
+    if not root.parents:
+        return order
+    token = object()
+    for node in stop_at:
+        node._visited = token
+    # Post-order on one stack: expanding a node pushes it, then None, then its
+    # parents; when the None comes off, everything above it is done and the
+    # node under it is emitted. Reads the layout directly (see Value), for speed.
+    stack: list[Value | None] = [root]
+    emit, push, pop = order.append, stack.append, stack.pop
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node._visited is token:
+            continue
+        node._visited = token
+        node.grad = 0.0
+        push(node)
+        push(None)
+        parents = node._sort_parents if node._parents is not None else (node._first, node._second)
+        for parent in parents:
+            if parent is not None and parent.op and parent._visited is not token:  # op is "" for a leaf
+                push(parent)
+    return order
+
+
+def backward(
+    root: Value,
+    gradient: float | Value = 1.0,
+    *,
+    create_graph: bool = False,
+    stop_at: Iterable[Value] = (),
+    on_step: StepHook | None = None,
+) -> None:
+    """Backpropagate from ``root``: d root / d v into ``v.grad`` for every v it depends on.
+
+    - ``root.grad`` is seeded with ``gradient``. Leaves accumulate across
+      calls (like PyTorch); interior nodes are reset at the start of each call.
+    - ``create_graph=True``: each local derivative is rebuilt as a Value by its
+      op's one derivative, so the grads are Values with a graph of their own,
+      which can be differentiated again (see ``autograd.grad``).
+    - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing
+      flows past them).
+    - ``on_step(node, parent, local_derivative, upstream)`` is called after
+      each edge's update.
+    """
+    order = topological_order(root, stop_at)
+    if create_graph and not isinstance(gradient, Value):
+        gradient = Value(gradient)
+    if order:
+        root.grad = gradient  # interior: reset by the sort, now seeded
+    else:
+        root.grad += gradient  # a leaf (or a stop node) accumulates like any leaf
+    order.reverse()
+    if create_graph:
+        with enable_grad():
+            apply_chain_rule(order, create_graph=True, on_step=on_step)
+    else:
+        apply_chain_rule(order, on_step=on_step)
+
+
+def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_step: StepHook | None = None) -> None:
+    """For each node, in the order given: ``parent.grad += local_derivative * node.grad`` for every parent.
+
+    The order must put each node before its parents (reverse topological
+    order) for the grads to be complete when they are passed on. Two speed
+    rules, each exact: a node whose grad is 0 is skipped when its local
+    derivatives are finite (every contribution would be 0.0: the T1 digits
+    step 1.83x -> 1.63x the hand-written network's time, measured), and a
+    node whose local derivatives are ``ZERO_GRADS`` (an off relu) has no edge
+    to run. With ``on_step`` every edge is applied and shown.
+    """
+    watched = on_step is not None or create_graph
+    for node in nodes:
+        upstream = node.grad
+        # The edges, read from where the node keeps them (see Value).
+        if create_graph:
+            edges = zip(node.parents, local_grads_as_values(node))
+        elif node._parents is None:  # one or two parents, held on the node
+            first, second, first_local = node._first, node._second, node._first_local
+            if second is None:
+                if upstream == 0.0 and not watched and isfinite(first_local):
+                    continue
+                edges = ((first, first_local),)
+            else:
+                second_local = node._second_local
+                if upstream == 0.0 and not watched and isfinite(first_local) and isfinite(second_local):
+                    continue
+                edges = ((first, first_local), (second, second_local))
+        else:
+            local_grads = node._local_grads
+            if local_grads is ZERO_GRADS:
+                if not watched:
+                    continue
+                local_grads = (0.0,) * len(node._parents)
+            elif upstream == 0.0 and not watched and isfinite(sum(local_grads)):
+                continue
+            edges = zip(node._parents, local_grads)
+        for parent, local in edges:
+            parent.grad += local * upstream  # the chain rule
+            if on_step is not None:
+                on_step(node, parent, local, upstream)
+
+
+def _value_backward(self: Value, gradient: float | Value = 1.0, *, create_graph: bool = False) -> None:
+    """Backpropagate from this value: fill ``.grad`` of every value it depends on.
+
+    The output's grad is seeded with ``gradient`` (1.0 by default). Leaves
+    *accumulate* across calls, like PyTorch: call ``zero_grad`` (or set
+    ``.grad = 0.0``) between steps. With ``create_graph=True`` the gradients
+    are Values with a graph, so they can be differentiated again.
+    """
+    backward(self, gradient, create_graph=create_graph)
+
+
+def _one_node_backward(self: Value) -> None:
+    """micrograd's ``node._backward()``: this node's chain-rule step into its parents' grads, and nothing more."""
+    apply_chain_rule((self,))
+
+
+Value.backward = _value_backward  # type: ignore[attr-defined]
+Value._backward = _one_node_backward  # type: ignore[attr-defined]
