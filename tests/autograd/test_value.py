@@ -123,17 +123,20 @@ def test_float_conversion():
     assert float(Value(1.25)) == 1.25
 
 
-def test_operators_are_the_op_tables_functions_and_declared_for_type_checkers():
-    """Value's operators and parameterless ops are the op table's functions, and each is declared for type checkers."""
-    import inspect
-    import re
+def test_every_op_entry_becomes_the_value_method_it_names():
+    """Each op entry names the Value method or operator it becomes, and calling it makes that op's node."""
+    from autograd.ops import OPS, BinaryOp, UnaryOp
 
-    import autograd.value as value_module
-    from autograd.ops import OPS
-
-    kinds = ("apply", "apply_reflected")
-    op_functions = [getattr(op, kind) for op in OPS.values() for kind in kinds if hasattr(op, kind)]
-    set_on_class = {name for name, attribute in vars(Value).items() if any(attribute is f for f in op_functions)}
-    declared = set(re.findall(r"^        def (\w+)\(self", inspect.getsource(value_module), re.MULTILINE))
-    assert set_on_class == declared
-    assert {"__mul__", "__rmul__", "relu", "tanh", "exp", "__neg__"} <= set_on_class
+    for op in OPS.values():
+        for attribute, _function in op.methods():
+            assert hasattr(Value, attribute), (op.name, attribute)
+        if isinstance(op, UnaryOp) and op.method is not None:
+            x = Value(0.7)
+            assert getattr(x, op.method or op.name)().op == op.name
+            assert getattr(x, op.method or op.name)().parents == (x,)
+        if isinstance(op, BinaryOp):
+            a, b = Value(1.5), Value(0.5)
+            forward, reflected = (name for name, _ in op.methods())
+            assert getattr(a, forward)(b).parents == (a, b) and getattr(a, forward)(b).op == op.name
+            assert getattr(a, reflected)(2.0).data == op.forward(2.0, 1.5)  # 2.0 (op) a
+    assert (Value(2.0) * 3).op == "mul" and (3 - Value(2.0)).data == 1.0 and (-Value(2.0)).op == "neg"

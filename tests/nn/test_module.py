@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import nn
 import nn.module
+import nn.serialization
 from autograd import Value
 from nn import Module
 
@@ -28,7 +29,7 @@ class Nested(Module):
     def __init__(self) -> None:
         self.first = Affine()
         self.blocks = [Affine(), (Affine(), Value(7.0))]
-        self.by_name = {"head": Affine(), 3: Affine()}  # non-string keys are not walked
+        self.by_name = {"head": Affine()}
         self.loose = [[Value(1.0), Value(2.0)], [Value(3.0)]]
 
 
@@ -235,7 +236,7 @@ def test_saved_file_is_versioned_json(tmp_path):
     document = json.loads(path.read_text())
     assert document == {
         "format": "glassgrad-state",
-        "version": nn.module.FILE_VERSION,
+        "version": nn.serialization.FILE_VERSION,
         "module": "Affine",
         "parameters": {"w": [0.5, -1.0], "b": 0.25},
     }
@@ -351,7 +352,7 @@ def test_a_crash_mid_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path, m
     old.save(path)
     old_bytes = path.read_bytes()
     module_name, function = where.split(".")
-    monkeypatch.setattr(f"nn.module.{module_name}.{function}", _crash)
+    monkeypatch.setattr(f"nn.serialization.{module_name}.{function}", _crash)
     with pytest.raises(OSError, match="simulated crash"):
         nn.MLP(2, [3, 1], rng=1).save(path)
     monkeypatch.undo()
@@ -370,10 +371,10 @@ def test_a_crash_while_writing_leaves_no_half_written_file(tmp_path, monkeypatch
         file.flush()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(nn.module.json, "dump", dump_half_then_crash)
+    monkeypatch.setattr(nn.serialization.json, "dump", dump_half_then_crash)
     with pytest.raises(KeyboardInterrupt):
         Affine().save(path)
-    monkeypatch.setattr(nn.module.json, "dump", real_dump)
+    monkeypatch.setattr(nn.serialization.json, "dump", real_dump)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -387,7 +388,7 @@ def test_save_writes_through_a_temporary_in_the_same_folder(tmp_path, monkeypatc
             assert json.load(file)["parameters"] == Affine().state_dict()
         real_replace(source, destination)
 
-    monkeypatch.setattr(nn.module.os, "replace", watching_replace)
+    monkeypatch.setattr(nn.serialization.os, "replace", watching_replace)
     path = tmp_path / "model.json"
     Affine().save(path)
     ((folder, name, destination),) = replaced
@@ -395,3 +396,14 @@ def test_save_writes_through_a_temporary_in_the_same_folder(tmp_path, monkeypatc
     assert name != "model.json"
     assert destination == str(path)
     assert oct(path.stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_a_dict_of_parameters_with_a_key_that_is_not_a_str_is_a_type_error():
+    """Such parameters could be neither named nor saved: an error, not parameters silently never trained."""
+
+    class Keyed(Module):
+        def __init__(self):
+            self.by_number = {3: Value(1.0)}
+
+    with pytest.raises(TypeError, match=r"by_number.*not a str \(3\)"):
+        Keyed().parameters()
