@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import backprop
-from autograd.kinds import OPS, format_number
+from autograd.kinds import OPS
+from autograd.text import format_number
 from autograd.value import Value
 from autograd.viz import DEFAULT_MAX_NODES, draw, leaf_kinds, node_names, nodes_in_order
 

@@ -1,30 +1,25 @@
 """The op kinds (unary, binary, n-ary) and the registry that installs them on ``Value``.
 
-An op is one entry of a kind: its forward rule on floats, its derivative (one
-function that works on floats at forward time and on Values for
-``backward(create_graph=True)``), its formula in words, the ``Value`` method
-or operator it becomes, and where tests draw its inputs. The kind knows how
-to make the op's node and how to describe it (caption, expression, the
-formula for each operand), so :mod:`autograd.explain` and :mod:`autograd.viz`
-need no per-op code. Every op is in :data:`OPS`, filled by :func:`register`.
+An op is one entry of a kind: its forward rule, its one derivative (on floats
+at forward time, on Values for ``create_graph``), its formula, the ``Value``
+method it becomes and its test domain. The kind makes the op's node and
+describes it (:mod:`autograd.text`), so explain and viz need no per-op code.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.mode import is_recording
-from autograd.value import Value, as_float, binary_node, leaf, unary_node, wide_node
+from autograd.text import BinaryText, NaryText, UnaryText
+from autograd.value import Value, as_float, leaf, small_node, wide_node
 
 #: Every op by name, in the order registered.
 OPS: dict[str, Any] = {}
 
 Scalar = Any  # a float, or a Value when building the graph of a gradient
-Name = Callable[[Value], str]  # how explain and viz name a Value
 
 
 def register(op: Any) -> Any:
@@ -37,37 +32,18 @@ def register(op: Any) -> Any:
     return op
 
 
-def method(name: str, *, static: bool = False) -> Callable[[Callable], Callable]:
-    """Install a function that wraps ops (``gelu``, ``softmax``) as ``Value.<name>``; returns it unchanged."""
+def method(name: str) -> Callable[[Callable], Callable]:
+    """Install a function that wraps an op (``gelu``, ``rrelu``) as ``Value.<name>``; returns it unchanged."""
 
     def install(function: Callable) -> Callable:
-        setattr(Value, name, staticmethod(function) if static else function)
+        setattr(Value, name, function)
         return function
 
     return install
 
 
-def format_number(x: Any, digits: int = 4) -> str:
-    """``x`` (a float, or a Value's data) with ``digits`` significant digits: 0.4200, -3.0, 1.5e-07."""
-    x = float(x.data if isinstance(x, Value) else x)
-    if not math.isfinite(x):
-        return repr(x)
-    text = f"{x:.{digits}g}"
-    return text if "." in text or "e" in text else text + ".0"
-
-
-def formula_parts(formula: str) -> list[str]:
-    """``"d(a+b)/da = 1, d(a+b)/db = 1"`` -> one part per partial derivative."""
-    return re.split(r",\s+(?=d)", formula)
-
-
-def terms(texts: list[str], limit: int = 8) -> list[str]:
-    """``texts``, shortened to the first three and last two when there are more than ``limit``."""
-    return texts if len(texts) <= limit else [*texts[:3], f"... ({len(texts) - 5} more)", *texts[-2:]]
-
-
 @dataclass(frozen=True, eq=False)
-class UnaryOp:
+class UnaryOp(UnaryText):
     """f(x, *params): ``forward(x, *params)`` on floats, ``derivative(x, out, *params)`` = df/dx.
 
     Calling the op (``tanh(x)``) runs ``apply``, a plain function built from
@@ -101,28 +77,6 @@ class UnaryOp:
     def local_grads_as_values(self, node: Value) -> tuple:
         return (self.derivative(node.parents[0], node, *(node.context or ())),)
 
-    def caption(self, node: Value) -> str:
-        params = node.context
-        return f"{self.symbol}({', '.join(map(format_number, params))})" if params else self.symbol
-
-    def expression(self, node: Value, name: Name) -> str:
-        params = "".join(f", {format_number(p)}" for p in node.context or ())
-        return f"{self.symbol}({name(node.parents[0])}{params})"
-
-    def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
-        return self.formula, f"x = {name(node.parents[0])}"
-
-    def constants(self, node: Value) -> list[float]:
-        return []
-
-    def constant_caption(self, node: Value) -> str:
-        return ""
-
-    folds_in = False  # collapse=True draws leaf parents inside the node's box (a dot product does)
-
-    def operand_letter(self, node: Value, position: int) -> str | None:
-        return None
-
 
 def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
     """``op`` as ``apply(x, *params)``: the forward rule, then a node holding the derivative as a float.
@@ -142,8 +96,8 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
         if not is_recording():
             return leaf(out)
         if params:
-            return unary_node(out, x, derivative(xd, out, *params), name, params)
-        return unary_node(out, x, derivative(xd, out), name, None)
+            return small_node(out, x, None, derivative(xd, out, *params), 0.0, name, params)
+        return small_node(out, x, None, derivative(xd, out), 0.0, name, None)
 
     apply.__name__ = apply.__qualname__ = name
     apply.__doc__ = f"{name}(x): one node; {op.formula}."
@@ -151,7 +105,7 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
 
 
 @dataclass(frozen=True, eq=False)
-class BinaryOp:
+class BinaryOp(BinaryText):
     """f(a, b): ``forward(a, b)`` on floats, ``derivative(a, b, out)`` = (df/da, df/db).
 
     Either operand may be a plain number: it is folded into the node as a
@@ -203,34 +157,6 @@ class BinaryOp:
         grads = self.derivative(a, b, node)
         return grads if node.context is None else (grads[1 - node.context[0]],)
 
-    def caption(self, node: Value) -> str:
-        return self.symbol
-
-    def expression(self, node: Value, name: Name) -> str:
-        a, b = (name(x) if isinstance(x, Value) else format_number(x) for x in self.operands(node))
-        return f"{a} {self.symbol} {b}"
-
-    def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
-        a, b = (name(x) if isinstance(x, Value) else format_number(x) for x in self.operands(node))
-        parts = formula_parts(self.formula)
-        operand = position if node.context is None else 1 - node.context[0]
-        return (parts[operand] if len(parts) == 2 else self.formula), f"a = {a}, b = {b}"
-
-    def constants(self, node: Value) -> list[float]:
-        return [] if node.context is None else [float(node.context[1])]
-
-    def constant_caption(self, node: Value) -> str:
-        if node.context is None:
-            return ""
-        position, constant = node.context
-        return format_number(constant) if self.commutative else f"{'ab'[position]} = {format_number(constant)}"
-
-    folds_in = False
-
-    def operand_letter(self, node: Value, position: int) -> str | None:
-        """``a`` or ``b`` on a picture's edge, where the order of the operands matters."""
-        return None if self.commutative or node.context is not None else "ab"[position]
-
 
 def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
     """``op`` as ``apply(a, b)``: the forward rule, then the node (a leaf under ``no_grad``).
@@ -255,7 +181,7 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
                 if not is_recording():
                     return leaf(out)
                 local_a, local_b = derivative(ad, bd, out)
-                return binary_node(out, a, b, local_a, local_b, name)
+                return small_node(out, a, b, local_a, local_b, name, None)
             bd = b if type(b) is float else as_float(b, name)
             out = forward(ad, bd)
             if not is_recording():
@@ -263,7 +189,7 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
             context = constant_b
             if context[1] is not bd:
                 context = constant_b = (1, bd)
-            return unary_node(out, a, derivative(ad, bd, out)[0], name, context)
+            return small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
         if isinstance(b, Value):
             ad = a if type(a) is float else as_float(a, name)
             bd = b.data
@@ -273,7 +199,7 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
             context = constant_a
             if context[1] is not ad:
                 context = constant_a = (0, ad)
-            return unary_node(out, b, derivative(ad, bd, out)[1], name, context)
+            return small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
         return Value(forward(as_float(a, name), as_float(b, name)))
 
     apply.__name__ = apply.__qualname__ = name
@@ -281,31 +207,8 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
     return apply
 
 
-class DeferredGrads(Sequence):
-    """Local derivatives computed when read, by the op's own derivative: ``derivative(*arguments)``.
-
-    For ops whose every output depends on every input (softmax): n nodes of
-    n stored derivatives each would take memory quadratic in n (10,000
-    logits: over 3 GB); deferred, it stays linear.
-    """
-
-    __slots__ = ("arguments", "derivative", "length")
-
-    def __init__(self, derivative: Callable[..., Sequence], arguments: tuple, length: int) -> None:
-        self.derivative, self.arguments, self.length = derivative, arguments, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Any:
-        return iter(self.derivative(*self.arguments))
-
-    def __getitem__(self, index: Any) -> Any:
-        return tuple(self)[index]
-
-
 @dataclass(frozen=True, eq=False)
-class NaryOp:
+class NaryOp(NaryText):
     """An op over a sequence of inputs, stored as one node per output.
 
     ``derivative(arguments, out, context)`` returns the local derivatives,
@@ -332,31 +235,6 @@ class NaryOp:
 
     def local_grads_as_values(self, node: Value) -> tuple:
         return tuple(self.derivative(self.arguments(node), node, node.context))
-
-    def context_text(self, context: Any) -> str:
-        """How the node's context reads after the op's symbol: ``[2]`` for output 2, ``""`` for none."""
-        return "" if context is None else f"[{context}]"
-
-    def caption(self, node: Value) -> str:
-        return self.symbol + self.context_text(node.context)
-
-    def expression(self, node: Value, name: Name) -> str:
-        return f"{self.symbol}({', '.join(terms([name(p) for p in node.parents]))}){self.context_text(node.context)}"
-
-    def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
-        index = "" if node.context is None else f"i = {node.context + 1}, "
-        return self.formula, f"{index}j = {position + 1}"
-
-    def constants(self, node: Value) -> list[float]:
-        return []
-
-    def constant_caption(self, node: Value) -> str:
-        return ""
-
-    folds_in = False
-
-    def operand_letter(self, node: Value, position: int) -> str | None:
-        return None
 
 
 def nary_node(op: NaryOp, out: float, parents: tuple, local_grads: Sequence, context: Any = None) -> Value:

@@ -31,17 +31,14 @@ from typing import Any
 from autograd.kinds import (
     OPS,
     BinaryOp,
-    DeferredGrads,
     NaryOp,
     Scalar,
     UnaryOp,
-    format_number,
-    formula_parts,
     method,
     nary_node,
     register,
-    terms,
 )
+from autograd.text import format_number, formula_parts, terms
 from autograd.value import ZERO_GRADS, Value, as_float
 
 __all__ = [
@@ -596,6 +593,29 @@ softsign = register(
 # --------------------------------------------------------------------------
 # n-ary ops: one node for many inputs
 # --------------------------------------------------------------------------
+class DeferredGrads(Sequence):
+    """Local derivatives computed when read, by the op's own derivative: ``derivative(*arguments)``.
+
+    For ops whose every output depends on every input (softmax): n nodes of
+    n stored derivatives each would take memory quadratic in n (10,000
+    logits: over 3 GB); deferred, it stays linear.
+    """
+
+    __slots__ = ("arguments", "derivative", "length")
+
+    def __init__(self, derivative: Callable[..., Sequence], arguments: tuple, length: int) -> None:
+        self.derivative, self.arguments, self.length = derivative, arguments, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Any:
+        return iter(self.derivative(*self.arguments))
+
+    def __getitem__(self, index: Any) -> Any:
+        return tuple(self)[index]
+
+
 def _as_values(values: Sequence[Value | float], where: str) -> tuple[Value, ...]:
     if isinstance(values, Value) or not isinstance(values, Sequence) or isinstance(values, str):
         raise TypeError(f"{where}() needs a sequence of Values or numbers, got {type(values).__name__}: {values!r}")

@@ -1,20 +1,13 @@
 """``Value``: one scalar and its place in the computation graph.
 
-A Value holds ``data`` (a float), ``grad`` (d root / d this value, filled in
-by ``backward``), the ``parents`` it was computed from (an ordered tuple),
-the name of the ``op`` that made it (``""`` for a leaf, and only for a leaf)
-and the ``local_grads`` d self / d parent, computed once at forward time and
-aligned with ``parents``. ``context`` keeps what the op needs to describe or
-rebuild the node (a folded constant, a parameter, a class index).
-
-This module knows nothing of the ops: the operators and methods (``a * b``,
-``x.tanh()``) are installed on the class by the op registry
-(:mod:`autograd.kinds`), and ``backward`` by :mod:`autograd.backprop`.
-
-The node layout is written only by the constructors right below the class
-(``leaf``, ``unary_node``, ``binary_node``, ``wide_node``). Everything else
-reads ``parents`` and ``local_grads``; only the backward loop and the
-topological sort read the slots directly, for speed, and say so.
+A Value holds ``data``, ``grad`` (d root / d this value, filled in by
+``backward``), its ``parents`` (ordered), the ``op`` that made it (``""`` for a
+leaf, and only for a leaf), the ``local_grads`` d self / d parent computed at
+forward time, and a ``context`` (a folded constant, a parameter, a class index).
+This module knows nothing of the ops: the registry (:mod:`autograd.kinds`)
+installs the operators and methods, :mod:`autograd.backprop` installs ``backward``.
+Only the constructors below the class write the node layout; only the backward
+loop and the topological sort read it directly, and say so.
 """
 
 from __future__ import annotations
@@ -45,21 +38,15 @@ class Value:
         "_visited",
     )  # fmt: skip
     # The layout (read it through ``parents`` and ``local_grads``):
-    # - a node of one or two parents (every unary and binary op) holds them in
-    #   _first and _second (None for one) and their derivatives in
-    #   _first_local and _second_local; its _parents is None. No tuple per
-    #   node means one object, not three, for the cyclic garbage collector to
-    #   count and walk: code written from scalar ops (benchmark T4) ran 9-14x
-    #   micrograd's speed instead of 7.6-7.9x, and a chain node is 184 bytes,
-    #   not 280 (measured).
-    # - any other node keeps tuples in _parents and _local_grads (or
-    #   ZERO_GRADS: every local derivative is 0), and in _sort_parents the
-    #   parents that may be interior nodes: what the topological sort visits.
-    #   An op that knows some parents are leaves (a layer's weights) leaves
-    #   them out, so the sort never looks at them.
-    # - a leaf has () in all three.
-    # - _visited is the topological sort's mark (the sort's own token), so the
-    #   sort never touches grad.
+    # - one or two parents (every unary and binary op): _first, _second (None
+    #   for one), _first_local, _second_local; _parents is None. No tuple per
+    #   node: one object, not three, for the cyclic garbage collector (scalar
+    #   code, benchmark T4: 9-14x micrograd's speed, not 7.6-7.9x; a chain node
+    #   184 bytes, not 280; measured).
+    # - other nodes: tuples in _parents and _local_grads (or ZERO_GRADS), and in
+    #   _sort_parents the parents that may be interior (a layer leaves out its
+    #   leaf weights, which the sort then never looks at). A leaf: () in all three.
+    # - _visited: the topological sort's mark, so the sort never touches grad.
     data: float
     grad: Any  # a float; a Value after backward(create_graph=True)
     op: str
@@ -133,11 +120,7 @@ class Value:
 
 
 class _ZeroGrads(tuple):
-    """The local derivatives of a node whose every local derivative is 0 (an off relu neuron).
-
-    An empty tuple that backward recognises by identity: the node has no edge
-    to run. ``local_grads`` reads it as ``(0.0,) * len(parents)``.
-    """
+    """Every local derivative is 0 (an off relu neuron): backward, seeing it, runs no edge of the node."""
 
     __slots__ = ()
 
@@ -165,28 +148,17 @@ def leaf(data: float) -> Value:
     return node
 
 
-def unary_node(data: float, parent: Value, local: Any, op: str, context: Any) -> Value:
-    """A node of one parent, with d node / d parent = ``local``."""
+def small_node(
+    data: float, first: Value, second: Value | None, first_local: Any, second_local: Any, op: str, context: Any
+) -> Value:
+    """A node of one parent (``second`` is None, ``second_local`` unread) or two, held in its slots."""
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.op = op
     node.label = ""
     node.context = context
-    node._parents = node._second = node._visited = None
-    node._first = parent
-    node._first_local = local
-    return node
-
-
-def binary_node(data: float, first: Value, second: Value, first_local: Any, second_local: Any, op: str) -> Value:
-    """A node of two parents (a binary op over two Values), with their local derivatives."""
-    node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.op = op
-    node.label = ""
-    node.context = node._parents = node._visited = None
+    node._parents = node._visited = None
     node._first = first
     node._second = second
     node._first_local = first_local
@@ -225,16 +197,10 @@ def wide_node(
 
 def as_float(data: object, where: str) -> float:
     """A real number as a Python float (numpy's float32 too); anything else is a TypeError naming ``where``."""
-    if type(data) is float:
-        return data
-    if type(data) is int:
+    if type(data) is float or type(data) is int or isinstance(data, numbers.Real):
         return float(data)
     if isinstance(data, Value):
         raise TypeError(f"{where}() needs a real number, got a Value ({data!r}); use it directly or .data")
-    if isinstance(data, numbers.Real) and not isinstance(data, bool):
-        return float(data)
-    if isinstance(data, bool):
-        return float(data)
     raise TypeError(f"{where}() needs a real number (int, float, ...), got {type(data).__name__}: {data!r}")
 
 

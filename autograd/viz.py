@@ -27,7 +27,8 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd.kinds import OPS, format_number
+from autograd.kinds import OPS
+from autograd.text import format_number
 from autograd.value import Value
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -1,0 +1,120 @@
+"""How each op kind reads in words: captions, expressions and formulas for explain and viz.
+
+The op kinds of :mod:`autograd.kinds` inherit these, so an op describes
+itself and explain and viz need no per-op code; an n-ary entry whose node
+reads differently (a dot product, a sum) overrides them in :mod:`autograd.ops`.
+
+>>> format_number(0.5), format_number(2), format_number(1.5e-7)
+('0.5', '2.0', '1.5e-07')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from autograd.value import Value
+
+__all__ = ["BinaryText", "NaryText", "UnaryText", "format_number", "formula_parts", "terms"]
+
+Name = Callable[[Value], str]  # how explain and viz name a Value
+
+
+def format_number(x: Any, digits: int = 4) -> str:
+    """``x`` (a float, or a Value's data) with ``digits`` significant digits: 0.4200, -3.0, 1.5e-07."""
+    x = float(getattr(x, "data", x))  # a Value shows its data
+    if not math.isfinite(x):
+        return repr(x)
+    text = f"{x:.{digits}g}"
+    return text if "." in text or "e" in text else text + ".0"
+
+
+def formula_parts(formula: str) -> list[str]:
+    """``"d(a+b)/da = 1, d(a+b)/db = 1"`` -> one part per partial derivative."""
+    return re.split(r",\s+(?=d)", formula)
+
+
+def terms(texts: list[str], limit: int = 8) -> list[str]:
+    """``texts``, shortened to the first three and last two when there are more than ``limit``."""
+    return texts if len(texts) <= limit else [*texts[:3], f"... ({len(texts) - 5} more)", *texts[-2:]]
+
+
+class OpText:
+    """What every op kind offers explain and viz, with the defaults most ops need."""
+
+    folds_in = False  # collapse=True draws leaf parents inside the node's box (a dot product does)
+
+    def constants(self, node: Value) -> list[float]:
+        """The plain numbers folded into the node (not parents)."""
+        return []
+
+    def constant_caption(self, node: Value) -> str:
+        return ""
+
+    def operand_letter(self, node: Value, position: int) -> str | None:
+        """The letter on a picture's edge from the parent at ``position``, where order matters."""
+        return None
+
+
+class UnaryText(OpText):
+    """A unary op reads ``tanh(x)``; its parameters, if any, follow x."""
+
+    def caption(self, node: Value) -> str:
+        params = node.context
+        return f"{self.symbol}({', '.join(map(format_number, params))})" if params else self.symbol
+
+    def expression(self, node: Value, name: Name) -> str:
+        params = "".join(f", {format_number(p)}" for p in node.context or ())
+        return f"{self.symbol}({name(node.parents[0])}{params})"
+
+    def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
+        return self.formula, f"x = {name(node.parents[0])}"
+
+
+class BinaryText(OpText):
+    """A binary op reads ``a * b``; a folded constant stands in for a or b."""
+
+    def caption(self, node: Value) -> str:
+        return self.symbol
+
+    def expression(self, node: Value, name: Name) -> str:
+        a, b = (name(x) if isinstance(x, Value) else format_number(x) for x in self.operands(node))
+        return f"{a} {self.symbol} {b}"
+
+    def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
+        a, b = (name(x) if isinstance(x, Value) else format_number(x) for x in self.operands(node))
+        parts = formula_parts(self.formula)
+        operand = position if node.context is None else 1 - node.context[0]
+        return (parts[operand] if len(parts) == 2 else self.formula), f"a = {a}, b = {b}"
+
+    def constants(self, node: Value) -> list[float]:
+        return [] if node.context is None else [float(node.context[1])]
+
+    def constant_caption(self, node: Value) -> str:
+        if node.context is None:
+            return ""
+        position, constant = node.context
+        return format_number(constant) if self.commutative else f"{'ab'[position]} = {format_number(constant)}"
+
+    def operand_letter(self, node: Value, position: int) -> str | None:
+        return None if self.commutative or node.context is not None else "ab"[position]
+
+
+class NaryText(OpText):
+    """An n-ary op reads ``softmax(z1, z2, z3)[1]``: its parents, then its context."""
+
+    def context_text(self, context: Any) -> str:
+        """How the node's context reads after the op's symbol: ``[2]`` for output 2, ``""`` for none."""
+        return "" if context is None else f"[{context}]"
+
+    def caption(self, node: Value) -> str:
+        return self.symbol + self.context_text(node.context)
+
+    def expression(self, node: Value, name: Name) -> str:
+        return f"{self.symbol}({', '.join(terms([name(p) for p in node.parents]))}){self.context_text(node.context)}"
+
+    def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
+        index = "" if node.context is None else f"i = {node.context + 1}, "
+        return self.formula, f"{index}j = {position + 1}"
