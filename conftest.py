@@ -2,6 +2,9 @@
 
 import pytest
 
+# Sphinx's configuration, not a test module (pytest-markdown-docs would import it to read its docstrings).
+collect_ignore = ["docs/conf.py"]
+
 
 @pytest.fixture(autouse=True)
 def markdown_blocks_run_in_a_temporary_folder(request, tmp_path, monkeypatch):

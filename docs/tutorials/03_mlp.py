@@ -25,10 +25,13 @@
 # Every model takes `rng=` an integer, so each run gives the same numbers.
 
 # %%
+import sys
+
 import matplotlib
 
-matplotlib.use("Agg")  # draw without a display; the figures still show inline in Jupyter
-import matplotlib.pyplot as plt
+if "ipykernel" not in sys.modules:  # run as a plain script: draw with Agg, no display needed
+    matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # in Jupyter the figures show inline
 
 import nn
 from autograd import no_grad
