@@ -1,0 +1,130 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 2. Reading and drawing a computation graph
+#
+# Every operation on `Value`s records a node: its result (`data`), the op that
+# made it (`op`, empty for a leaf), the values it was computed from
+# (`parents`) and the local derivative with respect to each parent
+# (`local_grads`). Together the nodes form a graph, and backpropagation is a
+# walk over that graph from the output back to the leaves.
+#
+# Drawing needs the `graphviz` Python package and Graphviz's `dot` program
+# (`apt-get install graphviz` or `brew install graphviz`). In a notebook a
+# drawing shows inline, because `draw` returns a `graphviz.Digraph`.
+
+# %%
+import nn
+from autograd import Value
+from autograd.viz import draw, node_names, nodes_in_order
+
+# %% [markdown]
+# ## Reading the graph
+#
+# The neuron from the first tutorial: `y = tanh(w x + b)`.
+# `autograd.viz.nodes_in_order` lists every value the output depends on, each
+# after the values it is computed from (leaves included), and `node_names`
+# gives each one a name: its label, or `n<index>` when it has none.
+
+# %%
+x = Value(2.0, label="x")
+w = Value(-3.0, label="w")
+b = Value(6.5, label="b")
+y = (w * x + b).tanh()
+y.label = "y"
+
+nodes = nodes_in_order(y)
+names = node_names(nodes)
+for node in nodes:
+    parents = ", ".join(names[p] for p in node.parents) or "-"
+    locals_ = ", ".join(f"{g:.4f}" for g in node.local_grads) or "-"
+    op = node.op or "leaf"
+    print(f"{names[node]:>3}  op={op:<5} data={node.data:8.4f}  parents: {parents:<8} local grads: {locals_}")
+
+assert [names[n] for n in nodes] == ["w", "x", "n2", "b", "n4", "y"]
+assert [n.op for n in nodes if not n.parents] == ["", "", ""]
+
+# %% [markdown]
+# Read it from the top: `w` and `x` are leaves; `n2 = w * x`, whose local
+# derivatives are d n2/dw = x = 2 and d n2/dx = w = -3; `n4 = n2 + b`, with
+# local derivatives 1 and 1; and `y = tanh(n4)`, with local derivative
+# 1 - y^2. The local derivatives are computed during the forward pass and
+# stored; backward only multiplies them together along the paths.
+#
+# ## Drawing it
+#
+# `draw(y)` makes a picture: one box per value with its data and grad, and a
+# small node for each op. Before `backward()` every grad is 0.
+
+# %%
+draw(y)
+
+# %% [markdown]
+# After `y.backward()` each box shows d y / d (that value). Passing
+# `parameters=` and `inputs=` colours the leaves by kind (parameters blue,
+# inputs green), and `rankdir="TB"` draws from top to bottom.
+
+# %%
+y.backward()
+picture = draw(y, parameters=[w, b], inputs=[x], rankdir="TB")
+assert "grad" in picture.source
+picture
+
+# %% [markdown]
+# The DOT source is plain text and the same on every run, which makes it
+# easy to test or to save (`picture.render("neuron", format="svg")` writes a
+# file).
+
+# %%
+print(picture.source[:400])
+
+# %% [markdown]
+# ## A big graph, collapsed
+#
+# A network's loss depends on hundreds of values. Here is a small MLP with
+# 8 inputs, a hidden layer of 6 tanh neurons and 3 outputs, and the
+# cross-entropy of its output for one example.
+
+# %%
+model = nn.MLP(8, [6, 3], activation="tanh", rng=0)
+example = [0.1 * i for i in range(8)]
+logits = model(example)
+loss = nn.cross_entropy([logits], [2])
+loss.backward()
+print(f"{len(nodes_in_order(loss))} values in the graph, {len(model.parameters())} of them parameters")
+
+# %% [markdown]
+# Drawn in full, that is a box per weight. `draw` refuses graphs with more
+# than `max_nodes` DOT nodes (500 by default) and says what to do instead;
+# here we set a small limit to show the message.
+
+# %%
+try:
+    draw(loss, max_nodes=40)
+except ValueError as error:
+    message = str(error)
+    print(message)
+assert "collapse=True" in message
+
+# %% [markdown]
+# `collapse=True` draws each neuron as one node: its weights and bias are
+# folded into its box and each op sits inside the box of the value it made.
+# The picture now shows the network's shape, nine neurons feeding one loss.
+
+# %%
+collapsed = draw(loss, parameters=model.parameters(), collapse=True, title="8-6-3 MLP, one example's loss")
+collapsed
