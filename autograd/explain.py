@@ -101,12 +101,14 @@ def local_derivative_formula(node: Value, position: int, local: Any, names: dict
 # The steps, recorded from the engine's backward
 # ---------------------------------------------------------------------------
 def backward_steps(root: Value, gradient: float = 1.0) -> list[BackwardStep]:
-    """Run backward from ``root`` and return every chain-rule step the engine took, in order.
+    """Every chain-rule step the engine takes in a backward pass from ``root``, in order; it changes no grad.
 
-    This *is* ``root.backward(gradient)`` (the grads are filled in as usual:
-    leaves accumulate, interior nodes are reset), watched through the
-    engine's ``on_step`` hook. Steps of one node are consecutive, in
-    ``node.parents`` order; there is one step per edge of the graph.
+    The engine's own backward, watched through its ``on_step`` hook, run
+    from zero: every leaf's grad starts at 0.0 for it (the steps show one
+    backward pass, not grads accumulated over earlier ones), and afterwards
+    every Value's grad is put back exactly as it was, even if the pass is
+    interrupted. Steps of one node are consecutive, in ``node.parents``
+    order; there is one step per edge of the graph.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps() needs a Value, got {type(root).__name__}: {root!r}")
@@ -114,9 +116,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> list[BackwardStep]:
         raise TypeError("backward_steps() needs a float gradient, got a Value (create_graph is not explained)")
     nodes = nodes_in_order(root)
     names = node_names(nodes)
-    # What each grad is just before the engine adds to it: leaves keep (and
-    # accumulate onto) their grad, interior nodes start from 0.0.
-    grad_so_far: dict[Value, Any] = {node: (node.grad if not node.parents else 0.0) for node in nodes}
+    grad_so_far: dict[Value, Any] = dict.fromkeys(nodes, 0.0)  # every grad starts from 0.0 for this pass
     steps: list[BackwardStep] = []
     current = {"node": None, "position": -1}
 
@@ -145,8 +145,24 @@ def backward_steps(root: Value, gradient: float = 1.0) -> list[BackwardStep]:
         )
         grad_so_far[parent] = after
 
-    backprop.backward(root, gradient, on_step=record)
+    saved = [(node, node.grad) for node in nodes]
+    try:
+        for node in nodes:
+            node.grad = 0.0
+        backprop.backward(root, gradient, on_step=record)
+    finally:
+        for node, grad in saved:
+            node.grad = grad
     return steps
+
+
+def final_grads(root: Value, steps: list[BackwardStep], gradient: float = 1.0) -> dict[Value, Any]:
+    """Each Value's grad at the end of the backward pass ``steps`` record (0.0 where no step reached it)."""
+    grads: dict[Value, Any] = dict.fromkeys(nodes_in_order(root), 0.0)
+    grads[root] = gradient
+    for step in steps:
+        grads[step.parent] = step.parent_grad_after
+    return grads
 
 
 # ---------------------------------------------------------------------------
@@ -226,7 +242,7 @@ def explain(
         f"Backward pass: {len(steps)} chain-rule steps, "
         "parent.grad += local derivative d(node)/d(parent) * upstream grad (node.grad)\n"
     )
-    out.write(f"  start: {names[root]}.grad = {number(root.grad if not steps else steps[0].upstream)} (the seed)\n")
+    out.write(f"  start: {names[root]}.grad = {number(gradient)} (the seed)\n")
     header = ("step", "node -> parent", "local", "upstream", "contribution", "parent.grad before -> after")
     rows = [
         (
@@ -254,8 +270,9 @@ def explain(
             out.write(f"  {' ' * widths[0]}  why: {step.formula}\n")
     out.write("\nGradients (d " + names[root] + " / d value):\n")
     width = max(len(names[node]) for node in nodes)
+    grads = final_grads(root, steps, gradient)
     for node in nodes:
-        out.write(f"  {names[node]:<{width}}  grad = {number(node.grad)}\n")
+        out.write(f"  {names[node]:<{width}}  grad = {number(grads[node])}\n")
     return steps
 
 
@@ -292,7 +309,7 @@ def frames(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     digits_in_name = max(3, len(str(len(steps))))
-    known: dict[Value, Any] = {root: root.grad if not steps else steps[0].upstream}
+    known: dict[Value, Any] = {root: gradient}
     names = node_names(nodes_in_order(root))
     paths = []
     for k in range(len(steps) + 1):
@@ -352,6 +369,7 @@ def save_html(
     picture = draw(
         root,
         rankdir=rankdir,
+        grads=final_grads(root, steps, gradient),
         parameters=parameters,
         inputs=inputs,
         collapse=collapse,
@@ -359,7 +377,7 @@ def save_html(
         digits=digits,
     )
     svg = _svg_element(picture.pipe(format="svg").decode("utf-8"))
-    seed = root.grad if not steps else steps[0].upstream
+    seed = gradient
     last_step = {}
     for step in steps:
         last_step[step.parent] = step.step

@@ -49,12 +49,13 @@ def explain_neuron(folder: Path) -> list[tuple[Path, str]]:
 
     written: list[tuple[Path, str]] = []
     loss, inputs, weights, bias = build_neuron()
-    print(f"== 1. The seed's neuron: out = relu(w . x + b), loss = (out - {TARGET:g})^2 ==")
+    print(f"== 1. A neuron: out = relu(w . x + b), loss = (out - {TARGET:g})^2 ==")
     print(
         f"x = {_common.format_vector([x.data for x in inputs])}, w = {_common.format_vector([w.data for w in weights])}"
         f", b = {bias.data:g}\n"
     )
-    steps = explain(loss, parameters=[*weights, bias], inputs=inputs)
+    steps = explain(loss, parameters=[*weights, bias], inputs=inputs)  # shows the steps, changes no grad
+    loss.backward()  # the same pass, for real: the grads the step below uses
     print(f"\n{len(steps)} chain-rule steps. d loss/d w_i = 2 (out - {TARGET:g}) * x_i: the inputs, scaled.")
 
     print("\n== 2. Its graph ==")
@@ -94,7 +95,7 @@ def step_through(folder: Path) -> tuple[Path, str] | None:
         from autograd.explain import save_html
     except ImportError:
         return None
-    loss, inputs, weights, bias = build_neuron()  # a fresh graph: save_html runs its own backward
+    loss, inputs, weights, bias = build_neuron()
     try:
         path = save_html(loss, folder / "tour-neuron-steps.html", parameters=[*weights, bias], inputs=inputs)
     except graphviz.ExecutableNotFound:

@@ -113,22 +113,22 @@ def replay(root: Value, steps: list[BackwardStep], leaf_grads: dict[Value, float
 
 
 def check_replay_matches_backward(root: Value, seed: float) -> None:
+    """The steps change no grad, and replayed from zero they give what a plain backward from zero gives."""
     nodes = nodes_in_order(root)
-    leaf_grads = {node: node.grad for node in nodes if not node.parents}
+    before = {node: node.grad for node in nodes}
     steps = backward_steps(root, seed)
     assert len(steps) == sum(len(node.parents) for node in nodes if node.parents)
-    replayed = replay(root, steps, leaf_grads, seed)
-    watched = {node: node.grad for node in nodes}
-    # the same graph through plain backward(), from the same starting grads
-    for leaf, grad in leaf_grads.items():
-        leaf.grad = grad
+    assert all(bits(node.grad) == bits(before[node]) for node in nodes)  # it observes, it never changes
+    leaves = [node for node in nodes if not node.parents]
+    replayed = replay(root, steps, dict.fromkeys(leaves, 0.0), seed)
+    for leaf in leaves:
+        leaf.grad = 0.0
     root.backward(seed)
     for node in nodes:
-        assert bits(replayed[node]) == bits(watched[node]), node
         # Plain backward() skips a node whose upstream grad is 0 (every contribution
         # is a zero); the steps apply them. Adding a zero changes no number, only,
         # at most, the sign of a zero (-0.0 + 0.0 is 0.0).
-        assert bits(watched[node]) == bits(node.grad) or watched[node] == node.grad == 0.0, node
+        assert bits(replayed[node]) == bits(node.grad) or replayed[node] == node.grad == 0.0, node
 
 
 @given(expression_graphs())
@@ -190,7 +190,24 @@ def test_the_steps_of_a_times_b():
     assert steps[0].formula.startswith("d(a*b)/da = b = -3.0")
     assert steps[1].formula.startswith("d(a*b)/db = a = 2.0")
     assert (steps[0].upstream, steps[0].contribution, steps[0].parent_grad_after) == (1.0, -3.0, -3.0)
-    assert (a.grad, b.grad) == (-3.0, 2.0)
+    assert (steps[1].parent_grad_after, a.grad, b.grad) == (2.0, 0.0, 0.0)  # it observes: no grad changed
+
+
+def test_every_explainer_leaves_every_grad_as_it_found_it(tmp_path):
+    """explain, backward_steps and save_html each show one backward pass from zero and change no grad."""
+    import io
+
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (w * x + 6.5).tanh()
+    w.grad = 10.0  # left from an earlier pass
+    first = backward_steps(y)
+    explain(y, file=io.StringIO())
+    second = backward_steps(y)
+    assert (w.grad, x.grad, y.grad) == (10.0, 0.0, 0.0)
+    assert [s.parent_grad_after for s in first] == [s.parent_grad_after for s in second]
+    w.grad = 0.0
+    y.backward()
+    assert w.grad == [s.parent_grad_after for s in first if s.parent is w][-1]
 
 
 def test_a_value_used_twice_gives_two_steps_and_accumulates():
@@ -202,11 +219,11 @@ def test_a_value_used_twice_gives_two_steps_and_accumulates():
     assert [s.parent_grad_after for s in steps] == [3.0, 6.0]
 
 
-def test_a_leaf_root_has_no_steps_and_accumulates_the_seed():
+def test_a_leaf_root_has_no_steps_and_keeps_its_grad():
     a = Value(3.0)
     a.grad = 1.5
     assert backward_steps(a, 2.0) == []
-    assert a.grad == 3.5
+    assert a.grad == 1.5  # unchanged: the explainer observes
 
 
 def test_bad_arguments_name_the_function():
@@ -343,6 +360,7 @@ def test_explain_prints_the_forward_trace_and_one_row_per_step():
     assert re.search(r"^  o\s+= tanh\(n\) = tanh\(4\.8\) = 0\.9999$", text, re.M)
     assert re.search(r"w1\s+= 0.2\s+\(parameter\)", text) and re.search(r"x1\s+= 1.0\s+\(input\)", text)
     gradients = text[text.index("Gradients") :]
+    root.backward()  # explain changed no grad; the grads it prints are this pass's
     for node in nodes_in_order(root):
         grad = re.escape(format_number(node.grad))
         assert re.search(rf"^\s+{re.escape(node.label)}\s+grad = {grad}$", gradients, re.M)
@@ -416,6 +434,8 @@ def test_save_html_writes_one_self_contained_page(tmp_path):
     assert not re.search(r"(?<!xmlns=\")(?<!xmlns:xlink=\")https?://", page)
     data = json.loads(re.search(r'<script type="application/json" id="steps-data">(.*?)</script>', page, re.S)[1])
     assert len(data["steps"]) == 10
+    assert parameters[-1].grad == 0.0  # the page's pass changed no grad
+    root.backward()
     assert data["steps"][-1]["afterRepr"] == repr(parameters[-1].grad)
     for control in ('id="prev"', 'id="next"', 'id="play"', "ArrowRight", "ArrowLeft"):
         assert control in page
@@ -430,7 +450,7 @@ def test_save_html_survives_labels_that_look_like_markup(tmp_path):
     assert page.count("</script>") == 2  # the data script and the code script, nothing injected
     data = json.loads(re.search(r'id="steps-data">(.*?)</script>', page, re.S)[1])
     assert data["steps"][0]["parentName"] == "</script><script>alert(1)</script>"
-    assert math.isclose(a.grad, 2.0)
+    assert math.isclose(float(data["steps"][0]["afterRepr"]), 2.0) and a.grad == 0.0
 
 
 def test_frames_refuses_too_many_pictures_before_running_backward(tmp_path):
