@@ -23,17 +23,13 @@ StepHook = Callable[[Value, Value, object, object], None]
 
 
 def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
-    """The interior nodes ``root`` depends on, each after all of its parents, with their grads set to 0.0.
+    """The interior nodes ``root`` depends on, each after all of its parents, their grads reset to 0.0.
 
-    Depth-first, with an explicit stack (a chain of a million nodes works).
-    Leaves are never pushed: they have nothing to propagate, so the order
-    holds interior nodes only (``root`` included if it has parents). Nodes in
-    ``stop_at`` are treated as leaves. Each interior node's grad is reset to
-    0.0 when the sort reaches it, ready for a backward pass; leaves keep
-    theirs. A node is marked as reached in its own ``_visited`` slot with
-    this sort's token, never through ``grad``: no set to hash into (0.55 ->
-    0.40 us/node on the T4 graph, measured), and an interrupted sort leaves
-    nothing behind but stale tokens.
+    Depth-first on an explicit stack (a chain of a million nodes works);
+    leaves, and nodes in ``stop_at``, are never expanded and not listed.
+    A node is marked in its ``_visited`` slot with this sort's token, never
+    through ``grad``: no set to hash into (0.55 -> 0.40 us/node on the T4
+    graph, measured), and an interrupted sort leaves only stale tokens.
     """
     order: list[Value] = []
     if not root.parents:
@@ -41,9 +37,8 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
     token = object()
     for node in stop_at:
         node._visited = token
-    # Post-order on one stack: expanding a node pushes it, then None, then its
-    # parents; when the None comes off, everything above it is done and the
-    # node under it is emitted. Reads the layout directly (see Value), for speed.
+    # Post-order on one stack: a node, then None, then its parents; when the None comes
+    # off, the node under it is done. Reads the layout directly (see Value), for speed.
     stack: list[Value | None] = [root]
     emit, push, pop = order.append, stack.append, stack.pop
     while stack:
@@ -143,13 +138,7 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
 
 
 def _value_backward(self: Value, gradient: float | Value = 1.0, *, create_graph: bool = False) -> None:
-    """Backpropagate from this value: fill ``.grad`` of every value it depends on.
-
-    The output's grad is seeded with ``gradient`` (1.0 by default). Leaves
-    *accumulate* across calls, like PyTorch: call ``zero_grad`` (or set
-    ``.grad = 0.0``) between steps. With ``create_graph=True`` the gradients
-    are Values with a graph, so they can be differentiated again.
-    """
+    """Backpropagate from this value (see :func:`backward`); leaves *accumulate* across calls, like PyTorch."""
     backward(self, gradient, create_graph=create_graph)
 
 

@@ -174,12 +174,7 @@ def wide_node(
     context: Any,
     sort_parents: tuple[Value, ...] | None = None,
 ) -> Value:
-    """A node of any number of parents; a leaf when there are none (an op over plain numbers).
-
-    ``local_grads`` is aligned with ``parents`` (or ``ZERO_GRADS``).
-    ``sort_parents``: the parents that may be interior nodes, when the op
-    knows the others are leaves (default: all of them).
-    """
+    """A node of any number of parents (a leaf with none); ``sort_parents``: those that may be interior."""
     if not parents:
         return leaf(data)
     node = _new(Value)

@@ -306,7 +306,7 @@ def test_micrograd_moons_demo_code_runs_with_only_its_imports_changed():
         accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(yb, scores)]
         return total_loss, sum(accuracy) / len(accuracy)
 
-    first_loss, _ = loss()
+    first_loss, first_accuracy = loss()
     for k in range(15):
         total_loss, _acc = loss(batch_size=20 if k % 2 else None)
         model.zero_grad()
@@ -317,7 +317,7 @@ def test_micrograd_moons_demo_code_runs_with_only_its_imports_changed():
     final_loss, final_accuracy = loss()
     assert isinstance(final_loss, Value)
     assert final_loss.data < first_loss.data
-    assert 0.0 <= final_accuracy <= 1.0
+    assert final_accuracy > first_accuracy  # the micrograd notebook's loop learns
     Xmesh = np.c_[np.array([0.0, 1.0]), np.array([0.5, -0.5])]  # noqa: N806
     scores = list(map(model, [list(map(Value, xrow)) for xrow in Xmesh]))
     assert np.array([s.data > 0 for s in scores]).shape == (2,)
