@@ -187,9 +187,9 @@ def describe_target(target: dict[str, Any]) -> str:
     """One line: met / not met / not measured, the target, the measured figure and how far it is from the limit."""
     value, limit = target["value"], target["limit"]
     if target["met"] is None:
-        line = f"  {'not measured':<13}{target['target']}"
+        line = f"  {'not measured':<14}{target['target']}"
     else:
-        line = f"  {'met' if target['met'] else 'not met':<13}{target['target']}  (measured {value:.3g}"
+        line = f"  {'met' if target['met'] else 'not met':<14}{target['target']}  (measured {value:.3g}"
         if not target["met"]:
             if limit == 0:
                 line += ", above the limit"
