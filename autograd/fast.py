@@ -30,12 +30,11 @@ from typing import Any
 
 from autograd.mode import is_recording
 from autograd.ops import _relu_forward, dot, relu_dot
-from autograd.value import ZERO_GRADS, Value, as_float, leaf, wide_node
+from autograd.value import ZERO_GRADS, Value, as_float, leaf, wide_nodes
 
 __all__ = ["CheckedRows", "dots", "relu_dots"]
 
 _op_of = attrgetter("op")  # any(map(_op_of, row)) finds an interior node at C speed
-_data_of = attrgetter("data")
 
 
 class CheckedRows:
@@ -89,7 +88,7 @@ class CheckedRows:
         """``w . x + b`` for each row, as floats: no node at all (inference)."""
         input_data = [x.data if type(x) is Value else x for x in inputs]
         return [
-            sum(map(mul, map(_data_of, row), input_data), b.data if type(b) is Value else b)
+            sum(map(mul, [w.data for w in row], input_data), b.data if type(b) is Value else b)
             for row, b in zip(self.rows, self.biases)
         ]
 
@@ -107,24 +106,23 @@ class CheckedRows:
         op = "relu_dot" if relu else "dot"
         shared_context = (inputs,)  # rows with a bias Value: weights are parents[:n], the bias parents[-1]
         with_one = (*inputs, 1.0)
-        nodes = []
+        rows = []
         for row, bias, number_parents in zip(self.rows, self.biases, self.number_parents):
             has_bias = type(bias) is Value
-            weight_data = list(map(_data_of, row))  # each weight's data read once, at C speed
+            weight_data = [
+                w.data for w in row
+            ]  # each weight's data read once (a comprehension: faster than attrgetter here)
             z = sum(map(mul, weight_data, input_data), bias.data if has_bias else bias)
             if value_inputs:
                 parents = (*row, *inputs, bias) if has_bias else (*row, *inputs)
                 local_grads: Any = (*input_data, *weight_data, 1.0) if has_bias else (*input_data, *weight_data)
-                sort_parents = inputs
             else:
                 parents = number_parents
                 local_grads = with_one if has_bias else inputs
-                sort_parents = ()
             if relu and not z > 0.0:
                 z, local_grads = 0.0, ZERO_GRADS  # relu's rule: 0.0 (never -0.0), and no edge to run
-            context = shared_context if has_bias else (parents, inputs, bias)
-            nodes.append(wide_node(z, parents, local_grads, op, context, sort_parents))
-        return nodes
+            rows.append((z, parents, local_grads, shared_context if has_bias else (parents, inputs, bias)))
+        return wide_nodes(rows, op, inputs if value_inputs else ())
 
 
 def _checked_or_none(weight_rows: Any, biases: Any) -> CheckedRows | None:

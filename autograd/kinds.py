@@ -14,7 +14,7 @@ from typing import Any
 
 from autograd.mode import is_recording
 from autograd.text import BinaryText, NaryText, UnaryText
-from autograd.value import Value, as_float, leaf, small_node, wide_node
+from autograd.value import Value, as_float, leaf, small_node, wide_nodes
 
 #: Every op by name, in the order registered.
 OPS: dict[str, Any] = {}
@@ -233,7 +233,7 @@ class NaryOp(NaryText):
 
 def nary_node(op: NaryOp, out: float, parents: tuple, local_grads: Sequence, context: Any = None) -> Value:
     """The node of an n-ary op's output (a leaf under ``no_grad`` or with no parents)."""
-    return wide_node(out, parents, local_grads, op.name, context) if is_recording() else leaf(out)
+    return wide_nodes(((out, parents, local_grads, context),), op.name)[0] if is_recording() else leaf(out)
 
 
 def local_grads_as_values(node: Value) -> tuple:

@@ -629,30 +629,32 @@ def _total(values: Sequence[Scalar]) -> Scalar:
     return sum_values(values) if isinstance(values[0], Value) else math.fsum(values)
 
 
-def stable_softmax(z: Sequence[Scalar]) -> list[Scalar]:
-    """softmax(z)_j = e^(z_j - m) / sum_k e^(z_k - m), m = max(z): on floats, or built from Value ops.
+def softmax_and_logsumexp(z: Sequence[Scalar]) -> tuple[list[Scalar], Scalar]:
+    """(softmax(z), logsumexp(z)), stable: softmax(z)_j = e^(z_j - m) / sum_k e^(z_k - m), m = max(z).
 
-    Subtracting the max changes nothing (softmax(z) = softmax(z - c)) but
-    keeps every exponent <= 0, so nothing overflows. The one softmax: the
-    forward passes and the derivatives of softmax, log_softmax, logsumexp
-    and cross_entropy all call it.
+    On floats, or built from Value ops. Subtracting the max changes nothing
+    (softmax(z) = softmax(z - c)) but keeps every exponent <= 0, so nothing
+    overflows; logsumexp(z) = m + log(sum_k e^(z_k - m)). The one softmax:
+    the forward passes and derivatives of softmax, log_softmax, logsumexp and
+    cross_entropy all come from it.
+    """
+    on_values = isinstance(z[0], Value)
+    top = max([v.data for v in z] if on_values else z)
+    if math.isinf(top):
+        raise ValueError(f"softmax needs finite logits, got {top!r}")
+    exp, log = (_exp, _log) if on_values else (math.exp, math.log)  # the same formula, on either
+    exps = [exp(v - top) for v in z]
+    total = _total(exps)
+    return [e / total for e in exps], top + log(total)
+
+
+def stable_softmax(z: Sequence[Scalar]) -> list[Scalar]:
+    """softmax(z), stable (see :func:`softmax_and_logsumexp`); floats or Values.
 
     >>> [round(p, 4) for p in stable_softmax([1.0, 2.0, 3.0])]
     [0.09, 0.2447, 0.6652]
     """
-    top = max(_data(v) for v in z)
-    if math.isinf(top):
-        raise ValueError(f"softmax needs finite logits, got {top!r}")
-    exps = [_exp(v - top) for v in z]
-    total = _total(exps)
-    return [e / total for e in exps]
-
-
-def _logsumexp_floats(z: Sequence[float]) -> float:
-    top = max(z)
-    if math.isinf(top):
-        raise ValueError(f"softmax needs finite logits, got {top!r}")
-    return top + math.log(math.fsum([math.exp(v - top) for v in z]))
+    return softmax_and_logsumexp(z)[0]
 
 
 class _Sum(NaryOp):
@@ -750,7 +752,7 @@ def log_softmax(values: Sequence[Value | float]) -> list[Value]:
     """
     logits = _as_values(values, "log_softmax")
     data = [z.data for z in logits]
-    lse = _logsumexp_floats(data)
+    lse = softmax_and_logsumexp(data)[1]
     n = len(logits)
     return [
         nary_node(_log_softmax, z - lse, logits, DeferredGrads(_log_softmax_derivative, (data, z - lse, i), n), i)
@@ -774,8 +776,8 @@ def logsumexp(values: Sequence[Value | float]) -> Value:
     """
     logits = _as_values(values, "logsumexp")
     data = [z.data for z in logits]
-    lse = _logsumexp_floats(data)
-    return nary_node(_logsumexp, lse, logits, tuple(_logsumexp_derivative(data, lse, None)))
+    probabilities, lse = softmax_and_logsumexp(data)
+    return nary_node(_logsumexp, lse, logits, tuple(probabilities))  # its derivative, softmax(z), from the same pass
 
 
 class _CrossEntropy(NaryOp):
@@ -792,7 +794,11 @@ class _CrossEntropy(NaryOp):
 
 def _cross_entropy_derivative(z: Sequence[Scalar], out: Scalar, target: int) -> list:
     """d(logsumexp(z) - z_t)/dz_j = softmax(z)_j - [j == t]."""
-    return [s_j - (j == target) for j, s_j in enumerate(stable_softmax(z))]
+    return _cross_entropy_grads(stable_softmax(z), target)
+
+
+def _cross_entropy_grads(probabilities: Sequence[Scalar], target: int) -> list:
+    return [s_j - (j == target) for j, s_j in enumerate(probabilities)]
 
 
 _cross_entropy = register(
@@ -820,8 +826,10 @@ def cross_entropy(logits: Sequence[Value | float], target: int) -> Value:
         raise ValueError(f"cross_entropy() target {target} is out of range for {len(logits_)} classes")
     target = int(target)
     data = [z.data for z in logits_]
-    out = _logsumexp_floats(data) - data[target]
-    return nary_node(_cross_entropy, out, logits_, tuple(_cross_entropy_derivative(data, out, target)), target)
+    probabilities, lse = softmax_and_logsumexp(data)  # one pass: the value and (below) its derivative
+    return nary_node(
+        _cross_entropy, lse - data[target], logits_, tuple(_cross_entropy_grads(probabilities, target)), target
+    )
 
 
 # --- the dot product: the reference rule (autograd.fast builds the same nodes faster) ---

@@ -13,7 +13,7 @@ loop and the topological sort read it directly, and say so.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -166,28 +166,28 @@ def small_node(
     return node
 
 
-def wide_node(
-    data: float,
-    parents: tuple[Value, ...],
-    local_grads: Sequence[Any],
-    op: str,
-    context: Any,
-    sort_parents: tuple[Value, ...] | None = None,
-) -> Value:
-    """A node of any number of parents (a leaf with none); ``sort_parents``: those that may be interior."""
-    if not parents:
-        return leaf(data)
-    node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.op = op
-    node.label = ""
-    node.context = context
-    node._visited = None
-    node._parents = parents
-    node._local_grads = local_grads
-    node._sort_parents = parents if sort_parents is None else sort_parents
-    return node
+def wide_nodes(rows: Iterable[tuple[float, tuple, Sequence, Any]], op: str, sort_parents: tuple | None = None) -> list:
+    """One node per ``(data, parents, local_grads, context)``, a leaf where there are no parents.
+
+    ``sort_parents``: the parents that may be interior, if not all. One call per layer, not one per node.
+    """
+    nodes = []
+    for data, parents, local_grads, context in rows:
+        if not parents:
+            nodes.append(leaf(data))
+            continue
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.op = op
+        node.label = ""
+        node.context = context
+        node._visited = None
+        node._parents = parents
+        node._local_grads = local_grads
+        node._sort_parents = parents if sort_parents is None else sort_parents
+        nodes.append(node)
+    return nodes
 
 
 def as_float(data: object, where: str) -> float:

@@ -193,6 +193,7 @@ class Layer(Module):
         self.activation = activation
         self.nin = nin
         self._rows: CheckedRows | None = None  # the neurons' rows, checked (see _checked_rows)
+        self._every_relu = False
 
     @property
     def nout(self) -> int:
@@ -210,7 +211,7 @@ class Layer(Module):
         rows = self._checked_rows()
         if rows is None:  # a weight that is not a leaf Value: the reference rule, neuron by neuron
             outputs = [neuron._forward(x) for neuron in neurons]
-        elif all(neuron._relu for neuron in neurons):  # one relu_dot node per neuron (see autograd.fast)
+        elif self._every_relu:  # one relu_dot node per neuron (see autograd.fast)
             return rows.dots(x, relu=True)
         else:
             outputs = [neuron._activation(z) for neuron, z in zip(neurons, rows.dots(x))]
@@ -219,10 +220,11 @@ class Layer(Module):
     def _checked_rows(self) -> CheckedRows | None:
         """The neurons' weights and biases as :class:`autograd.CheckedRows`, kept between calls while it holds.
 
-        Rebuilt when ``holds`` says a neuron's ``w`` or ``b`` is no longer the
-        Value it checked (a neuron replaced, a weight rebound); None when a
-        weight is not a leaf Value (the reference rule then builds the nodes).
-        Rebuilding it on every call was 4-6% of the T2 moons step (measured).
+        Rebuilt (with ``_every_relu``, whether every neuron is a relu one) when
+        ``holds`` says a neuron's ``w`` or ``b`` is no longer the Value it
+        checked (a neuron replaced, a weight rebound); None when a weight is
+        not a leaf Value (the reference rule then builds the nodes). Rebuilding
+        it on every call was 4-6% of the T2 moons step (measured).
         """
         rows = [neuron.w for neuron in self.neurons]
         biases = [0.0 if neuron.b is None else neuron.b for neuron in self.neurons]
@@ -233,6 +235,7 @@ class Layer(Module):
             except (TypeError, ValueError):
                 return None
             self._rows = checked
+            self._every_relu = all(neuron._relu for neuron in self.neurons)
         return checked
 
     def _forward_numbers(self, x: Sequence[Value | float]) -> list[float] | None:
