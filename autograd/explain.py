@@ -39,6 +39,8 @@ from typing import Any, TextIO
 
 from autograd import backprop
 from autograd.kinds import OPS
+from autograd.modes import compare_modes  # noqa: F401 - forward mode beside reverse, shown here too
+from autograd.paths import paths  # noqa: F401 - d root/d leaf as a sum over paths, shown here too
 from autograd.text import format_number
 from autograd.value import Value
 from autograd.viz import DEFAULT_MAX_NODES, draw, leaf_kinds, node_names, nodes_in_order
@@ -311,7 +313,7 @@ def frames(
     digits_in_name = max(3, len(str(len(steps))))
     known: dict[Value, Any] = {root: gradient}
     names = node_names(nodes_in_order(root))
-    paths = []
+    files = []
     for k in range(len(steps) + 1):
         if k == 0:
             title = f"start: {names[root]}.grad = {format_number(known[root])}"
@@ -327,8 +329,8 @@ def frames(
         picture = draw(root, grads=dict(known), highlight=highlight, title=title, **draw_options)
         path = folder / f"step_{k:0{digits_in_name}d}.{image_format}"
         path.write_bytes(picture.pipe(format=image_format))
-        paths.append(path)
-    return paths
+        files.append(path)
+    return files
 
 
 def _svg_element(svg: str) -> str:
