@@ -155,7 +155,7 @@ def paths(root: Value, leaf: Value, limit: int = DEFAULT_PATH_LIMIT) -> Gradient
     absolute: dict[Value, float] = dict.fromkeys(nodes, 0.0)
     count[root], total[root], absolute[root] = 1, 1.0, 1.0
     for node in reversed(nodes):
-        if node is leaf or not count[node]:
+        if node is leaf or not count[node] or not node.parents:
             continue  # nothing flows past the leaf: a path ends there
         for parent, local in zip(node.parents, local_grads[node]):
             count[parent] += count[node]

@@ -381,7 +381,7 @@ def draw(
     names = node_names(nodes)
     kinds = leaf_kinds(nodes, parameters, inputs)
     index = layout.index
-    highlighted_edges, highlighted_nodes = _highlighted(highlight)
+    highlighted_edges, highlighted_nodes, path_mode = _highlighted(highlight)
 
     picture = digraph_class(name="glassgrad", comment="a glassgrad computation graph")
     picture.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35")
@@ -447,7 +447,9 @@ def draw(
                 margin="0.04,0.02",
                 height="0.3",
             )
-            picture.edge(target, node_id, id=f"e{i}_out")
+            on_path = path_mode and any((node, k) in highlighted_edges for k in range(len(node.parents)))
+            out_edge = {"color": HIGHLIGHT_COLOUR, "penwidth": "3"} if on_path else {}
+            picture.edge(target, node_id, id=f"e{i}_out", **out_edge)
         if folded_constants(node) and not (collapse and _folds_in(node)):
             constants_id = f"n{i}_const"
             picture.node(
@@ -482,13 +484,13 @@ def escape_label_text_for_graph(text: str) -> str:
     return f"<{escape_label_text(text)}>"
 
 
-def _highlighted(highlight: Any) -> tuple[set[tuple[Value, int]], set[Value]]:
-    """The edges ``(node, k)`` and the boxes ``draw(highlight=...)`` marks: one step's edge, or a whole path."""
+def _highlighted(highlight: Any) -> tuple[set[tuple[Value, int]], set[Value], bool]:
+    """The edges ``(node, k)`` and the boxes ``draw(highlight=...)`` marks, and whether they are a whole path."""
     if highlight is None:
-        return set(), set()
+        return set(), set(), False
     edges = getattr(highlight, "edges", None)
     if edges is None and isinstance(highlight, tuple) and len(highlight) == 2 and isinstance(highlight[0], Value):
-        return {(highlight[0], highlight[1])}, {highlight[0]}
+        return {(highlight[0], highlight[1])}, {highlight[0]}, False
     if edges is None:
         edges = highlight
     try:
@@ -499,4 +501,4 @@ def _highlighted(highlight: Any) -> tuple[set[tuple[Value, int]], set[Value]]:
         ) from None
     boxes = {node for node, _ in pairs}
     boxes |= {node.parents[position] for node, position in pairs if 0 <= position < len(node.parents)}
-    return pairs, boxes
+    return pairs, boxes, True
