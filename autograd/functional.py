@@ -238,6 +238,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[float], tangents: Sequence[floa
     >>> round(value, 6), round(slope, 6)
     (6.964028, 3.070651)
     """
+    if isinstance(primals, Value | numbers.Real | str) or not isinstance(primals, Sequence):
+        raise TypeError(f"jvp() needs a sequence of numbers as primals, got {type(primals).__name__}: {primals!r}")
     if isinstance(tangents, Value | numbers.Real | str) or not isinstance(tangents, Sequence):
         raise TypeError(f"jvp() needs a sequence of numbers as tangents, got {type(tangents).__name__}: {tangents!r}")
     if len(tangents) != len(primals):
