@@ -277,6 +277,13 @@ def check_gradients(
     for step in steps:
         into.setdefault(step.parent, []).append(step)
 
+    # The grads the learner's answers imply: the engine's steps replayed, each upstream grad
+    # replaced by the learner's answer where there is one (to tell a carried-over mistake).
+    theirs: dict[Value, float] = {root: given.get(root, 1.0)}
+    for step in steps:
+        upstream = given.get(step.node, theirs.get(step.node, 0.0))
+        theirs[step.parent] = theirs.get(step.parent, 0.0) + step.local_derivative * upstream
+
     checks = []
     for node in _completion_order(root, steps):
         if node not in given:
@@ -294,13 +301,7 @@ def check_gradients(
             for step in into.get(node, [])
         )
         correct = is_close(answer, expected, rtol, atol)
-        carried = False
-        if not correct and into.get(node):
-            # What the learner's own upstream answers (where given) give by the chain rule.
-            uses = into[node]
-            if any(step.node in given for step in uses):
-                theirs = math.fsum(step.local_derivative * given.get(step.node, float(step.upstream)) for step in uses)
-                carried = is_close(answer, theirs, rtol, atol)
+        carried = not correct and node in theirs and is_close(answer, theirs[node], rtol, atol)
         checks.append(NodeCheck(node, names[node], answer, expected, correct, terms, carried))
     return GradientCheck(names[root], tuple(checks), rtol, atol)
 

@@ -104,6 +104,7 @@ def test_draw_highlights_every_edge_of_one_path():
     second = found[1]
     source = draw(c, highlight=second).source
     index = {node: i for i, node in enumerate(nodes_in_order(c))}
+
     def edge_line(edge_id: str) -> str:
         (line,) = [line for line in source.splitlines() if re.search(rf"\bid={edge_id}\b", line)]
         return line

@@ -221,11 +221,13 @@ def test_run_reads_answers_from_the_input_it_is_given():
     root = a * b
     root.label = "c"
     said: list[str] = []
-    answers = iter(["-3", "oops", "-3", "1", "1", "2"])  # c->a: local, (not a number), contribution; c->b: local wrong twice, contribution
+    # c -> a: local derivative, (not a number), contribution; c -> b: local derivative wrong twice, contribution
+    answers = iter(["-3", "oops", "-3", "1", "1", "2"])
     score = Exercise(root).run(input=lambda prompt: next(answers), output=said.append)
     assert score.first_try == 3 and score.shown == 1 and score.after_hint == 0 and score.total == 4
     assert any("is not a number" in line for line in said)
     assert said[-1] == str(score) and "3/4 right first time" in said[-1]
+
     # end of input stops the exercise; the questions left count as not done
     def no_more(prompt: str) -> str:
         raise EOFError
