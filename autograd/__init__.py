@@ -18,7 +18,7 @@ Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes 
 from autograd import ops  # registers every op on Value
 from autograd.backprop import apply_chain_rule, backward, topological_order
 from autograd.fast import CheckedRows, dots, relu_dots
-from autograd.functional import grad, hessian
+from autograd.functional import grad, hessian, jvp
 from autograd.gradcheck import GradcheckError, central_difference, gradcheck
 from autograd.kinds import OPS
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
@@ -42,6 +42,7 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "jvp",
     "log_softmax",
     "logsumexp",
     "no_grad",

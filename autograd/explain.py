@@ -39,6 +39,8 @@ from typing import Any, TextIO
 
 from autograd import backprop
 from autograd.kinds import OPS
+from autograd.modes import compare_modes  # noqa: F401 - forward mode beside reverse, shown here too
+from autograd.paths import paths  # noqa: F401 - d root/d leaf as a sum over paths, shown here too
 from autograd.text import format_number
 from autograd.value import Value
 from autograd.viz import DEFAULT_MAX_NODES, draw, leaf_kinds, node_names, nodes_in_order
@@ -311,7 +313,7 @@ def frames(
     digits_in_name = max(3, len(str(len(steps))))
     known: dict[Value, Any] = {root: gradient}
     names = node_names(nodes_in_order(root))
-    paths = []
+    files = []
     for k in range(len(steps) + 1):
         if k == 0:
             title = f"start: {names[root]}.grad = {format_number(known[root])}"
@@ -327,8 +329,8 @@ def frames(
         picture = draw(root, grads=dict(known), highlight=highlight, title=title, **draw_options)
         path = folder / f"step_{k:0{digits_in_name}d}.{image_format}"
         path.write_bytes(picture.pipe(format=image_format))
-        paths.append(path)
-    return paths
+        files.append(path)
+    return files
 
 
 def _svg_element(svg: str) -> str:
@@ -349,6 +351,7 @@ def save_html(
     collapse: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
     digits: int = 4,
+    practice: bool = False,
 ) -> Path:
     """Run backward and write one self-contained HTML page that steps through it.
 
@@ -358,6 +361,10 @@ def save_html(
     its formula and ``parent.grad += local * upstream`` with the numbers, and
     fills in the grads known so far. Nothing is fetched from the network.
     Needs the Graphviz ``dot`` program. Returns the path written.
+
+    ``practice=True``: the grads are hidden and the learner types each
+    step's result, checked as :func:`autograd.practice.check_gradients`
+    checks (see :mod:`autograd.practice_page`).
     """
     parameters = list(parameters) if parameters is not None else None
     inputs = list(inputs) if inputs is not None else None
@@ -369,7 +376,7 @@ def save_html(
     picture = draw(
         root,
         rankdir=rankdir,
-        grads=final_grads(root, steps, gradient),
+        grads={root: gradient} if practice else final_grads(root, steps, gradient),
         parameters=parameters,
         inputs=inputs,
         collapse=collapse,
@@ -416,6 +423,12 @@ def save_html(
             for step in steps
         ],
     }
+    practice_box = practice_style = practice_script = ""
+    if practice:
+        from autograd.practice_page import practice_block, practice_data
+
+        data["practice"] = practice_data(steps, names)
+        practice_box, practice_style, practice_script = practice_block(len(steps))
     # "<" escaped inside the JSON so no string can close the <script> element.
     data_json = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     rows = "\n".join(
@@ -430,8 +443,10 @@ def save_html(
         rows=rows,
         data=data_json,
         step_count=len(steps),
-        style=_STYLE,
+        style=_STYLE + practice_style,
         script=_SCRIPT,
+        practice=practice_box,
+        practice_script=f"<script>{practice_script}</script>" if practice_script else "",
     )
     path = Path(path)
     if path.parent:
@@ -467,6 +482,7 @@ _SCRIPT = r"""
   const steps = data.steps;
   const total = steps.length;
   let current = 0;
+  let limit = data.practice ? 0 : total;  // practice: only the steps answered can be shown
   let timer = null;
   const highlight = "#d62728";
 
@@ -511,7 +527,7 @@ _SCRIPT = r"""
     return grads;
   }
   function show(k) {
-    current = Math.max(0, Math.min(total, k));
+    current = Math.max(0, Math.min(limit, k));
     const grads = known(current);
     data.nodes.forEach(function (node) {
       const grad = grads.get(node.id);
@@ -548,7 +564,7 @@ _SCRIPT = r"""
         "  (local * upstream = " + step.contribution + "):  " + step.before + " -> " + step.after;
     }
     document.getElementById("prev").disabled = current === 0;
-    document.getElementById("next").disabled = current === total;
+    document.getElementById("next").disabled = current >= limit;
   }
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
@@ -567,12 +583,14 @@ _SCRIPT = r"""
   document.getElementById("next").addEventListener("click", function () { stop(); show(current + 1); });
   document.getElementById("play").addEventListener("click", play);
   document.addEventListener("keydown", function (event) {
+    if (event.target && event.target.tagName === "INPUT") { return; }  // typing an answer
     if (event.key === "ArrowRight") { stop(); show(current + 1); event.preventDefault(); }
     else if (event.key === "ArrowLeft") { stop(); show(current - 1); event.preventDefault(); }
     else if (event.key === "Home") { stop(); show(0); event.preventDefault(); }
     else if (event.key === "End") { stop(); show(total); event.preventDefault(); }
     else if (event.key === " ") { play(); event.preventDefault(); }
   });
+  window.glassgradStepper = {show: show, setLimit: function (n) { limit = n; }};
   show(0);
 })();
 """
@@ -595,6 +613,7 @@ Keys: left/right arrows, space to play, Home/End.</p>
 <button id="play" type="button">Play</button>
 <span id="counter" data-step="0">Step 0 of {step_count}</span>
 </div>
+{practice}
 <div id="explanation"><div id="formula"></div><div id="update"></div></div>
 <div id="graph">
 {svg}
@@ -607,6 +626,7 @@ Keys: left/right arrows, space to play, Home/End.</p>
 </table>
 <script type="application/json" id="steps-data">{data}</script>
 <script>{script}</script>
+{practice_script}
 </body>
 </html>
 """

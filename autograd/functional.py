@@ -1,8 +1,9 @@
-"""Derivatives as functions: ``grad`` (to any order) and ``hessian``.
+"""Derivatives as functions: ``grad`` (to any order), ``hessian`` and ``jvp`` (forward mode).
 
-Built on ``backward(create_graph=True)``, which rebuilds each local derivative
-as a Value from the same op table the forward pass uses: there is no second
-set of derivative formulas.
+``grad`` and ``hessian`` are built on ``backward(create_graph=True)``, which
+rebuilds each local derivative as a Value from the same op table the forward
+pass uses; ``jvp`` carries dual numbers forward through the local derivatives
+that same table stored: there is no second set of derivative formulas.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from autograd.backprop import backward, topological_order
 from autograd.mode import enable_grad
 from autograd.ops import identity
 from autograd.value import Value
+
+__all__ = ["Dual", "grad", "hessian", "jvp"]
 
 #: How many grad() calls are running in this context: inside one, results stay Values.
 _grad_depth: contextvars.ContextVar[int] = contextvars.ContextVar("glassgrad_grad_depth", default=0)
@@ -125,3 +128,127 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
         return rows
 
     return hessian_at
+
+
+class Dual(tuple):
+    """A dual number ``primal + tangent * eps`` (``eps^2 = 0``): a value and its directional derivative.
+
+    For ``f(x + t eps) = f(x) + f'(x) t eps``, forward mode carries one of
+    these per node: ``Dual(node.data, sum_k d node/d parent_k * tangent_k)``.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, primal: float, tangent: float) -> Dual:
+        return super().__new__(cls, (primal, tangent))
+
+    @property
+    def primal(self) -> float:
+        return self[0]
+
+    @property
+    def tangent(self) -> float:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Dual(primal={self[0]!r}, tangent={self[1]!r})"
+
+
+def _graph_order(outputs: Sequence[Value]) -> list[Value]:
+    """Every Value the outputs depend on, leaves included, each after its parents (explicit stack, no grad touched)."""
+    order: list[Value] = []
+    done: set[Value] = set()
+    for output in outputs:
+        stack: list[tuple[Value, bool]] = [(output, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+                continue
+            if node in done:
+                continue
+            done.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in reversed(node.parents) if parent not in done)
+    return order
+
+
+def _as_outputs(out: Any, where: str) -> tuple[list[Value], bool]:
+    """``f``'s result as a list of Values, and whether it was one value (not a sequence)."""
+    if isinstance(out, Value | numbers.Real):
+        return [out if isinstance(out, Value) else Value(out)], True
+    if isinstance(out, Sequence) and not isinstance(out, str):
+        values = []
+        for item in out:
+            if not isinstance(item, Value | numbers.Real):
+                raise TypeError(f"{where}() needs f to return Values or numbers, got {type(item).__name__}: {item!r}")
+            values.append(item if isinstance(item, Value) else Value(item))
+        return values, False
+    raise TypeError(f"{where}() needs f to return a Value, a number or a sequence of them, got {type(out).__name__}")
+
+
+def trace(f: Callable[..., Any], primals: Sequence[float], where: str) -> tuple[list[Value], list[Value], bool]:
+    """Run ``f`` once on fresh leaves holding ``primals``: (the leaves, its outputs, whether it returned one value)."""
+    if isinstance(primals, Value | numbers.Real | str) or not isinstance(primals, Sequence):
+        raise TypeError(f"{where}() needs a sequence of numbers as primals, got {type(primals).__name__}: {primals!r}")
+    inputs = []
+    for k, x in enumerate(primals):
+        if isinstance(x, Value | bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{where}() primals[{k}] must be a number, got {type(x).__name__}: {x!r}")
+        inputs.append(Value(float(x), label=f"x{k + 1}"))
+    with enable_grad():
+        out = f(*inputs)
+    outputs, single = _as_outputs(out, where)
+    return inputs, outputs, single
+
+
+def tangent_pass(inputs: Sequence[Value], outputs: Sequence[Value], tangents: Sequence[float]) -> dict[Value, Dual]:
+    """One forward pass: the dual number of every node, from the inputs' tangents (every other leaf's is 0).
+
+    ``tangent(node) = sum_k d node/d parent_k * tangent(parent_k)``, the local
+    derivatives being the ones the op table's derivative rules stored on the
+    node when it was computed (``node.local_grads``).
+    """
+    seeds: dict[Value, float] = {}
+    for value, t in zip(inputs, tangents):
+        seeds[value] = seeds.get(value, 0.0) + t
+    duals: dict[Value, Dual] = {}
+    for node in _graph_order(outputs):
+        if not node.parents:
+            duals[node] = Dual(node.data, seeds.get(node, 0.0))
+            continue
+        tangent = 0.0
+        for parent, local in zip(node.parents, node.local_grads):
+            tangent += local * duals[parent].tangent  # one multiply-add per edge
+        duals[node] = Dual(node.data, tangent)
+    return duals
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[float], tangents: Sequence[float]) -> tuple[Any, Any]:
+    """Forward mode: ``(f(primals), J v)``, the value of ``f`` and its derivative in the direction ``v = tangents``.
+
+    ``f`` takes ``len(primals)`` scalars and returns a Value (or number), or a
+    sequence of them; the result is then a float pair, or a pair of lists.
+    Each node carries a :class:`Dual` number, computed from its parents' by
+    the chain rule run forwards, ``t_node = sum_k (d node/d parent_k) t_parent_k``,
+    with the local derivatives the op table's rules gave the node: one pass
+    over the graph per direction, where reverse mode needs one per output.
+
+    >>> value, slope = jvp(lambda x, y: x * y + x.tanh(), [2.0, 3.0], [1.0, 0.0])   # d/dx = y + 1 - tanh(x)^2
+    >>> round(value, 6), round(slope, 6)
+    (6.964028, 3.070651)
+    """
+    if isinstance(primals, Value | numbers.Real | str) or not isinstance(primals, Sequence):
+        raise TypeError(f"jvp() needs a sequence of numbers as primals, got {type(primals).__name__}: {primals!r}")
+    if isinstance(tangents, Value | numbers.Real | str) or not isinstance(tangents, Sequence):
+        raise TypeError(f"jvp() needs a sequence of numbers as tangents, got {type(tangents).__name__}: {tangents!r}")
+    if len(tangents) != len(primals):
+        raise ValueError(f"jvp() needs one tangent per primal, got {len(primals)} primals and {len(tangents)} tangents")
+    for k, t in enumerate(tangents):
+        if isinstance(t, Value | bool) or not isinstance(t, numbers.Real):
+            raise TypeError(f"jvp() tangents[{k}] must be a number, got {type(t).__name__}: {t!r}")
+    inputs, outputs, single = trace(f, primals, "jvp")
+    duals = tangent_pass(inputs, outputs, [float(t) for t in tangents])
+    values = [duals[out].primal for out in outputs]
+    slopes = [duals[out].tangent for out in outputs]
+    return (values[0], slopes[0]) if single else (values, slopes)

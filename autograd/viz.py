@@ -330,7 +330,7 @@ def draw(
     max_nodes: int = DEFAULT_MAX_NODES,
     digits: int = 4,
     grads: Mapping[Value, Any] | None = None,
-    highlight: tuple[Value, int] | None = None,
+    highlight: tuple[Value, int] | Any = None,
     title: str | None = None,
 ) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of everything ``root`` depends on.
@@ -350,6 +350,9 @@ def draw(
     - ``grads``: draw these grads instead of ``.grad`` (a Value missing from the
       mapping shows ``grad ?``); ``highlight=(node, k)`` marks the edge from
       ``node``'s k-th parent. The step-through (``autograd.explain``) uses both.
+      ``highlight=path`` (one of ``autograd.explain.paths(root, leaf)``, or any
+      object with ``edges``, a sequence of ``(node, k)``) marks every edge and
+      box on that path.
 
     Rendering (``.render``, ``.pipe``, notebook display) needs the Graphviz
     ``dot`` program; without it the error says how to install it.
@@ -378,7 +381,7 @@ def draw(
     names = node_names(nodes)
     kinds = leaf_kinds(nodes, parameters, inputs)
     index = layout.index
-    highlight_node, highlight_position = highlight if highlight is not None else (None, -1)
+    highlighted_edges, highlighted_nodes, path_mode = _highlighted(highlight)
 
     picture = digraph_class(name="glassgrad", comment="a glassgrad computation graph")
     picture.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35")
@@ -413,7 +416,7 @@ def draw(
                 folded.append(f"{len(folded_constants(node))} constants")
             if folded:
                 header += f" ({', '.join(folded)} folded in)"
-        is_active = highlight_node is node
+        is_active = node in highlighted_nodes
         label = _value_label(
             names[node],
             format_number(node.data, digits),
@@ -444,7 +447,9 @@ def draw(
                 margin="0.04,0.02",
                 height="0.3",
             )
-            picture.edge(target, node_id, id=f"e{i}_out")
+            on_path = path_mode and any((node, k) in highlighted_edges for k in range(len(node.parents)))
+            out_edge = {"color": HIGHLIGHT_COLOUR, "penwidth": "3"} if on_path else {}
+            picture.edge(target, node_id, id=f"e{i}_out", **out_edge)
         if folded_constants(node) and not (collapse and _folds_in(node)):
             constants_id = f"n{i}_const"
             picture.node(
@@ -468,7 +473,7 @@ def draw(
             if letter is not None:
                 edge_attributes["label"] = letter
                 edge_attributes["fontsize"] = "10"
-            if is_active and position == highlight_position:
+            if (node, position) in highlighted_edges:
                 edge_attributes.update(color=HIGHLIGHT_COLOUR, penwidth="3")
             picture.edge(f"n{index[parent]}", target, **edge_attributes)
     return picture
@@ -477,3 +482,23 @@ def draw(
 def escape_label_text_for_graph(text: str) -> str:
     """``text`` as a complete HTML-like DOT label (``<...>``), safe for any characters."""
     return f"<{escape_label_text(text)}>"
+
+
+def _highlighted(highlight: Any) -> tuple[set[tuple[Value, int]], set[Value], bool]:
+    """The edges ``(node, k)`` and the boxes ``draw(highlight=...)`` marks, and whether they are a whole path."""
+    if highlight is None:
+        return set(), set(), False
+    edges = getattr(highlight, "edges", None)
+    if edges is None and isinstance(highlight, tuple) and len(highlight) == 2 and isinstance(highlight[0], Value):
+        return {(highlight[0], highlight[1])}, {highlight[0]}, False
+    if edges is None:
+        edges = highlight
+    try:
+        pairs = {(node, position) for node, position in edges}
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"draw() highlight must be (node, k), a path from paths(), or (node, k) pairs, got {highlight!r}"
+        ) from None
+    boxes = {node for node, _ in pairs}
+    boxes |= {node.parents[position] for node, position in pairs if 0 <= position < len(node.parents)}
+    return pairs, boxes, True

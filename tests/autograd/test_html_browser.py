@@ -263,3 +263,88 @@ def test_play_runs_to_the_end(browser, tmp_path):
     WebDriverWait(browser, 10).until(lambda _: counter.get_attribute("data-step") == "2")
     (a * b).backward()
     assert browser.find_element(By.ID, "grad-n0").get_attribute("data-grad") == repr(a.grad)
+
+
+# ---------------------------------------------------------------------------
+# Practice mode: the learner types each grad
+# ---------------------------------------------------------------------------
+def test_practice_mode_checks_each_answer_shows_the_hint_and_keeps_the_score(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    root, parameters, inputs = the_seed_neuron()
+    path = save_html(root, tmp_path / "practice.html", parameters=parameters, inputs=inputs, practice=True)
+    nodes = nodes_in_order(root)
+    root.backward()  # the engine's grads, to type in (the page changed none)
+    engine = {f"n{i}": node.grad for i, node in enumerate(nodes)}
+    browser.get(Path(path).as_uri())
+    page = browser.page_source
+    assert all(f"grad {format_number(g)}" not in page for n, g in engine.items() if g != 1.0)  # grads hidden
+
+    def counter() -> int:
+        return int(browser.find_element(By.ID, "counter").get_attribute("data-step"))
+
+    def question_step() -> int:
+        return int(browser.find_element(By.ID, "question").get_attribute("data-step"))
+
+    def feedback() -> tuple[str, str]:
+        element = browser.find_element(By.ID, "feedback")
+        return element.get_attribute("data-state"), element.text
+
+    answer = browser.find_element(By.ID, "answer")
+    assert browser.switch_to.active_element == answer  # keyboard first: the answer box has the focus
+    assert counter() == 0 and question_step() == 1
+    assert not browser.find_element(By.ID, "next").is_enabled()  # no peeking ahead
+    answer.send_keys(Keys.ARROW_RIGHT)  # arrows move the caret in the box, not the steps
+    assert counter() == 0
+
+    # the steps the engine took, in its order: (parent id, grad after), read from a fresh recording
+    from autograd.explain import backward_steps
+
+    index = {node: i for i, node in enumerate(nodes)}
+    steps = [(f"n{index[s.parent]}", s.parent_grad_after) for s in backward_steps(root)]
+    total = len(steps)
+
+    # step 1: right first time (Enter submits): the step is revealed and the next question asked
+    answer.send_keys(repr(steps[0][1]), Keys.ENTER)
+    assert feedback()[0] == "right" and counter() == 1 and question_step() == 2
+    assert browser.find_element(By.ID, f"grad-{steps[0][0]}").get_attribute("data-grad") == repr(steps[0][1])
+
+    # step 2: not a number costs nothing; a wrong answer shows the hint and stays; then right
+    answer.send_keys("abc", Keys.ENTER)
+    assert feedback()[0] == "invalid" and counter() == 1
+    answer.clear()
+    answer.send_keys(repr(steps[1][1] + 1.0), Keys.ENTER)
+    state, text = feedback()
+    assert state == "wrong" and "Hint:" in text and counter() == 1 and question_step() == 2
+    answer.clear()
+    answer.send_keys(format(steps[1][1] * (1 + 1e-9), ".17g"), Keys.ENTER)  # within the tolerance
+    assert feedback()[0] == "right" and counter() == 2
+
+    # step 3: wrong twice: the value is shown and the page moves on
+    answer.send_keys("12345", Keys.ENTER)
+    answer.clear()
+    answer.send_keys("54321", Keys.ENTER)
+    assert feedback()[0] == "shown" and counter() == 3
+    # step 4: Escape shows the answer
+    answer.send_keys(Keys.ESCAPE)
+    assert feedback()[0] == "shown" and counter() == 4
+    # the rest: right first time
+    for k in range(4, total):
+        answer.clear()
+        answer.send_keys(repr(steps[k][1]), Keys.ENTER)
+        assert feedback()[0] == "right", (k, feedback())
+    assert counter() == total
+
+    score = browser.find_element(By.ID, "score")
+    assert score.get_attribute("data-done") == "true"
+    first_try = 1 + (total - 4)
+    assert (score.get_attribute("data-first-try"), score.get_attribute("data-after-hint")) == (str(first_try), "1")
+    assert score.get_attribute("data-shown") == "2"
+    assert f"{first_try}/{total} right first time" in score.text
+    final = {
+        cell.get_attribute("id")[len("grad-") :]: cell.get_attribute("data-grad")
+        for cell in browser.find_elements(By.CSS_SELECTOR, "td.grad")
+    }
+    assert final == {node_id: repr(grad) for node_id, grad in engine.items()}
+    assert not answer.is_enabled()
