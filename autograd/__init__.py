@@ -16,6 +16,7 @@ Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes 
 """
 
 from autograd import ops  # registers every op on Value
+from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from autograd.backprop import apply_chain_rule, backward, topological_order
 from autograd.fast import CheckedRows, dots, relu_dots
 from autograd.functional import grad, hessian
@@ -26,6 +27,7 @@ from autograd.ops import cross_entropy, dot, log_softmax, logsumexp, relu_dot, s
 from autograd.value import ZERO_GRADS, Value
 
 __all__ = [
+    "AnomalyError",
     "OPS",
     "ZERO_GRADS",
     "CheckedRows",
@@ -36,11 +38,13 @@ __all__ = [
     "central_difference",
     "cross_entropy",
     "dot",
+    "detect_anomaly",
     "dots",
     "enable_grad",
     "grad",
     "gradcheck",
     "hessian",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "log_softmax",
     "logsumexp",
