@@ -27,9 +27,9 @@ from autograd.ops import cross_entropy, dot, log_softmax, logsumexp, relu_dot, s
 from autograd.value import ZERO_GRADS, Value
 
 __all__ = [
-    "AnomalyError",
     "OPS",
     "ZERO_GRADS",
+    "AnomalyError",
     "CheckedRows",
     "GradcheckError",
     "Value",
@@ -37,8 +37,8 @@ __all__ = [
     "backward",
     "central_difference",
     "cross_entropy",
-    "dot",
     "detect_anomaly",
+    "dot",
     "dots",
     "enable_grad",
     "grad",
