@@ -19,6 +19,7 @@ third-party package at import time (tqdm and scikit-learn are imported when used
 from nn import data
 from nn.activations import ACTIVATION_NAMES, get_activation
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
+from nn.diagnose import Diagnosis, Finding, diagnose
 from nn.init import INITIALIZERS
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
@@ -39,6 +40,8 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "Diagnosis",
+    "Finding",
     "Layer",
     "LoadResult",
     "Module",
@@ -50,6 +53,7 @@ __all__ = [
     "count_correct",
     "cross_entropy",
     "data",
+    "diagnose",
     "digits",
     "evaluate",
     "fit",
