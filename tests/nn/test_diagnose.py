@@ -144,7 +144,7 @@ def test_a_net_with_all_weights_equal_has_symmetric_neurons_as_a_hand_check_of_r
     for i, layer in enumerate(model.layers):
         rows = [[*(w.data for w in n.w), n.b.data] for n in layer.neurons]
         expected = []
-        for j, row in enumerate(rows):
+        for row in rows:
             equal = [f"layers.{i}.neurons.{k}" for k, other in enumerate(rows) if other == row]
             if len(equal) > 1 and equal not in expected:
                 expected.append(equal)
@@ -223,5 +223,5 @@ def test_bad_input_is_named():
         nn.diagnose(model, [])
     with pytest.raises(ValueError, match="lr must be a positive number, got -1"):
         nn.diagnose(model, nn.xor(), lr=-1)
-    with pytest.raises(TypeError, match="diagnose\\(\\) needs an nn.MLP or an nn.Layer, got Neuron"):
+    with pytest.raises(TypeError, match=r"diagnose\(\) needs an nn\.MLP or an nn\.Layer, got Neuron"):
         nn.diagnose(nn.Neuron(2, rng=0), nn.xor())
