@@ -115,7 +115,7 @@ class History(list):
         figure.tight_layout()
         return figure
 
-    def save_html(self, path: str | os.PathLike[str], grid: int = 40) -> Path:
+    def save_html(self, path: str | os.PathLike[str], grid: int = 30) -> Path:
         """Write the replay page (one self-contained HTML file) to ``path``; see :func:`nn.replay.replay_page`."""
         from nn.replay import replay_page
 
