@@ -5,8 +5,8 @@ pairs, as one batch), and the model is left as it was: no weight moves and
 every ``.grad`` is put back. For each layer it measures
 
 - ``grad_norm``: sqrt(sum of grad^2) over the layer's weights and biases;
-- ``grad_to_weight``: mean |grad| / mean |weight| (weights only);
-- ``update_to_weight``: lr * ||grad|| / ||weights||, the size of one SGD step
+- ``grad_to_weight``: ``mean |grad| / mean |weight|`` (weights only);
+- ``update_to_weight``: ``lr * ||grad|| / ||weights||``, the size of one SGD step
   relative to the weights (around 1e-3 is the usual healthy figure);
 - ``dead_fraction``: for relu layers, the fraction of neurons that are off
   (output 0) for every sample, and which (``dead_neurons``);
