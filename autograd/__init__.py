@@ -16,6 +16,7 @@ Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes 
 """
 
 from autograd import ops  # registers every op on Value
+from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from autograd.backprop import apply_chain_rule, backward, topological_order
 from autograd.fast import CheckedRows, dots, relu_dots
 from autograd.functional import grad, hessian, jvp
@@ -28,6 +29,7 @@ from autograd.value import ZERO_GRADS, Value
 __all__ = [
     "OPS",
     "ZERO_GRADS",
+    "AnomalyError",
     "CheckedRows",
     "GradcheckError",
     "Value",
@@ -35,12 +37,14 @@ __all__ = [
     "backward",
     "central_difference",
     "cross_entropy",
+    "detect_anomaly",
     "dot",
     "dots",
     "enable_grad",
     "grad",
     "gradcheck",
     "hessian",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "jvp",
     "log_softmax",

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from math import isfinite
 
 from autograd.kinds import local_grads_as_values
-from autograd.mode import enable_grad
+from autograd.mode import backward_watcher, enable_grad
 from autograd.value import ZERO_GRADS, Value
 
 #: ``on_step(node, parent, local_derivative, upstream_grad)``, called right
@@ -74,9 +74,9 @@ def backward(
       which can be differentiated again (see ``autograd.grad``).
     - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing
       flows past them).
-    - ``on_step(node, parent, local_derivative, upstream)`` is called after
-      each edge's update.
+    - ``on_step(node, parent, local_derivative, upstream)``: called after each edge (default: detect_anomaly's).
     """
+    on_step = on_step or backward_watcher()  # None, unless inside autograd.detect_anomaly()
     order = topological_order(root, stop_at)
     if create_graph and not isinstance(gradient, Value):
         gradient = Value(gradient)

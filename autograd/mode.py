@@ -1,7 +1,9 @@
-"""Whether operations record a graph: ``no_grad`` and ``enable_grad``.
+"""Whether operations record a graph (``no_grad``, ``enable_grad``), and who watches backward.
 
 The switch lives in a :mod:`contextvars` variable, so one thread (or asyncio
-task) turning recording off never leaks into another.
+task) turning recording off never leaks into another. So does the watcher
+that :func:`autograd.anomaly.detect_anomaly` sets: backward reads it once per
+call (not per edge) and passes it to the chain rule as its ``on_step`` hook.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ _recording: contextvars.ContextVar[bool] = contextvars.ContextVar("glassgrad_rec
 
 #: Bound getter used on the hot path by ``ops``; one attribute lookup saved per op.
 is_recording = _recording.get
+
+_watcher: contextvars.ContextVar = contextvars.ContextVar("glassgrad_backward_watcher", default=None)
+
+#: The ``on_step`` hook backward uses when it is given none (None: no watcher; see autograd.anomaly).
+backward_watcher = _watcher.get
 
 
 def is_grad_enabled() -> bool:

@@ -7,7 +7,11 @@ full-batch SGD steps whose learning rate decays linearly, lr_k = 1.0 - 0.9 k / 1
 With the default seed (1, as micrograd's data) it ends at 100% training
 accuracy; other seeds land between 99% and 100%.
 
-    python demos/moons.py                  # writes glassgrad-out/moons.png
+    python demos/moons.py                  # writes glassgrad-out/moons.png and moons-training.html
+
+``moons-training.html`` replays the training: a slider over weight snapshots
+taken every 10 steps shows the decision boundary, each hidden neuron's output
+over the plane, the weights and the diagnosis at that step (open it in a browser).
 """
 
 from __future__ import annotations
@@ -31,8 +35,13 @@ def learning_rate(step: int, steps: int) -> float:
     return 1.0 - 0.9 * step / steps
 
 
-def train(points: list, steps: int, seed: int, quiet: bool = False) -> tuple[nn.MLP, list[dict[str, float]]]:
-    """Full-batch SGD on the hinge loss + L2 penalty; returns the model and fit's history."""
+def train(
+    points: list, steps: int, seed: int, quiet: bool = False, snapshot_every: int | None = None
+) -> tuple[nn.MLP, nn.History]:
+    """Full-batch SGD on the hinge loss + L2 penalty; returns the model and fit's history.
+
+    ``snapshot_every``: keep the weights every that many steps (for the replay page).
+    """
     model = nn.MLP(2, [*HIDDEN, 1], activation="relu", rng=seed)
     optimizer = nn.SGD(model.parameters(), lr=1.0)
     history = nn.fit(
@@ -46,6 +55,7 @@ def train(points: list, steps: int, seed: int, quiet: bool = False) -> tuple[nn.
         penalty=lambda m: nn.l2_penalty(m.parameters(), L2_ALPHA),
         lr_schedule=lambda step: learning_rate(step, steps),
         progress=not quiet,
+        callbacks=[nn.WeightSnapshots(every=snapshot_every)] if snapshot_every else None,
     )
     return model, history
 
@@ -90,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = _common.output_folder(args.out)
 
     points = data.moons(args.samples, NOISE, rng=args.seed, signed_labels=True)
-    model, history = train(points, args.steps, args.seed, quiet=args.quiet)
+    model, history = train(points, args.steps, args.seed, quiet=args.quiet, snapshot_every=max(1, args.steps // 10))
     print(f"{model!r}")
     for record in history:
         step = int(record["epoch"])
@@ -102,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     final = nn.evaluate(model, nn.hinge_loss, points)
     print(f"after training: hinge loss {final['loss']:.4f}, training accuracy {final['accuracy']:.1%}")
     _common.wrote(plot(model, points, final["accuracy"], args.grid, folder / "moons.png"), "decision boundary")
+    page = history.save_html(folder / "moons-training.html", grid=min(args.grid, 30))
+    _common.wrote(page, "the training replayed: a slider over the snapshots, open it in a browser")
     return 0
 
 

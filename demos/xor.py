@@ -13,6 +13,13 @@ same number of steps, with the mean squared error.
   uniform(-1, 1), lr 0.5 (sigmoid output and MSE kept). The demo also prints
   what each change alone does.
 
+Before training, ``nn.diagnose`` looks at both nets and says why the first
+is stuck (vanishing gradients: the first layer's step is ~1e-5 of its
+weights, the gradient shrinks ~400x on its way back through weights of size
+0.01, every sigmoid sits at its midpoint and the output is the best constant
+answer); the two diagnoses are printed side by side, then for each change
+alone what it does to the numbers.
+
     python demos/xor.py                    # writes glassgrad-out/xor.png
 """
 
@@ -65,15 +72,7 @@ ABLATIONS = [
 
 def train(setup: Setup, steps: int, seed: int) -> tuple[nn.MLP, list[float]]:
     """Build the 2-4-1 MLP for ``setup`` and run ``steps`` full-batch SGD steps; returns it and its losses."""
-    model = nn.MLP(
-        2,
-        [4, 1],
-        activation=setup.hidden_activation,
-        output_activation="sigmoid",
-        bias=setup.bias,
-        init=seed_init if setup.init == "seed" else setup.init,
-        rng=seed,
-    )
+    model = build(setup, seed)
     optimizer = nn.SGD(model.parameters(), lr=setup.lr)
     rows = data.xor()
     history = nn.fit(
@@ -88,6 +87,50 @@ def train(setup: Setup, steps: int, seed: int) -> tuple[nn.MLP, list[float]]:
         progress=False,
     )
     return model, [record["loss"] for record in history]
+
+
+def build(setup: Setup, seed: int) -> nn.MLP:
+    """The untrained 2-4-1 MLP of ``setup``."""
+    return nn.MLP(
+        2,
+        [4, 1],
+        activation=setup.hidden_activation,
+        output_activation="sigmoid",
+        bias=setup.bias,
+        init=seed_init if setup.init == "seed" else setup.init,
+        rng=seed,
+    )
+
+
+def diagnosis(setup: Setup, seed: int) -> nn.Diagnosis:
+    """``nn.diagnose`` of the untrained net of ``setup`` on XOR, for its learning rate."""
+    return nn.diagnose(build(setup, seed), data.xor(), loss=nn.mse_loss, lr=setup.lr)
+
+
+def key_numbers(report: nn.Diagnosis) -> dict[str, str]:
+    """The numbers that tell a stuck net from a learning one, formatted."""
+    first, last = report.layers[0], report.layers[-1]
+    shrink = first.grad_to_weight / last.grad_to_weight if last.grad_to_weight else float("nan")
+    return {
+        "loss": f"{report.loss:.4f}",
+        "output spread over the 4 rows": f"{report.output_spread:.2g}",
+        "layers.0 update/weight (one step)": f"{first.update_to_weight:.2g}",
+        "layers.0 grad/weight vs layers.1": f"{shrink:.2g}",
+        "layers.0 mean activation slope": "-" if first.mean_slope is None else f"{first.mean_slope:.2g}",
+        "layers.1 mean |w|": f"{last.mean_abs_weight:.2g}",
+        "findings": ", ".join(f"{f.kind} ({f.layer})" for f in report.findings) or "none",
+    }
+
+
+def print_side_by_side(left: nn.Diagnosis, right: nn.Diagnosis, titles: tuple[str, str]) -> None:
+    numbers = key_numbers(left), key_numbers(right)
+    print(f"\n{'diagnosis before training':<36} {titles[0]:<32} {titles[1]}")
+    for key in numbers[0]:
+        print(f"  {key:<34} {numbers[0][key]:<32} {numbers[1][key]}")
+    for title, report in zip(titles, (left, right)):
+        print(f"\nfindings, {title}:")
+        for finding in report.findings or ["none: the gradients flow and every neuron is alive"]:
+            print(f"  - {finding}")
 
 
 def plot(curves: dict[str, list[float]], path: Path) -> Path:
@@ -119,11 +162,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{setup.title:<13} {setup.describe()}")
         print(f"{'':<13} loss {losses[0]:.6f} -> {losses[-1]:.6f} after {args.steps} steps")
         print(f"{'':<13} XOR(0,0), (0,1), (1,0), (1,1) -> {predictions}  (targets 0, 1, 1, 0)")
+    print_side_by_side(diagnosis(SEED_SETUP, args.seed), diagnosis(WORKING_SETUP, args.seed), ("stuck", "learns"))
     if not args.no_ablations:
         print(f"\none change at a time (final loss after {args.steps} steps, seed {args.seed}):")
         for setup in ABLATIONS:
             _, losses = train(setup, args.steps, args.seed)
             print(f"  {setup.title:<27} {setup.describe():<52} loss {losses[-1]:.4f}")
+        print("\nwhat each change does to the diagnosis before training:")
+        for setup in ABLATIONS:
+            numbers = key_numbers(diagnosis(setup, args.seed))
+            print(
+                f"  {setup.title:<27} step/weight {numbers['layers.0 update/weight (one step)']:<8} "
+                f"shrink {numbers['layers.0 grad/weight vs layers.1']:<8} "
+                f"slope {numbers['layers.0 mean activation slope']:<6} findings: {numbers['findings']}"
+            )
     _common.wrote(plot(curves, folder / "xor.png"), "loss curves, stuck and learning")
     return 0
 

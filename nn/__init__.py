@@ -18,7 +18,10 @@ third-party package at import time (tqdm and scikit-learn are imported when used
 
 from nn import data
 from nn.activations import ACTIVATION_NAMES, get_activation
+from nn.callbacks import Callback, CosineAnnealingLR, EarlyStopping, ModelCheckpoint, StepLR, WeightSnapshots
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
+from nn.diagnose import Diagnosis, Finding, diagnose
+from nn.history import History
 from nn.init import INITIALIZERS
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
@@ -39,17 +42,27 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "Callback",
+    "CosineAnnealingLR",
+    "Diagnosis",
+    "EarlyStopping",
+    "Finding",
+    "History",
     "Layer",
     "LoadResult",
+    "ModelCheckpoint",
     "Module",
     "Neuron",
     "Optimizer",
+    "StepLR",
+    "WeightSnapshots",
     "batches",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "count_correct",
     "cross_entropy",
     "data",
+    "diagnose",
     "digits",
     "evaluate",
     "fit",

@@ -24,7 +24,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value, no_grad
+from nn.callbacks import Callback, Training
 from nn.data import as_rng, batches
+from nn.history import History
+from nn.layers import MLP, Layer
 from nn.losses import binary_cross_entropy_with_logits, hinge_loss
 from nn.module import Module
 from nn.optim import Optimizer
@@ -125,6 +128,47 @@ def evaluate(
     return result
 
 
+#: The dead-relu fraction fit records is measured on at most this many training examples, evenly spread.
+DEAD_SAMPLES = 256
+
+
+def _grad_number(p: Value) -> float:
+    grad = p.grad
+    return grad.data if isinstance(grad, Value) else grad
+
+
+def layer_parameters(model: Any) -> list[tuple[str, list[Value]]]:
+    """``[(layer name, its weights and biases)]`` for an MLP (``layers.0``, ...) or a Layer; [] otherwise."""
+    if isinstance(model, MLP):
+        return [(f"layers.{i}", layer.parameters()) for i, layer in enumerate(model.layers)]
+    if isinstance(model, Layer):
+        return [("layer", model.parameters())]
+    return []
+
+
+def dead_fractions(model: Any, inputs: Sequence[Any]) -> dict[str, float]:
+    """For each relu layer of an MLP: the fraction of its neurons whose output is 0 for every input."""
+    if not isinstance(model, MLP) or not any(layer.activation == "relu" for layer in model.layers[:-1]):
+        return {}
+    alive = [[False] * layer.nout for layer in model.layers]
+    with no_grad():
+        for x in inputs:
+            current: Any = x
+            for k, layer in enumerate(model.layers):
+                numbers = layer._forward_numbers(current)  # floats, no Values: the same numbers, faster
+                current = numbers if numbers is not None else [v.data for v in layer(current)]
+                if layer.activation == "relu":
+                    flags = alive[k]
+                    for j, out in enumerate(current):
+                        if out != 0.0:
+                            flags[j] = True
+    return {
+        f"layers.{k}": flags.count(False) / len(flags)
+        for k, (layer, flags) in enumerate(zip(model.layers, alive))
+        if layer.activation == "relu"
+    }
+
+
 def _progress_bar(total: int, enabled: bool, description: str) -> Any:
     if not enabled:
         return None
@@ -156,7 +200,9 @@ def fit(
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool = True,
     on_epoch_end: Callable[[dict[str, float]], None] | None = None,
-) -> list[dict[str, float]]:
+    callbacks: Sequence[Callback] | None = None,
+    record_layers: bool = True,
+) -> History:
     """Train ``model`` on ``data`` (a list of ``(x, y)`` examples) for ``epochs`` passes of minibatches.
 
     Each step: outputs = [model(x) for the batch], loss = loss_fn(outputs,
@@ -168,11 +214,18 @@ def fit(
     - ``lr_schedule(epoch)`` (epoch counted from 0) sets ``optimizer.lr`` before each epoch.
     - ``accuracy``: see :func:`count_correct`; ``None`` for regression.
     - ``progress=True`` shows a tqdm bar with the running loss and accuracy.
+    - ``callbacks``: objects with ``on_train_begin``/``on_epoch_begin``/
+      ``on_epoch_end``/``on_train_end`` (see :mod:`nn.callbacks`: ``StepLR``,
+      ``CosineAnnealingLR``, ``EarlyStopping``, ``ModelCheckpoint``,
+      ``WeightSnapshots``), called after ``lr_schedule`` and ``on_epoch_end``.
+    - ``record_layers``: for an MLP, record each layer's gradient norm and
+      dead-relu fraction per epoch in ``history.layers`` (the fraction is measured
+      over up to 256 training examples, evenly spread: all of them for small sets).
 
     A loss that is not finite (the model diverged) stops training with a
     ``FloatingPointError`` before the step that would spread it to the weights.
 
-    Returns the history: one dict per epoch with ``epoch``, ``loss`` (mean
+    Returns the :class:`nn.History`: a list of one dict per epoch with ``epoch``, ``loss`` (mean
     data loss over the epoch's batches, without the penalty), ``accuracy``,
     ``lr``, ``seconds`` and, with ``validation_data``, ``val_loss`` and
     ``val_accuracy``. The model is left in the mode (train/eval) it was in.
@@ -187,14 +240,23 @@ def fit(
         )
     rng = as_rng(rng, "fit()")
     batches_per_epoch = -(-len(data) // batch_size)
-    history: list[dict[str, float]] = []
+    history = History()
+    history.model, history.data, history.loss_fn = model, list(data), loss_fn
+    callbacks = list(callbacks or ())
+    training = Training(model, optimizer, loss_fn, data, validation_data, history, epochs)
+    watched = layer_parameters(model) if record_layers else []
     was_training = model.training
     bar = _progress_bar(epochs * batches_per_epoch, progress, f"training {type(model).__name__}")
     try:
+        for callback in callbacks:
+            callback.on_train_begin(training)
         for epoch in range(epochs):
             model.train()
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(epoch)
+            for callback in callbacks:
+                callback.on_epoch_begin(epoch, training)
+            norm_totals = [0.0] * len(watched)
             started = time.perf_counter()
             total_loss = 0.0
             correct = 0
@@ -211,6 +273,8 @@ def fit(
                     )
                 optimizer.zero_grad()
                 objective.backward()
+                for k, (_, params) in enumerate(watched):
+                    norm_totals[k] += math.sqrt(sum(_grad_number(p) ** 2 for p in params))
                 optimizer.step()
                 seen += len(batch)
                 total_loss += loss.data * len(batch)
@@ -233,8 +297,23 @@ def fit(
                 if accuracy is not None:
                     record["val_accuracy"] = validation["accuracy"]
             history.append(record)
+            if watched:
+                steps = -(-seen // batch_size)
+                dead = dead_fractions(model, [x for x, _ in data[:: -(-len(data) // DEAD_SAMPLES)]])
+                history.layers.append(
+                    {
+                        name: {"grad_norm": total / steps, "dead_fraction": dead.get(name)}
+                        for (name, _), total in zip(watched, norm_totals)
+                    }
+                )
             if on_epoch_end is not None:
                 on_epoch_end(record)
+            for callback in callbacks:
+                callback.on_epoch_end(epoch, record, training)
+            if training.stop:
+                break
+        for callback in callbacks:
+            callback.on_train_end(training)
     finally:
         if bar is not None:
             bar.close()

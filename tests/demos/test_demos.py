@@ -178,6 +178,11 @@ def test_xor_seed_net_stays_stuck_and_the_other_learns(tmp_path: Path, capsys: p
     assert float(stuck_end) == pytest.approx(0.25, abs=1e-3)  # ... and never leaves it
     assert float(learn_end) < 0.01 < float(learn_start)
     assert_png(tmp_path / "xor.png")
+    stuck = out.split("findings, stuck:")[1].split("findings, learns:")[0]
+    assert "[vanishing_gradients] layers.0:" in stuck and "best constant answer" in stuck
+    assert "none: the gradients flow" in out.split("findings, learns:")[1]
+    row = re.search(r"^  findings +(\S.*\S) {2,}none$", out, re.MULTILINE)
+    assert row and row.group(1) == "vanishing_gradients (layers.0)"
 
 
 def test_xor_ablation_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,6 +204,9 @@ def test_moons_reaches_full_training_accuracy(tmp_path: Path, capsys: pytest.Cap
     assert float(final.group(2)) == 100.0
     assert len(re.findall(rf"^step +\d+  lr {NUMBER}  hinge loss {NUMBER}  accuracy \d+%$", out, re.MULTILINE)) == 11
     assert_png(tmp_path / "moons.png")
+    page = (tmp_path / "moons-training.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and 'id="slider"' in page
+    assert re.findall(r"\b(?:src|href)\s*=", page) == []  # self-contained
 
 
 # --------------------------------------------------------------------------- digits
