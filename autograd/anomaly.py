@@ -200,20 +200,22 @@ class _Watch:
 # ----------------------------------------------------------------------------------
 _ORIGINALS = {
     (kinds, "small_node"): kinds.small_node,
-    (kinds, "wide_node"): kinds.wide_node,
-    (fast, "wide_node"): fast.wide_node,
+    (kinds, "wide_nodes"): kinds.wide_nodes,
+    (fast, "wide_nodes"): fast.wide_nodes,
 }
 _lock = threading.Lock()
 _open_blocks = 0
 
 
 def _checking(constructor: Any) -> Any:
-    def checked(*arguments: Any) -> Value:
-        node = constructor(*arguments)
+    def checked(*arguments: Any) -> Any:
+        made = constructor(*arguments)  # a node (small_node) or a list of nodes (wide_nodes)
         watch = _watcher.get()
-        if type(watch) is _Watch and node.op:
-            watch.made(node)
-        return node
+        if type(watch) is _Watch:
+            for node in made if isinstance(made, list) else (made,):
+                if node.op:
+                    watch.made(node)
+        return made
 
     checked.__name__ = checked.__qualname__ = f"checked_{constructor.__name__}"
     checked.__doc__ = constructor.__doc__

@@ -136,8 +136,8 @@ def test_leaving_the_block_puts_the_unchecked_constructors_back():
         assert kinds.small_node is not value.small_node
     assert not is_anomaly_enabled()
     assert kinds.small_node is value.small_node
-    assert autograd.kinds.wide_node is value.wide_node
-    assert autograd.fast.wide_node is value.wide_node
+    assert autograd.kinds.wide_nodes is value.wide_nodes
+    assert autograd.fast.wide_nodes is value.wide_nodes
 
 
 def test_as_a_decorator():
