@@ -53,7 +53,7 @@ class Value:
     label: str
     context: Any
 
-    def __init__(self, data: numbers.Real, label: str = "") -> None:
+    def __init__(self, data: numbers.Real, _children: Sequence[Value] = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
             data = as_float(data, "Value")
         if type(label) is not str:
@@ -65,6 +65,8 @@ class Value:
         self.context = None
         self._parents = self._local_grads = self._sort_parents = ()
         self._visited = None
+        if _children or _op:  # micrograd's hand-built node, Value(6.0, (a, b), "*"): see autograd.compat
+            self._hand_built(_children, _op)
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -116,7 +118,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history."""
-        return Value(self.data, self.label)
+        return Value(self.data, label=self.label)
 
 
 class _ZeroGrads(tuple):
@@ -173,15 +175,16 @@ def wide_node(
     op: str,
     context: Any,
     sort_parents: tuple[Value, ...] | None = None,
+    node: Value | None = None,
 ) -> Value:
-    """A node of any number of parents (a leaf with none); ``sort_parents``: those that may be interior."""
+    """A node of any number of parents (a leaf with none); ``sort_parents``: those that may be interior;
+    ``node``: a Value built by hand to lay out as this node (its data, grad and label kept)."""
     if not parents:
         return leaf(data)
-    node = _new(Value)
-    node.data = data
-    node.grad = 0.0
+    if node is None:
+        node = _new(Value)
+        node.data, node.grad, node.label = data, 0.0, ""
     node.op = op
-    node.label = ""
     node.context = context
     node._visited = None
     node._parents = parents
