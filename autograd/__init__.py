@@ -15,7 +15,10 @@ The core, to read first: :mod:`autograd.value` (the node), :mod:`autograd.kinds`
 Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes faster.
 """
 
-from autograd import ops  # registers every op on Value
+from autograd import (
+    compat,  # micrograd's names: Value(data, _children, _op), _prev, _op, _backward
+    ops,  # registers every op on Value
+)
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from autograd.backprop import apply_chain_rule, backward, topological_order
 from autograd.fast import CheckedRows, dots, relu_dots
@@ -23,7 +26,17 @@ from autograd.functional import grad, hessian, jvp
 from autograd.gradcheck import GradcheckError, central_difference, gradcheck
 from autograd.kinds import OPS
 from autograd.mode import enable_grad, is_grad_enabled, no_grad
-from autograd.ops import cross_entropy, dot, log_softmax, logsumexp, relu_dot, softmax, stable_softmax, sum_values
+from autograd.ops import (
+    as_rng,
+    cross_entropy,
+    dot,
+    log_softmax,
+    logsumexp,
+    relu_dot,
+    softmax,
+    stable_softmax,
+    sum_values,
+)
 from autograd.value import ZERO_GRADS, Value
 
 __all__ = [
@@ -34,8 +47,10 @@ __all__ = [
     "GradcheckError",
     "Value",
     "apply_chain_rule",
+    "as_rng",
     "backward",
     "central_difference",
+    "compat",
     "cross_entropy",
     "detect_anomaly",
     "dot",

@@ -26,8 +26,7 @@ class Value:
     >>> a.grad          # d(a^2 + 1)/da = 2a
     4.0
 
-    ``==`` is identity (Values are graph nodes and hash by identity); the
-    orderings ``< <= > >=`` compare ``data`` and return a bool.
+    ``==`` is identity (Values are graph nodes); ``< <= > >=`` compare ``data``.
     """
 
     # __slots__: a Value is 136 bytes, not ~350 with a __dict__, and attribute access is faster.
@@ -53,7 +52,7 @@ class Value:
     label: str
     context: Any
 
-    def __init__(self, data: numbers.Real, label: str = "") -> None:
+    def __init__(self, data: numbers.Real, _children: Sequence[Value] = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
             data = as_float(data, "Value")
         if type(label) is not str:
@@ -65,6 +64,8 @@ class Value:
         self.context = None
         self._parents = self._local_grads = self._sort_parents = ()
         self._visited = None
+        if _children or _op:  # micrograd's hand-built node, Value(6.0, (a, b), "*"): see autograd.compat
+            self._hand_built(_children, _op)
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -116,27 +117,23 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history."""
-        return Value(self.data, self.label)
+        return Value(self.data, label=self.label)
 
 
 class _ZeroGrads(tuple):
-    """Every local derivative is 0 (an off relu neuron): backward, seeing it, runs no edge of the node."""
-
     __slots__ = ()
 
     def __repr__(self) -> str:
         return "ZERO_GRADS"
 
 
-#: ``_local_grads`` of a node whose local derivatives are all 0: backward runs no edge of it.
+#: ``_local_grads`` of a node whose local derivatives are all 0 (an off relu): backward runs no edge of it.
 ZERO_GRADS: tuple = _ZeroGrads()
 
 _new = Value.__new__
 
 
-# ----------------------------------------------------------------------------------
 # The constructors: the only code that writes a node's layout.
-# ----------------------------------------------------------------------------------
 def leaf(data: float) -> Value:
     """A new leaf holding the float ``data`` (what an op returns under ``no_grad``)."""
     node = _new(Value)
@@ -188,6 +185,13 @@ def wide_nodes(rows: Iterable[tuple[float, tuple, Sequence, Any]], op: str, sort
         node._sort_parents = parents if sort_parents is None else sort_parents
         nodes.append(node)
     return nodes
+
+
+def lay_out(node: Value, parents: tuple, local_grads: tuple, op: str, context: Any) -> None:
+    """Lay out a Value made by hand (micrograd's ``Value(6.0, (a, b), '*')``) as the node of ``op``."""
+    node.op, node.context, node._visited = op, context, None
+    node._parents = node._sort_parents = parents
+    node._local_grads = local_grads
 
 
 def as_float(data: object, where: str) -> float:

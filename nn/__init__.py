@@ -8,7 +8,7 @@ A tiny MLP in a few lines::
     train = data.xor()
     model = nn.MLP(2, [4, 1], activation="tanh", output_activation="sigmoid", rng=0)
     optimizer = nn.SGD(model.parameters(), lr=1.0)
-    history = nn.fit(model, nn.mse_loss, train, optimizer=optimizer, epochs=300, batch_size=4)
+    history = nn.fit(model, nn.mse_loss, train, optimizer=optimizer, epochs=300, batch_size=4, rng=0)
     print(history[-1])          # {'epoch': 300, 'loss': 0.0053, 'accuracy': 1.0, ...}
     model.save("xor.json")      # later: nn.MLP(2, [4, 1], ...).load("xor.json")
 

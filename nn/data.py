@@ -1,9 +1,10 @@
 """Datasets and batching, in pure Python (``digits`` borrows scikit-learn's copy of the data).
 
 A dataset is a list of examples ``(x, y)``: ``x`` a list of floats, ``y`` a
-label (a float target, or an int class index). All randomness comes from an
-``rng`` argument, a ``random.Random`` or an int seed; the global ``random``
-state is never touched.
+label (a float target, or an int class index). Every function that draws
+takes ``rng=`` (a ``random.Random`` or an int seed: the same draws every run,
+global state untouched); without one it draws from Python's ``random``
+module, as micrograd does (see :func:`autograd.as_rng`).
 """
 
 from __future__ import annotations
@@ -13,24 +14,12 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
+from autograd import as_rng
+
+__all__ = ["Example", "as_rng", "batches", "digits", "moons", "or_gate", "train_test_split", "xor"]
+
 Example = tuple[list[float], Any]
 T = TypeVar("T")
-
-
-def as_rng(rng: random.Random | int | None, where: str = "rng") -> random.Random:
-    """A ``random.Random`` from ``rng``: itself, a new generator seeded with an int, or ``random.Random(0)`` for None.
-
-    The default is deterministic on purpose: two runs with the same arguments
-    give the same result. Pass your own generator to share one stream of
-    draws between several calls.
-    """
-    if rng is None:
-        return random.Random(0)
-    if isinstance(rng, random.Random):
-        return rng
-    if isinstance(rng, int) and not isinstance(rng, bool):
-        return random.Random(rng)
-    raise TypeError(f"{where}: rng must be a random.Random, an int seed or None, got {type(rng).__name__} {rng!r}")
 
 
 def batches(
@@ -43,8 +32,9 @@ def batches(
     """Yield consecutive lists of ``batch_size`` items of ``data`` (the last one may be shorter).
 
     With ``shuffle=True`` the order is a fresh permutation drawn from ``rng``
-    (required then: pass the same generator every epoch to get a new order
-    each epoch, reproducibly). ``drop_last=True`` skips a short final batch.
+    (the ``random`` module without one; pass the same generator every epoch to
+    get a new order each epoch, reproducibly). ``drop_last=True`` skips a
+    short final batch.
 
     >>> [len(b) for b in batches(list(range(10)), 4)]
     [4, 4, 2]
@@ -53,9 +43,7 @@ def batches(
         raise ValueError(f"batches() batch_size must be a positive int, got {batch_size!r}")
     order = list(range(len(data)))
     if shuffle:
-        if rng is None:
-            raise ValueError("batches(shuffle=True) needs rng=random.Random(seed) (or an int seed)")
-        as_rng(rng, "batches()").shuffle(order)
+        as_rng(rng, "batches").shuffle(order)
     for start in range(0, len(order), batch_size):
         chosen = order[start : start + batch_size]
         if drop_last and len(chosen) < batch_size:
@@ -71,7 +59,7 @@ def train_test_split(
 ) -> tuple[list[T], list[T]]:
     """Split ``data`` into (train, test), the test part holding ``round(test_fraction * len(data))`` items.
 
-    Shuffled first with ``rng`` (None: ``random.Random(0)``) unless ``shuffle=False``.
+    Shuffled first with ``rng`` (the ``random`` module without one) unless ``shuffle=False``.
 
     >>> train, test = train_test_split(list(range(10)), 0.3, rng=0)
     >>> len(train), len(test)
@@ -81,7 +69,7 @@ def train_test_split(
         raise ValueError(f"train_test_split() test_fraction must be in [0, 1], got {test_fraction!r}")
     items = list(data)
     if shuffle:
-        as_rng(rng, "train_test_split()").shuffle(items)
+        as_rng(rng, "train_test_split").shuffle(items)
     test_size = round(test_fraction * len(items))
     return items[: len(items) - test_size], items[len(items) - test_size :]
 
@@ -106,14 +94,18 @@ def moons(
 
     The upper moon is (cos t, sin t), the lower one (1 - cos t, 0.5 - sin t),
     t evenly spaced over [0, pi]; Gaussian noise of standard deviation
-    ``noise`` is added to both coordinates. ``signed_labels=True`` gives -1/+1
-    labels, as a hinge loss wants.
+    ``noise`` is added to both coordinates (drawn from ``rng``, the ``random``
+    module without one), then the points are shuffled. ``signed_labels=True``
+    gives -1/+1 labels, as a hinge loss wants.
+
+    >>> len(moons(10, rng=0)), sorted({label for _, label in moons(10, rng=0)})
+    (10, [0, 1])
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ValueError(f"moons() n must be an int >= 2, got {n!r}")
     if not isinstance(noise, int | float) or not noise >= 0.0:
         raise ValueError(f"moons() noise must be >= 0, got {noise!r}")
-    rng = as_rng(rng, "moons()")
+    rng = as_rng(rng, "moons")
     n_upper = n // 2
     n_lower = n - n_upper
     low_label, high_label = (-1, 1) if signed_labels else (0, 1)

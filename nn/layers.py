@@ -22,9 +22,12 @@ Initializers, each a draw for one weight from ``rng`` (biases start at 0):
 - ``"he"`` / ``"kaiming"``: w ~ N(0, 2 / fan_in), standard deviation sqrt(2 / fan_in) (He et al., 2015);
 - a callable ``init(rng, fan_in, fan_out) -> float``.
 
-Randomness comes only from ``rng``: a ``random.Random``, an int seed, or
-``None`` for ``random.Random(0)``. The global ``random`` state is never used,
-so one seed always gives one model.
+Randomness: with ``rng`` (a ``random.Random`` or an int seed) one seed
+always gives one model and the global ``random`` state is left alone. Without
+one, the weights are drawn from Python's ``random`` module exactly as
+micrograd draws them: ``random.uniform(-1, 1)`` per weight, layer by layer,
+neuron by neuron, weight by weight, biases 0 and not drawn. So
+``random.seed(1337); MLP(2, [16, 16, 1])`` holds micrograd's weights, bit for bit.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import CheckedRows, Value, dot, is_grad_enabled, relu_dot, softmax
+from autograd import CheckedRows, Value, as_rng, dot, is_grad_enabled, relu_dot, softmax
 from nn.activations import (
     MODE_DEPENDENT_ACTIVATIONS,
     Activation,
@@ -42,7 +45,6 @@ from nn.activations import (
     get_activation,
     get_number_activation,
 )
-from nn.data import as_rng
 from nn.init import Initializer, get_initializer
 from nn.module import Module
 

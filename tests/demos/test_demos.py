@@ -228,7 +228,7 @@ def test_digits_trains_saves_and_predicts(tmp_path: Path, capsys: pytest.Capture
         assert_png(tmp_path / picture)
 
     model_path = tmp_path / digits.MODEL_FILE
-    model = nn.MLP(64, [digits.hidden_size_of(model_path), 10])
+    model = nn.MLP(64, [digits.hidden_size_of(model_path), 10], rng=0)
     model.load(model_path)
     assert len(model.parameters()) == 65 * 8 + 9 * 10
 
@@ -270,7 +270,7 @@ def test_tour_explains_draws_trains_and_lists_outputs(tmp_path: Path, capsys: py
             assert_svg(path)
         elif path.suffix == ".html":
             assert "<svg" in path.read_text()
-    nn.MLP(64, [6, 10]).load(tmp_path / "digits-model.json")
+    nn.MLP(64, [6, 10], rng=0).load(tmp_path / "digits-model.json")
     assert not math.isnan(before)
 
 

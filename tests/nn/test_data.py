@@ -42,10 +42,32 @@ def test_shuffle_is_reproducible_and_changes_each_epoch_with_one_generator():
 
 
 def test_batches_errors():
-    with pytest.raises(ValueError, match="needs rng"):
-        list(data.batches([1, 2, 3], 2, shuffle=True))
     with pytest.raises(ValueError, match="batch_size must be a positive int"):
         list(data.batches([1, 2, 3], 0))
+    with pytest.raises(TypeError, match=r"batches\(\) rng must be"):
+        list(data.batches([1, 2, 3], 2, shuffle=True, rng="seed"))
+    with pytest.raises(TypeError, match=r"moons\(\) rng must be"):
+        data.moons(10, rng=1.5)
+
+
+def test_without_an_rng_every_draw_comes_from_the_random_module():
+    """No rng: shuffling, splitting and moons draw from Python's random module, so random.seed repeats them."""
+    items = list(range(30))
+
+    def draw_all() -> tuple:
+        shuffled = list(data.batches(items, 4, shuffle=True))
+        return shuffled, data.train_test_split(items, 0.3), data.moons(20, 0.1)
+
+    random.seed(11)
+    first = draw_all()
+    random.seed(11)
+    assert draw_all() == first
+    random.seed(12)
+    assert draw_all() != first
+    # The same draws as an explicit generator in the same state, in the same order.
+    rng = random.Random(11)
+    assert first == (list(data.batches(items, 4, shuffle=True, rng=rng)), data.train_test_split(items, 0.3, rng=rng),
+                     data.moons(20, 0.1, rng=rng))  # fmt: skip
 
 
 def test_no_global_random_state_is_used():

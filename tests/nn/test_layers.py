@@ -35,7 +35,7 @@ def test_mlp_without_bias_has_only_weights(nin, nouts):
 
 
 def test_micrograd_structure_and_defaults():
-    model = nn.MLP(2, [16, 16, 1])
+    model = nn.MLP(2, [16, 16, 1], rng=0)
     assert len(model.layers) == 3
     assert [layer.activation for layer in model.layers] == ["relu", "relu", "linear"]
     neuron = model.layers[1].neurons[3]
@@ -191,8 +191,11 @@ def test_same_seed_same_model_and_global_random_state_untouched():
     assert [p.data for p in first.parameters()] == [p.data for p in second.parameters()]
     third = nn.MLP(3, [5, 2], init="he", rng=43)
     assert [p.data for p in first.parameters()] != [p.data for p in third.parameters()]
-    # The documented default is random.Random(0), so rng=None is deterministic too.
-    assert [p.data for p in nn.MLP(3, [4]).parameters()] == [p.data for p in nn.MLP(3, [4], rng=0).parameters()]
+    # Without an rng the weights come from the random module, as micrograd's: random.seed repeats them.
+    random.seed(5)
+    unseeded = [p.data for p in nn.MLP(3, [4], init="he").parameters()]
+    assert unseeded == [p.data for p in nn.MLP(3, [4], init="he", rng=random.Random(5)).parameters()]
+    assert random.getstate() != state
 
 
 def test_rng_of_wrong_type_is_rejected():
@@ -267,7 +270,7 @@ def test_repr_is_readable():
     assert text.splitlines()[0] == "MLP(2 -> [16, 16, 1], 337 parameters"
     assert "(layers.0): Layer(2 -> 16, activation='relu')" in text
     assert "(layers.2): Layer(16 -> 1, activation='linear')" in text
-    assert repr(nn.Neuron(3, activation="tanh", bias=False)) == "Neuron(3, activation='tanh', bias=False)"
+    assert repr(nn.Neuron(3, activation="tanh", bias=False, rng=0)) == "Neuron(3, activation='tanh', bias=False)"
 
 
 def test_micrograd_moons_demo_code_runs_with_only_its_imports_changed():
@@ -284,6 +287,7 @@ def test_micrograd_moons_demo_code_runs_with_only_its_imports_changed():
     from nn import MLP
 
     np.random.seed(1337)
+    random.seed(1337)
     X, y = make_moons(n_samples=30, noise=0.1, random_state=1337)  # noqa: N806 (the notebook's names)
     y = y * 2 - 1
     model = MLP(2, [16, 16, 1])

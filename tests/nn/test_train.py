@@ -108,7 +108,7 @@ def test_fit_records_the_mean_data_loss_of_each_epoch():
     data = [([1.0], 2.0), ([2.0], 1.0), ([3.0], 0.0)]
     optimizer = nn.SGD(model.parameters(), lr=0.0)  # lr 0: the model never changes
     history = nn.fit(
-        model, nn.mse_loss, data, optimizer=optimizer, epochs=1, batch_size=2, progress=False, accuracy=None
+        model, nn.mse_loss, data, optimizer=optimizer, epochs=1, batch_size=2, rng=0, progress=False, accuracy=None
     )
     expected = sum((model(x).data - y) ** 2 for x, y in data) / len(data)
     assert history[0]["loss"] == pytest.approx(expected)
@@ -129,6 +129,7 @@ def test_fit_validation_schedule_and_callback():
         validation_data=train[:4],
         lr_schedule=lambda epoch: 0.01 / (epoch + 1),
         on_epoch_end=seen.append,
+        rng=0,
         progress=False,
     )
     assert [h["lr"] for h in history] == pytest.approx([0.01, 0.005, 0.01 / 3])
@@ -177,7 +178,7 @@ def test_evaluate_records_no_graph_and_restores_the_mode():
 
 def test_fit_leaves_the_model_in_its_mode():
     model = nn.MLP(2, [2, 1], rng=0).eval()
-    nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), progress=False)
+    nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), rng=0, progress=False)
     assert not model.training
 
 
@@ -199,7 +200,7 @@ def test_fit_argument_errors(kwargs, message):
 
 def test_progress_bar_shows_loss_and_accuracy(capsys):
     model = nn.MLP(2, [2, 1], rng=0)
-    nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=2, batch_size=2)
+    nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=2, batch_size=2, rng=0)
     err = capsys.readouterr().err
     assert "loss=" in err
     assert "acc=" in err
@@ -211,11 +212,11 @@ def test_progress_false_needs_no_tqdm_and_prints_nothing(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     model = nn.MLP(2, [2, 1], rng=0)
     optimizer = nn.SGD(model.parameters(), lr=0.1)
-    history = nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=2, progress=False)
+    history = nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=2, rng=0, progress=False)
     assert len(history) == 2
     assert capsys.readouterr() == ("", "")
     with pytest.warns(UserWarning, match=r'pip install "glassgrad\[demos\]"'):
-        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=1, progress=True)
+        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=1, rng=0, progress=True)
 
 
 def test_the_package_docstring_example_runs_and_learns(tmp_path, monkeypatch, capsys):
@@ -239,4 +240,4 @@ def test_fit_stops_with_a_clear_error_when_the_loss_diverges():
     model = nn.MLP(2, [4, 1], rng=0)
     optimizer = nn.SGD(model.parameters(), lr=1e150)
     with pytest.raises(FloatingPointError, match="diverged"):
-        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=50, batch_size=4, progress=False)
+        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=optimizer, epochs=50, batch_size=4, rng=0, progress=False)
