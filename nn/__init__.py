@@ -10,7 +10,7 @@ A tiny MLP in a few lines::
     optimizer = nn.SGD(model.parameters(), lr=1.0)
     history = nn.fit(model, nn.mse_loss, train, optimizer=optimizer, epochs=300, batch_size=4)
     print(history[-1])          # {'epoch': 300, 'loss': 0.0053, 'accuracy': 1.0, ...}
-    model.save("xor.json")      # later: nn.MLP(2, [4, 1], ...).load("xor.json")
+    model.save("xor.json")      # later: model = nn.load("xor.json")
 
 Everything is built from :mod:`autograd` Values; nothing here imports a
 third-party package at import time (tqdm and scikit-learn are imported when used).
@@ -31,6 +31,7 @@ from nn.losses import (
 )
 from nn.module import LoadResult, Module
 from nn.optim import SGD, Adam, Optimizer
+from nn.serialization import load
 from nn.train import count_correct, evaluate, fit
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "get_activation",
     "hinge_loss",
     "l2_penalty",
+    "load",
     "moons",
     "mse_loss",
     "or_gate",
