@@ -19,6 +19,7 @@ third-party package at import time (tqdm and scikit-learn are imported when used
 from nn import data
 from nn.activations import ACTIVATION_NAMES, get_activation
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
+from nn.export import export_torch_source, from_torch, to_onnx, to_torch
 from nn.init import INITIALIZERS
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
@@ -53,7 +54,9 @@ __all__ = [
     "data",
     "digits",
     "evaluate",
+    "export_torch_source",
     "fit",
+    "from_torch",
     "get_activation",
     "hinge_loss",
     "l2_penalty",
@@ -61,6 +64,8 @@ __all__ = [
     "moons",
     "mse_loss",
     "or_gate",
+    "to_onnx",
+    "to_torch",
     "train_test_split",
     "xor",
 ]

@@ -31,8 +31,8 @@ import math
 import os
 import random
 import tempfile
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import IO, Any
 
 __all__ = [
     "FILE_FORMAT",
@@ -483,13 +483,26 @@ def _reject_constant(name: str) -> float:
 
 
 def _write_json_atomically(path: str, document: object) -> None:
-    """Write ``document`` to a temporary file in the target's folder, fsync it, then ``os.replace`` it."""
+    """Write ``document`` as JSON to ``path`` atomically (see :func:`_write_atomically`)."""
+
+    def write(file: IO[str]) -> None:
+        json.dump(document, file, allow_nan=False)
+        file.write("\n")
+
+    _write_atomically(path, write)
+
+
+def _write_atomically(path: str, write: Callable[[IO[Any]], None], binary: bool = False) -> None:
+    """Call ``write`` on a temporary file in the target's folder, fsync it, then ``os.replace`` it over ``path``.
+
+    A crash at any moment leaves the old file or the new one, never half of
+    one; the temporary is removed on any error. ``binary`` opens it for bytes.
+    """
     folder = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(document, file, allow_nan=False)
-            file.write("\n")
+        with os.fdopen(descriptor, "wb") if binary else os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         try:  # keep the permissions of the file being replaced; a new file gets rw-r--r--
