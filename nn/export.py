@@ -318,8 +318,8 @@ def build() -> nn.Sequential:
     )
 
 
-# Which glassgrad parameters fill each Linear, by its index in the Sequential: with prefix = the
-# pattern .format(j=j), neuron j's weights (a list) are parameters[prefix + "w"], its bias parameters[prefix + "b"].
+# The glassgrad parameters of each Linear, by its index in the Sequential. For row j, with
+# name = pattern.format(j=j): the weights (a list) are parameters[name + "w"], the bias parameters[name + "b"].
 LINEAR_LAYERS = {{
 {linear_layers}
 }}
