@@ -10,7 +10,7 @@ A tiny MLP in a few lines::
     optimizer = nn.SGD(model.parameters(), lr=1.0)
     history = nn.fit(model, nn.mse_loss, train, optimizer=optimizer, epochs=300, batch_size=4, rng=0)
     print(history[-1])          # {'epoch': 300, 'loss': 0.0053, 'accuracy': 1.0, ...}
-    model.save("xor.json")      # later: nn.MLP(2, [4, 1], ...).load("xor.json")
+    model.save("xor.json")      # later: model = nn.load("xor.json")
 
 Everything is built from :mod:`autograd` Values; nothing here imports a
 third-party package at import time (tqdm and scikit-learn are imported when used).
@@ -22,6 +22,7 @@ from nn.callbacks import Callback, CosineAnnealingLR, EarlyStopping, ModelCheckp
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
 from nn.diagnose import Diagnosis, Finding, diagnose
 from nn.history import History
+from nn.export import export_torch_source, from_torch, to_onnx, to_torch
 from nn.init import INITIALIZERS
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
@@ -34,6 +35,7 @@ from nn.losses import (
 )
 from nn.module import LoadResult, Module
 from nn.optim import SGD, Adam, Optimizer
+from nn.serialization import load
 from nn.train import count_correct, evaluate, fit
 
 __all__ = [
@@ -65,13 +67,18 @@ __all__ = [
     "diagnose",
     "digits",
     "evaluate",
+    "export_torch_source",
     "fit",
+    "from_torch",
     "get_activation",
     "hinge_loss",
     "l2_penalty",
+    "load",
     "moons",
     "mse_loss",
     "or_gate",
+    "to_onnx",
+    "to_torch",
     "train_test_split",
     "xor",
 ]

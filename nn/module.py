@@ -10,9 +10,9 @@ walks the instance's attributes, in the order they were set, and finds:
 
 A Value (or module) reachable twice is listed once, under the first name found.
 
-Saved files are JSON::
+Saved files are JSON (the layout is :mod:`nn.serialization`'s)::
 
-    {"format": "glassgrad-state", "version": 1, "module": "MLP",
+    {"format": "glassgrad-state", "version": 2, "module": "MLP", "architecture": {"type": "MLP", ...},
      "parameters": {"layers.0.neurons.0.w": [0.1, -0.3], "layers.0.neurons.0.b": 0.0, ...}}
 
 A list of Values (a neuron's ``w``) is one entry holding a list of numbers; a
@@ -276,13 +276,26 @@ class Module:
             target.data = number
         return LoadResult(missing, unexpected)
 
+    def architecture(self) -> dict[str, Any] | None:
+        """What this module is, as JSON-ready data a file can rebuild it from; None when it cannot say.
+
+        Neuron, Layer and MLP describe themselves (sizes, each layer's
+        activation, bias or not, the initializer's name); see
+        :func:`nn.serialization.describe`. :meth:`save` writes it beside the
+        weights, :func:`nn.load` rebuilds the model from it, and :meth:`load`
+        refuses a file whose architecture differs.
+        """
+        return serialization.describe(self)
+
     def save(self, path: str | os.PathLike[str] | bytes) -> None:
-        """Write the parameters to ``path`` as JSON, atomically: see :func:`nn.serialization.save`."""
+        """Write the architecture and parameters to ``path`` as JSON, atomically: see :func:`nn.serialization.save`."""
         serialization.save(self, path)
 
     def load(self: ModuleType, path: str | os.PathLike[str] | bytes, strict: bool = True) -> ModuleType:
         """Read parameters saved by :meth:`save` into this model, all or nothing; returns self.
 
+        A file whose architecture differs from this model's (see
+        :meth:`architecture`) is refused with ``strict=True``, naming both.
         See :func:`nn.serialization.load_into`.
         """
         serialization.load_into(self, path, strict=strict)

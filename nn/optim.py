@@ -10,14 +10,31 @@ schedule)::
     for epoch in range(10):
         optimizer.lr = 0.1 * 0.9**epoch
         ...
+
+An optimizer's state (its hyperparameters, SGD's momentum buffers, Adam's
+moments and step count) is a dict of numbers: ``state_dict()`` and
+``load_state_dict()``, ``save(path)`` and ``load(path)`` (JSON, as models), so
+a run resumes exactly where it stopped::
+
+    model.save("model.json"); optimizer.save("optimizer.json")
+    # later, in another process:
+    model = nn.load("model.json")
+    optimizer = Adam(model.parameters()).load("optimizer.json")
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 from autograd import Value, no_grad
+from nn import serialization
+
+__all__ = ["SGD", "Adam", "Optimizer"]
+
+OptimizerType = TypeVar("OptimizerType", bound="Optimizer")
 
 
 def _check_rate(value: object, name: str, where: str, upper: float = math.inf, closed_upper: bool = False) -> float:
@@ -28,6 +45,26 @@ def _check_rate(value: object, name: str, where: str, upper: float = math.inf, c
         bound = f"[0, {upper}]" if closed_upper else f"[0, {upper})"
         raise ValueError(f"{where} {name} must be in {bound}, got {value!r}")
     return float(value)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _finite_numbers(state: Mapping[str, Any], key: str, count: int, problems: list[str]) -> list[float]:
+    """``state[key]`` as ``count`` floats, each finite; what is wrong goes into ``problems``."""
+    given = state.get(key)
+    if not isinstance(given, list | tuple):
+        problems.append(f"{key}: expected a list of {count} numbers, got {type(given).__name__} {given!r:.40}")
+        return []
+    if len(given) != count:
+        problems.append(f"{key}: expected {count} numbers (one per parameter), got {len(given)}")
+        return []
+    bad = [i for i, x in enumerate(given) if not _is_number(x) or not math.isfinite(x)]
+    if bad:
+        problems.append(f"{key}[{bad[0]}]: expected a finite number, got {given[bad[0]]!r}")
+        return []
+    return [float(x) for x in given]
 
 
 def _grad(p: Value) -> float:
@@ -71,6 +108,96 @@ class Optimizer:
         """Update every parameter from its grad."""
         raise NotImplementedError
 
+    # ------------------------------------------------------------ state
+    def _hyperparameters(self) -> dict[str, Any]:
+        """The settings a state dict carries (``lr`` and each subclass's own), by name."""
+        return {"lr": self.lr}
+
+    def _buffers(self) -> dict[str, list[float]]:
+        """The per-parameter lists a state dict carries (one number per parameter, in ``params`` order)."""
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as plain numbers: its type, parameter count, settings and buffers.
+
+        Parameters are matched by position (the order of ``params``, which is
+        ``model.parameters()``'s order), as PyTorch does. The lists are copies.
+
+        >>> SGD([Value(1.0), Value(2.0)], lr=0.1, momentum=0.9).state_dict()
+        {'type': 'SGD', 'parameters': 2, 'lr': 0.1, 'momentum': 0.9, 'weight_decay': 0.0, 'velocities': [0.0, 0.0]}
+        """
+        state: dict[str, Any] = {"type": type(self).__name__, "parameters": len(self.params)}
+        state.update(self._hyperparameters())
+        state.update({name: list(buffer) for name, buffer in self._buffers().items()})
+        state.update({name: getattr(self, name) for name in self._counters()})
+        return state
+
+    def load_state_dict(self: OptimizerType, state: Mapping[str, Any]) -> OptimizerType:
+        """Restore a state from :meth:`state_dict`, settings included (``lr``: set it after to change it); returns self.
+
+        All or nothing: the type, the parameter count, every setting (as the
+        constructor checks it) and every buffer number (finite) are checked
+        first; any problem is a ValueError listing them, and nothing changes.
+        """
+        name = type(self).__name__
+        if not isinstance(state, Mapping):
+            raise ValueError(f"{name}.load_state_dict() needs a mapping, got {type(state).__name__}")
+        problems: list[str] = []
+        expected = {"type", "parameters", *self._hyperparameters(), *self._buffers(), *self._counters()}
+        if state.get("type") != name:
+            problems.append(f"the state is of type {state.get('type')!r}, this optimizer is {name}")
+        if state.get("parameters") != len(self.params):
+            problems.append(
+                f"the state is for {state.get('parameters')!r} parameters, this optimizer has {len(self.params)}"
+            )
+        missing, extra = sorted(expected - set(state)), sorted(str(key) for key in set(state) - expected)
+        if missing:
+            problems.append(f"missing keys: {', '.join(missing)}")
+        if extra:
+            problems.append(f"unexpected keys: {', '.join(extra)}")
+        if problems:
+            raise ValueError(f"{name}.load_state_dict() failed, nothing was changed:\n  " + "\n  ".join(problems))
+        buffers = {key: _finite_numbers(state, key, len(self.params), problems) for key in self._buffers()}
+        counters = {}
+        for key in self._counters():
+            value = state[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append(f"{key}: expected a count (an int >= 0), got {value!r}")
+            counters[key] = value
+        restore = {key: state[key] for key in self._hyperparameters()}
+        try:
+            self._check_hyperparameters(restore)
+        except ValueError as error:
+            problems.append(str(error))
+        if problems:
+            raise ValueError(f"{name}.load_state_dict() failed, nothing was changed:\n  " + "\n  ".join(problems))
+        self._set_hyperparameters(restore)
+        for key, numbers in buffers.items():
+            self._buffers()[key][:] = numbers
+        for key, value in counters.items():
+            setattr(self, key, value)
+        return self
+
+    def _counters(self) -> tuple[str, ...]:
+        """Names of int attributes a state dict carries (Adam's ``steps_taken``, the t of its bias corrections)."""
+        return ()
+
+    def _check_hyperparameters(self, values: Mapping[str, Any]) -> None:
+        """Raise ValueError if ``values`` (from a state dict) are not settings the constructor accepts."""
+        _check_rate(values["lr"], "lr", f"{type(self).__name__}()")
+
+    def _set_hyperparameters(self, values: Mapping[str, Any]) -> None:
+        self.lr = values["lr"]
+
+    def save(self, path: str | os.PathLike[str] | bytes) -> None:
+        """Write :meth:`state_dict` to ``path`` as JSON, atomically: see :func:`nn.serialization.save_optimizer`."""
+        serialization.save_optimizer(self, path)
+
+    def load(self: OptimizerType, path: str | os.PathLike[str] | bytes) -> OptimizerType:
+        """Read a state saved by :meth:`save` into this optimizer, all or nothing; returns self."""
+        serialization.load_optimizer_into(self, path)
+        return self
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
 
@@ -92,6 +219,22 @@ class SGD(Optimizer):
         self.momentum = _check_rate(momentum, "momentum", "SGD()", upper=1.0)
         self.weight_decay = _check_rate(weight_decay, "weight_decay", "SGD()")
         self.velocities = [0.0] * len(self.params)
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
+
+    def _buffers(self) -> dict[str, list[float]]:
+        return {"velocities": self.velocities}
+
+    def _check_hyperparameters(self, values: Mapping[str, Any]) -> None:
+        super()._check_hyperparameters(values)
+        _check_rate(values["momentum"], "momentum", "SGD()", upper=1.0)
+        _check_rate(values["weight_decay"], "weight_decay", "SGD()")
+
+    def _set_hyperparameters(self, values: Mapping[str, Any]) -> None:
+        super()._set_hyperparameters(values)
+        self.momentum = float(values["momentum"])
+        self.weight_decay = float(values["weight_decay"])
 
     @no_grad()
     def step(self) -> None:
@@ -153,6 +296,31 @@ class Adam(Optimizer):
         self.first_moments = [0.0] * len(self.params)
         self.second_moments = [0.0] * len(self.params)
         self.steps_taken = 0
+
+    def _hyperparameters(self) -> dict[str, Any]:
+        return {"lr": self.lr, "betas": list(self.betas), "eps": self.eps, "weight_decay": self.weight_decay}
+
+    def _buffers(self) -> dict[str, list[float]]:
+        return {"first_moments": self.first_moments, "second_moments": self.second_moments}
+
+    def _counters(self) -> tuple[str, ...]:
+        return ("steps_taken",)
+
+    def _check_hyperparameters(self, values: Mapping[str, Any]) -> None:
+        super()._check_hyperparameters(values)
+        betas = values["betas"]
+        if not isinstance(betas, list | tuple) or len(betas) != 2:
+            raise ValueError(f"Adam() betas must be a pair (beta1, beta2), got {betas!r}")
+        _check_rate(betas[0], "beta1", "Adam()", upper=1.0)
+        _check_rate(betas[1], "beta2", "Adam()", upper=1.0)
+        _check_rate(values["eps"], "eps", "Adam()")
+        _check_rate(values["weight_decay"], "weight_decay", "Adam()")
+
+    def _set_hyperparameters(self, values: Mapping[str, Any]) -> None:
+        super()._set_hyperparameters(values)
+        self.betas = (float(values["betas"][0]), float(values["betas"][1]))
+        self.eps = float(values["eps"])
+        self.weight_decay = float(values["weight_decay"])
 
     @no_grad()
     def step(self) -> None:

@@ -11,8 +11,10 @@ def test_import_nn_loads_no_third_party_module():
     code = "\n".join(
         [
             "import sys",
-            "import nn, nn.activations, nn.data, nn.layers, nn.losses, nn.module, nn.optim, nn.train",
+            "import nn, nn.activations, nn.data, nn.export, nn.layers, nn.losses, nn.module, nn.optim, nn.train",
+            "import nn.serialization",
             "watched = {'tqdm', 'sklearn', 'numpy', 'scipy', 'graphviz', 'matplotlib', 'hypothesis', 'pytest'}",
+            "watched |= {'torch', 'onnx', 'onnxruntime'}",
             "print(','.join(sorted({name.split('.')[0] for name in sys.modules} & watched)))",
         ]
     )

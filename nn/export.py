@@ -1,0 +1,524 @@
+"""Models that travel: a glassgrad Neuron, Layer or MLP out to PyTorch and ONNX, and back from PyTorch.
+
+- :func:`to_torch`: a ``torch.nn.Sequential`` of ``Linear`` layers and activation
+  modules in float64, computing what the glassgrad model computes: outputs and
+  parameter gradients agree to 1e-12 (the tests check it for random sizes,
+  inputs and every activation).
+- :func:`from_torch`: such a Sequential back to an :class:`nn.MLP`.
+- :func:`export_torch_source`: a standalone, readable ``.py`` file that builds
+  the network with ``torch.nn`` and loads its weights from the model's JSON
+  file (with the ``json`` module: no pickle).
+- :func:`to_onnx`: an ONNX graph (``Gemm`` and the activation operators),
+  checked by ``onnx.checker``; float64 where onnxruntime runs every operator
+  of the model in float64, float32 otherwise (see :data:`ONNX_TOLERANCE`).
+
+A glassgrad layer of ``nout`` neurons over ``nin`` inputs is one
+``Linear(nin, nout)``: neuron ``j``'s weights are row ``j`` of its ``weight``,
+its bias entry ``j`` of ``bias``. The glassgrad ``"linear"`` activation adds no
+module. PyTorch and ONNX always work on batches: an input of shape
+``(batch, nin)`` gives ``(batch, nout)``, where glassgrad takes one sample and
+returns a single Value for a one-neuron output layer.
+
+torch and onnx are optional: ``pip install "glassgrad[torch]"`` and
+``pip install "glassgrad[onnx]"``; they are imported only inside these
+functions, and without them the error says which extra to install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograd.ops import SELU_ALPHA, SELU_SCALE
+from nn import serialization
+
+__all__ = [
+    "ONNX_DOUBLE_ACTIVATIONS",
+    "ONNX_OPSET",
+    "ONNX_TOLERANCE",
+    "TORCH_ACTIVATIONS",
+    "export_torch_source",
+    "from_torch",
+    "to_onnx",
+    "to_torch",
+]
+
+# The constants glassgrad's activations use (autograd/ops.py): leaky_relu's slope, rrelu's range, elu's alpha.
+_LEAKY_SLOPE = 0.01
+_RRELU_LOWER, _RRELU_UPPER = 1 / 8, 1 / 3
+_ELU_ALPHA = 1.0
+
+#: Each glassgrad activation's ``torch.nn`` module: class name and keyword arguments. ``"linear"`` has
+#: none (no module), ``"binary_step"`` has none in PyTorch. Softplus: PyTorch returns x itself above
+#: ``threshold`` (20 by default, off by up to 2e-9 there); at 40, log(1 + e^x) is x in float64, so the
+#: module computes exactly glassgrad's softplus and its gradient.
+TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "identity": ("Identity", {}),
+    "sigmoid": ("Sigmoid", {}),
+    "tanh": ("Tanh", {}),
+    "relu": ("ReLU", {}),
+    "leaky_relu": ("LeakyReLU", {"negative_slope": _LEAKY_SLOPE}),
+    "rrelu": ("RReLU", {"lower": _RRELU_LOWER, "upper": _RRELU_UPPER}),
+    "gelu": ("GELU", {}),
+    "gelu_tanh": ("GELU", {"approximate": "tanh"}),
+    "elu": ("ELU", {"alpha": _ELU_ALPHA}),
+    "selu": ("SELU", {}),
+    "softplus": ("Softplus", {"beta": 1.0, "threshold": 40.0}),
+    "silu": ("SiLU", {}),
+    "mish": ("Mish", {}),
+    "softsign": ("Softsign", {}),
+    "softmax": ("Softmax", {"dim": -1}),
+}
+
+#: The ONNX opset the graphs use (``Gelu`` needs 20).
+ONNX_OPSET = 20
+#: Activations whose ONNX operators onnxruntime (CPU; checked with 1.32) runs in float64 to float64
+#: accuracy. A model using only these is exported in float64; any other makes the whole graph float32.
+#: (LeakyRelu, Elu, Selu, Softplus, Softsign, Mish and Erf have float kernels only; Gelu with
+#: approximate="tanh" runs in double but is off by up to 7e-9, so gelu_tanh goes float32 as well.)
+ONNX_DOUBLE_ACTIVATIONS: tuple[str, ...] = (
+    "linear",
+    "identity",
+    "binary_step",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "silu",
+    "softmax",
+)
+#: How close onnxruntime's outputs are to glassgrad's, by graph type: ``(rtol, atol)``, meaning
+#: ``|onnx - glassgrad| <= atol + rtol * |glassgrad|``. float64 graphs do the same arithmetic in another
+#: order (Gemm sums); float32 graphs round the weights and every step to float32 (about 6e-8 each),
+#: which tiny networks with inputs and weights of order 1 keep within 1e-5.
+ONNX_TOLERANCE: dict[str, tuple[float, float]] = {"float64": (1e-12, 1e-12), "float32": (1e-5, 1e-5)}
+
+_TORCH_EXTRA = 'pip install "glassgrad[torch]"'
+_ONNX_EXTRA = 'pip install "glassgrad[onnx]"'
+
+
+@dataclass(frozen=True)
+class _Dense:
+    """One fully connected layer, read off a glassgrad layer: weights by row (one per neuron), biases or None."""
+
+    nin: int
+    nout: int
+    activation: str
+    weights: list[list[float]]
+    biases: list[float] | None
+
+
+def _import_torch(where: str) -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise ImportError(f"{where} needs PyTorch, which is not installed: {_TORCH_EXTRA}") from None
+    return torch
+
+
+def _dense_layers(model: Any, where: str) -> list[_Dense]:
+    """The model as a list of dense layers; a ValueError naming what cannot be converted."""
+    from nn.layers import MLP, Layer
+
+    architecture = serialization.describe(model)
+    if architecture is None:
+        raise ValueError(
+            f"{where} converts a Neuron, Layer or MLP whose activations are names (see nn.ACTIVATION_NAMES), "
+            f"got {type(model).__name__} {model!r}"
+        )
+    if architecture["type"] == "Neuron":
+        biases = None if model.b is None else [model.b.data]
+        return [_Dense(model.nin, 1, model.activation, [[w.data for w in model.w]], biases)]
+    layers = model.layers if isinstance(model, MLP) else [model]
+    dense = []
+    for layer in layers:
+        assert isinstance(layer, Layer)
+        has_bias = layer.neurons[0].b is not None
+        dense.append(
+            _Dense(
+                layer.nin,
+                layer.nout,
+                layer.activation,
+                [[w.data for w in neuron.w] for neuron in layer.neurons],
+                [neuron.b.data for neuron in layer.neurons] if has_bias else None,
+            )
+        )
+    return dense
+
+
+def _torch_activation(name: str, index: int, where: str) -> tuple[str, dict[str, Any]] | None:
+    if name == "linear":
+        return None
+    if name not in TORCH_ACTIVATIONS:
+        raise ValueError(
+            f"{where}: PyTorch has no module for the activation {name!r} (layer {index}); "
+            f"convertible activations are 'linear', {', '.join(repr(n) for n in TORCH_ACTIVATIONS)}"
+        )
+    return TORCH_ACTIVATIONS[name]
+
+
+# ---------------------------------------------------------------- PyTorch
+def to_torch(model: Any) -> Any:
+    """The model as a ``torch.nn.Sequential`` of ``Linear`` and activation modules, in float64.
+
+    Outputs and parameter gradients equal glassgrad's to 1e-12. The
+    Sequential is in the model's mode (``train()`` or ``eval()``): rrelu
+    draws its slopes in training, from PyTorch's generator, so the two agree
+    in evaluation. An activation PyTorch has no module for
+    (``"binary_step"``, a callable) is a ValueError naming it.
+
+    >>> import nn
+    >>> nn.to_torch(nn.MLP(2, [3, 1], activation="tanh", rng=0))  # doctest: +SKIP
+    Sequential(
+      (0): Linear(in_features=2, out_features=3, bias=True)
+      (1): Tanh()
+      (2): Linear(in_features=3, out_features=1, bias=True)
+    )
+    """
+    where = "to_torch()"
+    layers = _dense_layers(model, where)
+    torch = _import_torch(where)
+    modules = []
+    for index, layer in enumerate(layers):
+        activation = _torch_activation(layer.activation, index, where)
+        linear = torch.nn.Linear(layer.nin, layer.nout, bias=layer.biases is not None, dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(layer.weights, dtype=torch.float64))
+            if layer.biases is not None:
+                linear.bias.copy_(torch.tensor(layer.biases, dtype=torch.float64))
+        modules.append(linear)
+        if activation is not None:
+            class_name, arguments = activation
+            modules.append(getattr(torch.nn, class_name)(**arguments))
+    return torch.nn.Sequential(*modules).train(model.training)
+
+
+def _activation_from_torch(module: Any, torch: Any, where: str) -> str:
+    """The glassgrad name of a PyTorch activation module; a ValueError for one it cannot stand for."""
+    tnn = torch.nn
+    plain = {
+        tnn.Identity: "identity",
+        tnn.Sigmoid: "sigmoid",
+        tnn.Tanh: "tanh",
+        tnn.ReLU: "relu",
+        tnn.SELU: "selu",
+        tnn.SiLU: "silu",
+        tnn.Mish: "mish",
+        tnn.Softsign: "softsign",
+    }
+    kind = type(module)
+    if kind in plain:
+        return plain[kind]
+    if kind is tnn.LeakyReLU and module.negative_slope == _LEAKY_SLOPE:
+        return "leaky_relu"
+    if kind is tnn.RReLU and (module.lower, module.upper) == (_RRELU_LOWER, _RRELU_UPPER):
+        return "rrelu"
+    if kind is tnn.ELU and module.alpha == _ELU_ALPHA:
+        return "elu"
+    if kind is tnn.GELU and module.approximate in ("none", "tanh"):
+        return "gelu" if module.approximate == "none" else "gelu_tanh"
+    if kind is tnn.Softplus and module.beta == 1.0 and module.threshold >= 20.0:
+        return "softplus"
+    if kind is tnn.Softmax and module.dim in (-1, 1):
+        return "softmax"
+    settings = {
+        tnn.LeakyReLU: "negative_slope=0.01",
+        tnn.RReLU: "lower=1/8, upper=1/3",
+        tnn.ELU: "alpha=1.0",
+        tnn.Softplus: "beta=1 and threshold >= 20",
+        tnn.Softmax: "dim=-1",
+    }
+    if kind in settings:
+        raise ValueError(f"{where}: glassgrad's {kind.__name__} has {settings[kind]}, got {module!r}")
+    raise ValueError(f"{where}: glassgrad has no activation for the module {module!r}")
+
+
+def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
+    """A ``torch.nn.Sequential`` of ``Linear`` layers, each optionally followed by an activation, as an :class:`nn.MLP`.
+
+    The inverse of :func:`to_torch`: ``from_torch(to_torch(model))`` has the
+    model's architecture and weights, bit for bit (float32 weights become the
+    same numbers in float64). A Linear with no activation after it is a
+    ``"linear"`` layer. Anything else in the Sequential (dropout,
+    normalization, two activations in a row, an activation with settings
+    glassgrad's has not) is a ValueError naming the module and its position.
+    ``rng`` goes to the MLP's constructor (its weights are then replaced).
+    """
+    where = "from_torch()"
+    torch = _import_torch(where)
+    if not isinstance(module, torch.nn.Sequential):
+        raise TypeError(
+            f"{where} needs a torch.nn.Sequential of Linear and activation modules, got {type(module).__name__}"
+        )
+    children = list(module)
+    specs: list[dict[str, Any]] = []
+    state: dict[str, Any] = {}
+    nin: int | None = None
+    position = 0
+    while position < len(children):
+        linear = children[position]
+        if not isinstance(linear, torch.nn.Linear):
+            raise ValueError(f"{where}: expected a Linear at position {position}, got {linear!r}")
+        if nin is not None and linear.in_features != specs[-1]["nout"]:
+            raise ValueError(
+                f"{where}: the Linear at position {position} takes {linear.in_features} inputs, "
+                f"but the layer before gives {specs[-1]['nout']}"
+            )
+        nin = linear.in_features if nin is None else nin
+        activation = "linear"
+        following = children[position + 1] if position + 1 < len(children) else None
+        position += 1
+        if following is not None and not isinstance(following, torch.nn.Linear):
+            activation = _activation_from_torch(following, torch, f"{where} position {position}")
+            position += 1
+        index = len(specs)
+        bias = linear.bias is not None
+        specs.append({"nout": linear.out_features, "activation": activation, "bias": bias, "init": "uniform"})
+        weights = linear.weight.detach().to(torch.float64).tolist()
+        biases = linear.bias.detach().to(torch.float64).tolist() if bias else []
+        for j, row in enumerate(weights):
+            state[f"layers.{index}.neurons.{j}.w"] = row
+            if bias:
+                state[f"layers.{index}.neurons.{j}.b"] = biases[j]
+    if not specs:
+        raise ValueError(f"{where}: the Sequential is empty")
+    model = serialization.build({"type": "MLP", "nin": nin, "layers": specs}, rng=rng)
+    model.load_state_dict(state)
+    return model.train(module.training)
+
+
+_SOURCE_TEMPLATE = '''"""{title}
+
+Written by glassgrad's nn.export_torch_source(). It builds the network with
+torch.nn modules in float64 and fills in the weights from the glassgrad model
+file {weights_name} (JSON, read with the json module: no pickle). Edit it freely.
+
+    python {script_name}        # builds the network, loads the weights, runs one input
+
+In glassgrad, neuron j of a layer computes activation(w . x + b); here a layer is
+one Linear(nin, nout) whose weight row j is neuron j's w and bias[j] its b.
+"""
+
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+
+WEIGHTS_FILE = {weights_file}
+
+
+def build() -> nn.Sequential:
+    """The network: {summary}."""
+    return nn.Sequential(
+{modules}
+    )
+
+
+# The glassgrad parameters of each Linear, by its index in the Sequential. For row j, with
+# name = pattern.format(j=j): the weights (a list) are parameters[name + "w"], the bias parameters[name + "b"].
+LINEAR_LAYERS = {{
+{linear_layers}
+}}
+
+
+def load_weights(network: nn.Sequential, path: str | Path = WEIGHTS_FILE) -> nn.Sequential:
+    """Copy the weights of the glassgrad model file at path into network; returns network."""
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    if document.get("format") != "glassgrad-state":
+        raise ValueError(f"{{path}} is not a glassgrad model file")
+    parameters = document["parameters"]
+    with torch.no_grad():
+        for index, neuron in LINEAR_LAYERS.items():
+            linear = network[index]
+            for j in range(linear.out_features):
+                name = neuron.format(j=j)
+                weights = parameters[name + "w"]
+                if len(weights) != linear.in_features:
+                    raise ValueError(f"{{path}}: {{name}}w has {{len(weights)}} weights, not {{linear.in_features}}")
+                linear.weight[j] = torch.tensor(weights, dtype=torch.float64)
+                if linear.bias is not None:
+                    linear.bias[j] = parameters[name + "b"]
+    return network
+
+
+def load(path: str | Path = WEIGHTS_FILE) -> nn.Sequential:
+    """The network with its trained weights, in evaluation mode."""
+    return load_weights(build(), path).eval()
+
+
+if __name__ == "__main__":
+    network = load()
+    print(network)
+    print(network(torch.zeros(1, {nin}, dtype=torch.float64)))
+'''
+
+
+def export_torch_source(
+    model: Any,
+    path: str | os.PathLike[str],
+    weights_path: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Write a standalone PyTorch script (``path``) that builds the model and loads its weights from JSON.
+
+    The weights go to ``weights_path`` (by default beside the script, with the
+    same name and ``.json``), written by ``model.save``. The script imports
+    only ``json``, ``pathlib`` and ``torch``; it has ``build()`` (the
+    ``nn.Sequential``, as :func:`to_torch` makes it), ``load_weights(network,
+    path)`` and ``load(path)``, and running it prints the network and one
+    output. It finds a weights file in its own folder wherever the two are
+    moved together. Writing it does not need torch. Returns the weights path.
+    """
+    where = "export_torch_source()"
+    layers = _dense_layers(model, where)
+    script = Path(path)
+    weights = Path(weights_path) if weights_path is not None else script.with_suffix(".json")
+    lines, linear_layers, index = [], [], 0
+    kind = type(model).__name__
+    for number, layer in enumerate(layers):
+        activation = _torch_activation(layer.activation, number, where)
+        bias = "" if layer.biases is not None else ", bias=False"
+        lines.append(f"        nn.Linear({layer.nin}, {layer.nout}{bias}, dtype=torch.float64),")
+        neuron = {"MLP": f"layers.{number}.neurons.{{j}}.", "Layer": "neurons.{j}.", "Neuron": ""}[kind]
+        linear_layers.append(f"    {index}: {json.dumps(neuron)},")
+        index += 1
+        if activation is not None:
+            class_name, arguments = activation
+            text = ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+            lines.append(f"        nn.{class_name}({text}),")
+            index += 1
+    same_folder = weights.resolve().parent == script.resolve().parent
+    weights_file = (
+        f"Path(__file__).with_name({json.dumps(weights.name)})"
+        if same_folder
+        else f"Path({json.dumps(str(weights.resolve()))})"
+    )
+    architecture = serialization.describe(model)
+    summary = serialization.architecture_text(architecture)
+    source = _SOURCE_TEMPLATE.format(
+        title=f"PyTorch version of the glassgrad model {summary}.",
+        weights_name=weights.name,
+        script_name=script.name,
+        weights_file=weights_file,
+        summary=summary,
+        modules="\n".join(lines),
+        linear_layers="\n".join(linear_layers),
+        nin=layers[0].nin,
+    )
+    compile(source, str(script), "exec")  # a syntax error here is a bug in this function, not the user's
+    model.save(weights)
+    serialization._write_atomically(os.fspath(script.resolve()), lambda file: file.write(source))
+    return weights
+
+
+# ---------------------------------------------------------------- ONNX
+def _import_onnx(where: str) -> Any:
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError(f"{where} needs the onnx package, which is not installed: {_ONNX_EXTRA}") from None
+    return onnx
+
+
+def _onnx_activation(onnx: Any, name: str, x: str, out: str, prefix: str, element: int) -> tuple[list[Any], list[Any]]:
+    """ONNX nodes (and constants) computing glassgrad's activation ``name`` of ``x`` into ``out``."""
+    helper = onnx.helper
+    single = {
+        "identity": ("Identity", {}),
+        "sigmoid": ("Sigmoid", {}),
+        "tanh": ("Tanh", {}),
+        "relu": ("Relu", {}),
+        "leaky_relu": ("LeakyRelu", {"alpha": _LEAKY_SLOPE}),
+        # An ONNX graph is for inference: rrelu in its evaluation form, slope (lower + upper) / 2.
+        "rrelu": ("LeakyRelu", {"alpha": (_RRELU_LOWER + _RRELU_UPPER) / 2.0}),
+        "gelu": ("Gelu", {}),
+        "gelu_tanh": ("Gelu", {"approximate": "tanh"}),
+        "elu": ("Elu", {"alpha": _ELU_ALPHA}),
+        "selu": ("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_SCALE}),
+        "softplus": ("Softplus", {}),
+        "mish": ("Mish", {}),
+        "softsign": ("Softsign", {}),
+        "softmax": ("Softmax", {"axis": -1}),
+    }
+    if name in single:
+        op, attributes = single[name]
+        return [helper.make_node(op, [x], [out], name=f"{prefix}.{name}", **attributes)], []
+    if name == "silu":  # silu(x) = x sigmoid(x): ONNX has no Silu operator
+        sigmoid = f"{prefix}.sigmoid_out"
+        return [
+            helper.make_node("Sigmoid", [x], [sigmoid], name=f"{prefix}.sigmoid"),
+            helper.make_node("Mul", [x, sigmoid], [out], name=f"{prefix}.silu"),
+        ], []
+    if name == "binary_step":  # step(x) = 1 if x >= 0 else 0
+        zero, test = f"{prefix}.zero", f"{prefix}.at_least_zero"
+        return [
+            helper.make_node("GreaterOrEqual", [x, zero], [test], name=f"{prefix}.compare"),
+            helper.make_node("Cast", [test], [out], name=f"{prefix}.binary_step", to=element),
+        ], [helper.make_tensor(zero, element, [], [0.0])]
+    raise ValueError(f"to_onnx(): no ONNX operator for the activation {name!r}")
+
+
+def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str = "auto") -> Any:
+    """The model as an ONNX graph (``Gemm`` and activation operators), checked by ``onnx.checker``; written to ``path``.
+
+    The graph's input ``"input"`` has shape ``(batch, nin)``, its output
+    ``"output"`` ``(batch, nout)``. ``dtype="auto"`` makes it float64 when
+    onnxruntime runs every activation of the model in float64 (see
+    :data:`ONNX_DOUBLE_ACTIVATIONS`), float32 otherwise; ``"float64"`` or
+    ``"float32"`` force one (a float64 graph with, say, ``Elu`` is valid ONNX
+    that onnxruntime cannot run). onnxruntime's outputs are within
+    :data:`ONNX_TOLERANCE` of glassgrad's. rrelu is exported in its evaluation
+    form. Returns the ``onnx.ModelProto`` (also written, atomically, when
+    ``path`` is given). Needs ``pip install "glassgrad[onnx]"``.
+    """
+    where = "to_onnx()"
+    layers = _dense_layers(model, where)
+    if dtype not in ("auto", "float64", "float32"):
+        raise ValueError(f"{where} dtype must be 'auto', 'float64' or 'float32', got {dtype!r}")
+    onnx = _import_onnx(where)
+    helper, tensor_proto = onnx.helper, onnx.TensorProto
+    if dtype == "auto":
+        doubles = all(layer.activation in ONNX_DOUBLE_ACTIVATIONS for layer in layers)
+        dtype = "float64" if doubles else "float32"
+    element = tensor_proto.DOUBLE if dtype == "float64" else tensor_proto.FLOAT
+    nodes, initializers = [], []
+    current = "input"
+    for index, layer in enumerate(layers):
+        prefix = f"layers.{index}"
+        weight = helper.make_tensor(
+            f"{prefix}.weight", element, [layer.nout, layer.nin], [w for row in layer.weights for w in row]
+        )
+        initializers.append(weight)
+        inputs = [current, weight.name]
+        if layer.biases is not None:
+            initializers.append(helper.make_tensor(f"{prefix}.bias", element, [layer.nout], layer.biases))
+            inputs.append(f"{prefix}.bias")
+        last = index == len(layers) - 1
+        gemm_out = "output" if last and layer.activation == "linear" else f"{prefix}.linear"
+        nodes.append(helper.make_node("Gemm", inputs, [gemm_out], name=f"{prefix}.gemm", transB=1))
+        current = gemm_out
+        if layer.activation != "linear":
+            out = "output" if last else f"{prefix}.{layer.activation}_out"
+            more_nodes, constants = _onnx_activation(onnx, layer.activation, current, out, prefix, element)
+            nodes += more_nodes
+            initializers += constants
+            current = out
+    summary = serialization.architecture_text(serialization.describe(model))
+    graph = helper.make_graph(
+        nodes,
+        f"glassgrad {summary}",
+        [helper.make_tensor_value_info("input", element, ["batch", layers[0].nin])],
+        [helper.make_tensor_value_info("output", element, ["batch", layers[-1].nout])],
+        initializer=initializers,
+    )
+    proto = helper.make_model(graph, producer_name="glassgrad", opset_imports=[helper.make_opsetid("", ONNX_OPSET)])
+    proto.ir_version = 10  # onnxruntime 1.18 and later read it
+    proto.doc_string = f"glassgrad {summary}, {dtype}"
+    onnx.checker.check_model(proto, full_check=True)
+    if path is not None:
+        data = proto.SerializeToString()
+        serialization._write_atomically(os.path.realpath(os.fspath(path)), lambda file: file.write(data), binary=True)
+    return proto
