@@ -21,8 +21,8 @@ from nn.activations import ACTIVATION_NAMES, get_activation
 from nn.callbacks import Callback, CosineAnnealingLR, EarlyStopping, ModelCheckpoint, StepLR, WeightSnapshots
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
 from nn.diagnose import Diagnosis, Finding, diagnose
-from nn.history import History
 from nn.export import export_torch_source, from_torch, to_onnx, to_torch
+from nn.history import History
 from nn.init import INITIALIZERS
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import (
