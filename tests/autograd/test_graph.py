@@ -176,3 +176,30 @@ def test_skipping_zero_upstreams_changes_no_grad(xs, ws):
 
     plain, hooked = grads(False), grads(True)
     assert [struct.pack("<d", g) for g in plain] == [struct.pack("<d", g) for g in hooked]
+
+
+@given(expressions(3), st.lists(small_floats(), min_size=3, max_size=3), st.floats(-3, 3))
+def test_the_unwatched_chain_rule_gives_the_watched_one_bit_for_bit(expression, xs, seed):
+    """SPEED pin: backward without a hook (one- and two-parent nodes unrolled, zero upstreams skipped)
+    leaves exactly the grads that the plain per-edge loop leaves when a hook watches it."""
+    inputs = [Value(x) for x in xs]
+    root = evaluate(expression, inputs) * 1.0
+    leaves = [node for node in _every_node(root) if not node.parents]
+    results = []
+    for hook in (None, lambda *step: None):
+        for leaf in leaves:
+            leaf.grad = 0.0
+        backward(root, seed, on_step=hook)
+        results.append([struct.pack("<d", leaf.grad) if leaf.grad != 0.0 else 0.0 for leaf in leaves])
+    assert results[0] == results[1]
+
+
+def _every_node(root: Value) -> list[Value]:
+    seen, stack, nodes = set(), [root], []
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            nodes.append(node)
+            stack.extend(node.parents)
+    return nodes
