@@ -107,25 +107,6 @@ def get_activation(activation: str | Activation) -> Activation:
     return OPS[activation].apply  # the op's own function (what Value.relu is), not a wrapper
 
 
-def _same_number(z: float) -> float:
-    return z
-
-
-def get_number_activation(activation: str | Activation) -> Callable[[float], float] | None:
-    """The activation on a plain float, for inference with no Values: ``OPS[name].forward``.
-
-    The op's own forward rule, the one its Value function calls, so the
-    number is the same, bit for bit. None where the activation needs a Value
-    (a callable) or the module's mode (``"rrelu"``).
-    """
-    check_activation(activation, allow_layer=False)
-    if callable(activation) or activation in MODE_DEPENDENT_ACTIVATIONS:
-        return None
-    if activation == "linear":
-        return _same_number
-    return OPS[activation].forward
-
-
 def activation_name(activation: str | Activation) -> str:
     """A readable name for reprs: the name itself, or the callable's ``__name__``."""
     if isinstance(activation, str):

@@ -155,8 +155,7 @@ def dead_fractions(model: Any, inputs: Sequence[Any]) -> dict[str, float]:
         for x in inputs:
             current: Any = x
             for k, layer in enumerate(model.layers):
-                numbers = layer._forward_numbers(current)  # floats, no Values: the same numbers, faster
-                current = numbers if numbers is not None else [v.data for v in layer(current)]
+                current = [v.data for v in layer(current)]
                 if layer.activation == "relu":
                     flags = alive[k]
                     for j, out in enumerate(current):
