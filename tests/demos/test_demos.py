@@ -120,19 +120,21 @@ def test_neuron_numbers_and_graph(tmp_path: Path, capsys: pytest.CaptureFixture[
     neuron = demo("neuron")
     assert neuron.main(["--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    expected_one = sum(w * x for w, x in zip(neuron.WEIGHTS, neuron.INPUTS)) + neuron.BIAS
-    assert numbers_after("out =", out)[0] == pytest.approx(expected_one, abs=1e-4)
+    assert numbers_after("out =", out)[0] == pytest.approx(4.8, abs=1e-4)
     layer_line = re.search(r"2\. A layer.*\n\s+out = \[([^\]]+)\]", out)
     assert layer_line
-    expected_layer = [
-        sum(w * x for w, x in zip(row, neuron.INPUTS)) + b for row, b in zip(neuron.LAYER_WEIGHTS, neuron.LAYER_BIASES)
+    # the numbers the textbook prints, as it prints them: its own weights and conventions
+    assert [float(v) for v in layer_line.group(1).split(",")] == [4.8, 1.21, 3.465]
+    rows = [[float(v) for v in row.split(",")] for row in re.findall(r"-> \[([^\]]+)\]", out)]
+    assert rows[:3] == [[4.8, 1.21, 2.385], [8.9, -1.81, 0.2], [1.41, 1.051, 0.026]]
+    assert rows[3:] == [
+        [-2.1744, 3.21425, 1.19065],
+        [0.707, 0.6828, 4.5213],
+        [-1.39594, 1.9477, -0.14521],
     ]
-    assert [float(v) for v in layer_line.group(1).split(",")] == pytest.approx(expected_layer, abs=1e-4)
-    assert "the seed prints" in out  # the seed's 3.465 differs from what its weights give, and the demo says so
-    rows = re.findall(r"-> \[([^\]]+)\]", out)
-    assert len(rows) == 6  # three batch rows through layer one, three through layer two
-    for row in rows:
-        assert all(re.fullmatch(NUMBER + "|-?\\d+", v.strip()) for v in row.split(","))
+    assert "note:" not in out  # nothing "corrected": the conventions are explained instead
+    assert "one column per neuron" in out
+    assert neuron.TEXTBOOK_LAYER_OUTPUT == [4.8, 1.21, 3.465]
     assert_svg(tmp_path / "neuron.svg")
 
 
