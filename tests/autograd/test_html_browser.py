@@ -84,7 +84,7 @@ def browser(tmp_path_factory):
         driver.quit()
 
 
-def the_seed_neuron() -> tuple[Value, list[Value], list[Value]]:
+def the_textbook_neuron() -> tuple[Value, list[Value], list[Value]]:
     xs = [Value(v, label=f"x{i}") for i, v in enumerate([1.0, 2.0, 3.0, 2.5], start=1)]
     ws = [Value(v, label=f"w{i}") for i, v in enumerate([0.2, 0.8, -0.5, 1.0], start=1)]
     b = Value(2.0, label="b")
@@ -179,7 +179,7 @@ def test_stepping_through_the_page_fills_in_the_engines_grads(browser, tmp_path)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    root, parameters, inputs = the_seed_neuron()
+    root, parameters, inputs = the_textbook_neuron()
     path = save_html(root, tmp_path / "backprop.html", parameters=parameters, inputs=inputs)
     nodes = nodes_in_order(root)
     root.backward()  # the page changed no grad: this pass is the one it shows
@@ -273,7 +273,7 @@ def test_practice_mode_checks_each_answer_shows_the_hint_and_keeps_the_score(bro
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    root, parameters, inputs = the_seed_neuron()
+    root, parameters, inputs = the_textbook_neuron()
     path = save_html(root, tmp_path / "practice.html", parameters=parameters, inputs=inputs, practice=True)
     nodes = nodes_in_order(root)
     root.backward()  # the engine's grads, to type in (the page changed none)
@@ -376,7 +376,7 @@ def _viewport(browser, width: int, height: int) -> None:
 def test_the_legend_names_every_colour_on_the_page(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    root, parameters, inputs = the_seed_neuron()
+    root, parameters, inputs = the_textbook_neuron()
     browser.get(Path(save_html(root, tmp_path / "p.html", parameters=parameters, inputs=inputs)).as_uri())
     items = {li.get_attribute("data-legend"): li.text for li in browser.find_elements(By.CSS_SELECTOR, "#legend li")}
     assert {"parameter", "input", "interior", "upstream", "receiving", "flow", "partial", "final"} <= set(items)
@@ -441,7 +441,7 @@ def test_the_slider_moves_over_the_steps_and_the_speed_sets_plays_pace(browser, 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    root, parameters, inputs = the_seed_neuron()
+    root, parameters, inputs = the_textbook_neuron()
     browser.get(Path(save_html(root, tmp_path / "slider.html", parameters=parameters, inputs=inputs)).as_uri())
     slider = browser.find_element(By.ID, "slider")
     total = int(slider.get_attribute("max"))
@@ -470,7 +470,7 @@ def test_the_slider_moves_over_the_steps_and_the_speed_sets_plays_pace(browser, 
 def test_the_forward_pass_can_be_stepped_each_value_computed_in_order(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    root, parameters, inputs = the_seed_neuron()
+    root, parameters, inputs = the_textbook_neuron()
     browser.get(Path(save_html(root, tmp_path / "forward.html", parameters=parameters, inputs=inputs)).as_uri())
     nodes = nodes_in_order(root)
     computed = [f"n{i}" for i, node in enumerate(nodes) if node.parents]

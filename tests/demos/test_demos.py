@@ -3,7 +3,7 @@
 Checks that each picture is a valid PNG (signature and IHDR chunk) or a
 well-formed SVG, that each saved model loads, and that the numbers the demos
 print have the expected form and agree with what the demos claim (OR reads
-1, 1, 0; the seed's XOR net stays at 0.25; moons reaches 100%; --predict
+1, 1, 0; the textbook's XOR net stays at 0.25; moons reaches 100%; --predict
 reproduces the trained model's accuracy).
 """
 
@@ -304,3 +304,30 @@ def test_digits_predict_rejects_a_file_that_is_not_a_model(tmp_path: Path) -> No
     (tmp_path / "digits-model.json").write_text("not json at all")
     with pytest.raises(ValueError, match="not a glassgrad model file"):
         demo("digits").main(["--out", str(tmp_path), "--samples", "50", "--predict"])
+
+
+# --------------------------------------------------------------------------- every demo's options
+ALL_DEMOS = sorted(
+    path.stem for path in DEMOS.glob("*.py") if not path.stem.startswith("_") and path.stem != "make_gallery"
+)
+
+
+@pytest.mark.parametrize("name", ALL_DEMOS)
+def test_every_demo_takes_the_options_the_readme_promises_and_its_help_gives_the_defaults(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (DEMOS.parent / "README.md").read_text(encoding="utf-8")
+    assert f"python demos/{name}.py" in readme  # every demo is in the README's table
+    with pytest.raises(SystemExit) as exit_:
+        demo(name).main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert "--seed" in text and "--out" in text, name  # README: "Every demo takes --help, --seed and --out"
+    options = re.split(r"\n  (?=-)", text.split("options:", 1)[1])
+    for option in options:
+        if not option.strip():
+            continue
+        flag = option.split()[0].rstrip(",")
+        if flag in ("-h", "--help"):
+            continue
+        assert "(default:" in " ".join(option.split()), (name, flag, option)
