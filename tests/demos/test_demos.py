@@ -10,6 +10,7 @@ reproduces the trained model's accuracy).
 from __future__ import annotations
 
 import importlib
+import json
 import math
 import re
 import struct
@@ -288,6 +289,33 @@ def test_gallery_holds_every_demo_picture_small_and_valid() -> None:
         path = make_gallery.GALLERY / name
         assert_png(path)
         assert path.stat().st_size < make_gallery.MAX_BYTES
+
+
+def test_the_gallery_is_not_stale() -> None:
+    make_gallery = demo("make_gallery")
+    reasons = make_gallery.stale_reasons()
+    assert not reasons, "; ".join(reasons) + ": regenerate it with `python demos/make_gallery.py`"
+
+
+def test_the_staleness_check_notices_a_changed_input_and_a_changed_picture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_gallery = demo("make_gallery")
+    gallery = tmp_path / "gallery"
+    gallery.mkdir()
+    (gallery / "a.png").write_bytes(b"picture")
+    script = tmp_path / "demo_script.py"
+    script.write_text("print(1)\n")
+    monkeypatch.setattr(make_gallery, "input_files", lambda: [script])
+    assert make_gallery.stale_reasons(gallery) == [f"{gallery / make_gallery.MANIFEST} is missing"]
+    (gallery / make_gallery.MANIFEST).write_text(json.dumps(make_gallery.fingerprint(gallery)))
+    assert make_gallery.stale_reasons(gallery) == []
+    script.write_text("print(2)\n")
+    (gallery / "a.png").write_bytes(b"edited by hand")
+    assert make_gallery.stale_reasons(gallery) == [
+        "input demo_script.py changed since the gallery was made",
+        "picture a.png changed since the gallery was made",
+    ]
 
 
 def test_gallery_compression_keeps_a_valid_png(tmp_path: Path) -> None:
