@@ -192,7 +192,7 @@ def test_xor_ablation_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     xor = demo("xor")
     assert xor.main(["--out", str(tmp_path), "--steps", "3"]) == 0
     out = capsys.readouterr().out
-    assert len(re.findall(rf"^  seed \+ .* loss {NUMBER}$", out, re.MULTILINE)) == 4
+    assert len(re.findall(rf"^  textbook \+ .* loss {NUMBER}$", out, re.MULTILINE)) == 4
     assert len(re.findall(rf" loss {NUMBER}$", out, re.MULTILINE)) == len(xor.ABLATIONS)
 
 
