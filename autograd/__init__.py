@@ -54,6 +54,7 @@ __all__ = [
     "compat",
     "cross_entropy",
     "detect_anomaly",
+    "display",
     "dot",
     "dots",
     "enable_grad",

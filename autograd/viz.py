@@ -34,6 +34,27 @@ from autograd.value import Value
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
 
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "HIGHLIGHT_COLOUR",
+    "INSTALL_GRAPHVIZ_PACKAGE",
+    "INSTALL_GRAPHVIZ_PROGRAM",
+    "KIND_COLOURS",
+    "UNKNOWN_GRAD",
+    "check_draw_options",
+    "constant_caption",
+    "draw",
+    "escape_label_text",
+    "escape_label_text_for_graph",
+    "folded_constants",
+    "graphviz_not_found_error",
+    "leaf_kinds",
+    "named_values",
+    "node_names",
+    "nodes_in_order",
+    "op_caption",
+]
+
 #: How to install what drawing needs; used in the error messages.
 INSTALL_GRAPHVIZ_PACKAGE = 'pip install "glassgrad[viz]"  (or: pip install graphviz)'
 INSTALL_GRAPHVIZ_PROGRAM = (
