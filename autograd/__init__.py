@@ -17,6 +17,7 @@ Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes 
 
 from autograd import (
     compat,  # micrograd's names: Value(data, _children, _op), _prev, _op, _backward
+    display,  # how a Value shows in a notebook (Value._repr_html_)
     ops,  # registers every op on Value
 )
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
@@ -53,6 +54,7 @@ __all__ = [
     "compat",
     "cross_entropy",
     "detect_anomaly",
+    "display",
     "dot",
     "dots",
     "enable_grad",

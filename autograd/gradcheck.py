@@ -9,6 +9,8 @@ from typing import Any
 from autograd.mode import no_grad
 from autograd.value import Value
 
+__all__ = ["GradcheckError", "central_difference", "gradcheck"]
+
 
 class GradcheckError(AssertionError):
     """Backward and central differences disagree; the message names the input and both numbers."""

@@ -96,7 +96,12 @@ class BinaryText(OpText):
         if node.context is None:
             return ""
         position, constant = node.context
-        return format_number(constant) if self.commutative else f"{'ab'[position]} = {format_number(constant)}"
+        # Never "b = 4.0": a learner would read it as the bias b. Which operand it is, in words.
+        return (
+            format_number(constant)
+            if self.commutative
+            else f"{format_number(constant)} ({'1st' if position == 0 else '2nd'} operand)"
+        )
 
     def operand_letter(self, node: Value, position: int) -> str | None:
         return None if self.commutative or node.context is not None else "ab"[position]

@@ -34,6 +34,27 @@ from autograd.value import Value
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
 
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "HIGHLIGHT_COLOUR",
+    "INSTALL_GRAPHVIZ_PACKAGE",
+    "INSTALL_GRAPHVIZ_PROGRAM",
+    "KIND_COLOURS",
+    "UNKNOWN_GRAD",
+    "check_draw_options",
+    "constant_caption",
+    "draw",
+    "escape_label_text",
+    "escape_label_text_for_graph",
+    "folded_constants",
+    "graphviz_not_found_error",
+    "leaf_kinds",
+    "named_values",
+    "node_names",
+    "nodes_in_order",
+    "op_caption",
+]
+
 #: How to install what drawing needs; used in the error messages.
 INSTALL_GRAPHVIZ_PACKAGE = 'pip install "glassgrad[viz]"  (or: pip install graphviz)'
 INSTALL_GRAPHVIZ_PROGRAM = (
@@ -91,25 +112,77 @@ def nodes_in_order(root: Value) -> list[Value]:
     return order
 
 
-def node_names(nodes: Sequence[Value]) -> dict[Value, str]:
-    """A readable, stable name per node: its label, or ``n<index>`` when it has none.
+def node_names(nodes: Sequence[Value], names: Mapping[Value, str] | None = None) -> dict[Value, str]:
+    """A readable, stable name per node: ``names[node]``, its label, or ``n1``, ``n2``, ... when it has none.
 
-    A label shared by several nodes gets the index appended (``w (n3)``), so
-    every name in a table or a picture points at exactly one node.
+    ``names`` (a mapping Value -> name, e.g. from :func:`named_values`) comes
+    first: an MLP's weights read ``layers.0.neurons.1.w.0``, the state dict's
+    names. Unlabeled nodes are numbered consecutively in topological order
+    (``n1``, ``n2``, ...; a number some label already uses is skipped). A
+    name shared by several nodes gets ``#1``, ``#2``, ... appended, so every
+    name in a table or a picture points at exactly one node.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a")
+    >>> names = node_names(nodes_in_order(a * a - 3.0))
+    >>> sorted(names.values())
+    ['a', 'n1', 'n2']
     """
-    label_counts: dict[str, int] = {}
-    for node in nodes:
-        if node.label:
-            label_counts[node.label] = label_counts.get(node.label, 0) + 1
-    names = {}
-    for index, node in enumerate(nodes):
-        if not node.label:
-            names[node] = f"n{index}"
-        elif label_counts[node.label] > 1:
-            names[node] = f"{node.label} (n{index})"
+    given = {} if names is None else dict(names)
+    chosen = [given.get(node) or node.label for node in nodes]
+    taken = {name for name in chosen if name}
+    counts: dict[str, int] = {}
+    for name in chosen:
+        if name:
+            counts[name] = counts.get(name, 0) + 1
+    result: dict[Value, str] = {}
+    seen: dict[str, int] = {}
+    number = 0
+    for node, name in zip(nodes, chosen):
+        if not name:
+            number += 1
+            while f"n{number}" in taken:
+                number += 1
+            result[node] = f"n{number}"
+        elif counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            result[node] = f"{name}#{seen[name]}"
         else:
-            names[node] = node.label
-    return names
+            result[node] = name
+    return result
+
+
+def named_values(parameters: Any) -> tuple[list[Value] | None, dict[Value, str]]:
+    """``parameters`` as (the Values, their names): Values, ``(name, Value)`` pairs, or a model.
+
+    A model is anything with ``named_parameters()`` (an ``nn.Module``): its
+    dotted state-dict names (``layers.0.neurons.1.w.0``) become the names
+    the pictures and the step-through show. ``None`` gives ``(None, {})``.
+
+    >>> from autograd import Value
+    >>> w = Value(0.5)
+    >>> named_values([("w.0", w)]) == ([w], {w: "w.0"})
+    True
+    """
+    if parameters is None:
+        return None, {}
+    named = getattr(parameters, "named_parameters", None)
+    if callable(named):
+        parameters = named()
+    values: list[Value] = []
+    names: dict[Value, str] = {}
+    for item in parameters:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], Value):
+            names[item[1]] = item[0]
+            values.append(item[1])
+        elif isinstance(item, Value):
+            values.append(item)
+        else:
+            raise TypeError(
+                f"parameters= must hold Values or (name, Value) pairs (or be a model), got {type(item).__name__}: "
+                f"{item!r}"
+            )
+    return values, names
 
 
 def leaf_kinds(
@@ -250,7 +323,20 @@ def _digraph_class() -> type:
         pipe = explained(graphviz.Digraph.pipe)
         render = explained(graphviz.Digraph.render)
         view = explained(graphviz.Digraph.view)
-        _repr_mimebundle_ = explained(graphviz.Digraph._repr_mimebundle_)
+
+        @explained
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+            """graphviz's bundle (SVG), plus the SVG in a box that scrolls: a wide graph is not clipped."""
+            bundle = graphviz.Digraph._repr_mimebundle_(self, include, exclude, **kwargs)
+            svg = bundle.get("image/svg+xml")
+            if svg is not None and (exclude is None or "text/html" not in exclude):
+                start = svg.find("<svg")
+                bundle["text/html"] = (
+                    '<div class="glassgrad-graph" style="max-width:100%;overflow:auto">'
+                    + svg[max(start, 0) :]
+                    + "</div>"
+                )
+            return bundle
 
     GlassgradDigraph.NotFoundError = GraphvizNotFoundError
     return GlassgradDigraph
@@ -332,6 +418,8 @@ def draw(
     grads: Mapping[Value, Any] | None = None,
     highlight: tuple[Value, int] | Any = None,
     title: str | None = None,
+    names: Mapping[Value, str] | None = None,
+    graph_attributes: Mapping[str, str] | None = None,
 ) -> graphviz.Digraph:
     """A ``graphviz.Digraph`` of everything ``root`` depends on.
 
@@ -340,12 +428,16 @@ def draw(
       node of ``n5`` is ``n5_op``, its folded constants ``n5_const``, and the
       edge from its k-th parent ``e5_k``.
     - Leaves are coloured by kind (see :func:`leaf_kinds`): pass
-      ``parameters=model.parameters()`` and/or ``inputs=[...]``.
+      ``parameters=model.parameters()`` and/or ``inputs=[...]``. Pass the
+      model itself, or ``model.named_parameters()``, and the weights are
+      named as in its state dict (``layers.0.neurons.1.w.0``); ``names=``
+      (a mapping Value -> name) names any Value.
     - ``collapse=True`` draws each op inside its Value's box and folds leaves
       used only by ``dot`` and ``relu_dot`` nodes (a neuron's weights and
       bias) into the neuron: a fused neuron shows as one node (its
       plain-number inputs are counted in its box, not drawn). Use it for
-      networks.
+      networks. With state-dict names each layer is a cluster
+      (``layers.0``) and its neurons have short names (``neurons.1``).
     - More than ``max_nodes`` DOT nodes raises ValueError saying how to draw less.
     - ``grads``: draw these grads instead of ``.grad`` (a Value missing from the
       mapping shows ``grad ?``); ``highlight=(node, k)`` marks the edge from
@@ -353,6 +445,13 @@ def draw(
       ``highlight=path`` (one of ``autograd.explain.paths(root, leaf)``, or any
       object with ``edges``, a sequence of ``(node, k)``) marks every edge and
       box on that path.
+    - ``graph_attributes``: extra Graphviz graph attributes (``size``, ``ratio``, ...).
+    - A bad option raises TypeError or ValueError naming it and the value.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> "n2_op [label=<*>" in draw(a * b).source
+    True
 
     Rendering (``.render``, ``.pipe``, notebook display) needs the Graphviz
     ``dot`` program; without it the error says how to install it.
@@ -363,6 +462,11 @@ def draw(
         raise ValueError(f"draw() rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw() max_nodes must be a positive int, got {max_nodes!r}")
+    check_draw_options("draw()", show_grad=show_grad, collapse=collapse, digits=digits, title=title)
+    for option, value in (("grads", grads), ("names", names), ("graph_attributes", graph_attributes)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(f"draw() {option} must be a mapping or None, got {type(value).__name__}: {value!r}")
+    parameters, parameter_names = named_values(parameters)
     digraph_class = _digraph_class()  # fails early and clearly without the graphviz package
 
     nodes = nodes_in_order(root)
@@ -378,13 +482,15 @@ def draw(
             f"to draw less, {advice}"
         )
 
-    names = node_names(nodes)
+    names = node_names(nodes, {**parameter_names, **(names or {})})
     kinds = leaf_kinds(nodes, parameters, inputs)
     index = layout.index
+    cluster_of, short_names = _layer_clusters(nodes, layout, names) if collapse else ({}, {})
+    clusters: dict[str, Any] = {}
     highlighted_edges, highlighted_nodes, path_mode = _highlighted(highlight)
 
     picture = digraph_class(name="glassgrad", comment="a glassgrad computation graph")
-    picture.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35")
+    picture.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35", **(graph_attributes or {}))
     if title is not None:
         picture.attr(label=escape_label_text_for_graph(title), labelloc="t", fontsize="14")
     picture.attr("node", fontname="Helvetica", fontsize="12")
@@ -406,6 +512,8 @@ def draw(
         header = None
         if not node.parents:
             header = kind
+        elif node in cluster_of:
+            header = op_caption(node)  # short: the cluster and the name say the rest
         elif collapse:
             header = op_caption(node)
             folded = []
@@ -418,7 +526,7 @@ def draw(
                 header += f" ({', '.join(folded)} folded in)"
         is_active = node in highlighted_nodes
         label = _value_label(
-            names[node],
+            short_names.get(node, names[node]),
             format_number(node.data, digits),
             grad_text,
             KIND_COLOURS[kind],
@@ -429,7 +537,13 @@ def draw(
         attributes = {"shape": "plain", "id": node_id}
         if is_active:
             attributes["color"] = HIGHLIGHT_COLOUR
-        picture.node(node_id, label=label, **attributes)
+        home = picture
+        if node in cluster_of:
+            home = clusters.get(cluster_of[node])
+            if home is None:
+                home = clusters[cluster_of[node]] = digraph_class(name=f"cluster_{cluster_of[node]}")
+                home.attr(label=escape_label_text_for_graph(cluster_of[node]), style="rounded,dashed", color="#888888")
+        home.node(node_id, label=label, **attributes)
 
         if not node.parents:
             continue
@@ -476,7 +590,58 @@ def draw(
             if (node, position) in highlighted_edges:
                 edge_attributes.update(color=HIGHLIGHT_COLOUR, penwidth="3")
             picture.edge(f"n{index[parent]}", target, **edge_attributes)
+    for cluster in clusters.values():
+        picture.subgraph(cluster)
     return picture
+
+
+def check_draw_options(function: str, **options: Any) -> None:
+    """TypeError/ValueError naming the option for a bad ``show_grad``, ``collapse``, ``digits`` or ``title``."""
+    for option in ("show_grad", "collapse"):
+        if option in options and not isinstance(options[option], bool):
+            value = options[option]
+            raise TypeError(f"{function} {option} must be True or False, got {type(value).__name__}: {value!r}")
+    digits = options.get("digits", 4)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"{function} digits must be an int from 1 to 17, got {digits!r}")
+    title = options.get("title")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{function} title must be a str or None, got {type(title).__name__}: {title!r}")
+
+
+def _common_prefix(dotted: list[str]) -> list[str]:
+    parts = [name.split(".") for name in dotted]
+    prefix: list[str] = []
+    for column in zip(*parts):
+        if len(set(column)) != 1:
+            break
+        prefix.append(column[0])
+    return prefix
+
+
+def _layer_clusters(nodes: list[Value], layout: _Layout, names: dict[Value, str]) -> tuple[dict, dict]:
+    """For ``collapse=True``: the layer (cluster) of each neuron and its short name, read from state-dict names.
+
+    A neuron whose folded leaves are named ``layers.0.neurons.1.w.0``, ...,
+    ``layers.0.neurons.1.b`` is ``neurons.1`` in the cluster ``layers.0``; an
+    unlabeled activation of it (``tanh``) joins its cluster as ``neurons.1 tanh``.
+    """
+    cluster_of: dict[Value, str] = {}
+    short: dict[Value, str] = {}
+    for node in nodes:
+        if not node.parents or node.label:
+            continue
+        folded = [names[p] for p in node.parents if p in layout.folded]
+        if folded and _folds_in(node):
+            prefix = _common_prefix(folded)
+            if len(prefix) >= 3:
+                cluster_of[node] = ".".join(prefix[:-2])
+                short[node] = ".".join(prefix[-2:])
+        elif len(node.parents) == 1 and node.parents[0] in cluster_of:
+            parent = node.parents[0]
+            cluster_of[node] = cluster_of[parent]
+            short[node] = f"{short[parent]} {op_caption(node)}"
+    return cluster_of, short
 
 
 def escape_label_text_for_graph(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Watch backpropagation through the seed's neuron, one chain-rule step at a time.
+"""Watch backpropagation through the textbook neuron, one chain-rule step at a time.
 
 The neuron: inputs x = [1, 2, 3, 2.5], weights w = [0.2, 0.8, -0.5, 1.0],
 bias b = 2.0, out = tanh(w . x + b). The demo
@@ -19,9 +19,7 @@ printed and the DOT source is written instead of the SVG.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
-from pathlib import Path
 
 try:  # run as a script, demos/ is on sys.path; imported as demos.backprop_steps, it is not
     import _common
@@ -35,7 +33,7 @@ WEIGHTS = [0.2, 0.8, -0.5, 1.0]
 BIAS = 2.0
 
 
-def seed_neuron() -> tuple[Value, list[Value], list[Value]]:
+def textbook_neuron() -> tuple[Value, list[Value], list[Value]]:
     """A fresh copy of the neuron: (out, parameters [w1..w4, b], inputs [x1..x4]).
 
     Inputs are Values too, so their grads (d out / d x_i = w_i * tanh') show.
@@ -51,12 +49,7 @@ def seed_neuron() -> tuple[Value, list[Value], list[Value]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path(_common.DEFAULT_OUT), help="folder for the pictures (created if missing)"
-    )
+    parser = _common.make_parser(__doc__.splitlines()[0])  # --seed (nothing here is random) and --out
     parser.add_argument("--no-frames", action="store_true", help="skip the one-picture-per-step SVG files")
     args = parser.parse_args(argv)
     folder = _common.output_folder(args.out)
@@ -65,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # 1. The table. Each stage below builds a fresh neuron: backward() adds
     # into the leaves' grads, so reusing one graph would show doubled grads.
-    out, parameters, inputs = seed_neuron()
+    out, parameters, inputs = textbook_neuron()
     steps = explain(out, parameters=parameters, inputs=inputs)
     print(f"\nThe neuron's backward pass took {len(steps)} chain-rule steps (one per edge of the graph).\n")
 
@@ -78,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print('no pictures: the graphviz Python package is missing (pip install "glassgrad[viz]")')
         return 0
 
-    out, parameters, inputs = seed_neuron()
+    out, parameters, inputs = textbook_neuron()
     out.backward()
     picture = draw(out, parameters=parameters, inputs=inputs)
     try:
@@ -94,11 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     _common.wrote(picture_path, "the neuron's graph with its grads")
 
     if not args.no_frames:
-        out, parameters, inputs = seed_neuron()
+        out, parameters, inputs = textbook_neuron()
         paths = frames(out, folder / "backprop_frames", parameters=parameters, inputs=inputs)
         _common.wrote(paths[0].parent, f"{len(paths)} pictures: the start and one per step")
 
-    out, parameters, inputs = seed_neuron()
+    out, parameters, inputs = textbook_neuron()
     page = save_html(out, folder / "backprop_steps.html", parameters=parameters, inputs=inputs)
     _common.wrote(page, "the step-through: open it in a browser, press Next or the right arrow")
     return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from autograd import Value, grad, hessian
 
@@ -83,7 +84,12 @@ def minimise(
 
 def main(argv: Sequence[str] | None = None) -> dict[str, int]:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    # Every demo takes --seed and --out; this one draws nothing at random and writes no file.
+    parser.add_argument("--seed", type=int, default=0, help="accepted like every demo's; nothing here is random")
+    parser.add_argument(
+        "--out", type=Path, default=Path("glassgrad-out"), help="accepted like every demo's; nothing is written"
     )
     parser.add_argument("--tolerance", type=float, default=1e-8, help="stop when |gradient| is below this")
     parser.add_argument("--lr", type=float, default=0.1, help="gradient descent's learning rate")

@@ -1,4 +1,4 @@
-"""The seed's single sigmoid neuron learning OR, with autograd alone.
+"""The textbook's single sigmoid neuron learning OR, with autograd alone.
 
 p = sigmoid(w1 x1 + w2 x2 + b), starting from w = [0.1, 0.2], b = 0.3, trained
 for 1000 epochs of per-sample SGD (one update per example) with lr 0.05.
@@ -28,7 +28,7 @@ START_WEIGHTS = (0.1, 0.2)
 START_BIAS = 0.3
 LEARNING_RATE = 0.05
 EPOCHS = 1000
-#: The inputs the seed asks about, in its order.
+#: The inputs the textbook asks about, in its order.
 QUERIES = [(1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]
 
 
@@ -52,7 +52,7 @@ class Training:
 
 
 def train(loss: str, epochs: int, learning_rate: float = LEARNING_RATE) -> Training:
-    """Per-sample SGD from the seed's start."""
+    """Per-sample SGD from the textbook's start."""
     weights = [Value(w, label=f"w{i + 1}") for i, w in enumerate(START_WEIGHTS)]
     bias = Value(START_BIAS, label="b")
     run = Training(weights, bias, predictions={query: [] for query in QUERIES})
@@ -78,7 +78,7 @@ def predict(weights: Sequence[Value], bias: Value, inputs: Sequence[float]) -> f
 
 
 def plot(runs: dict[str, Training], path: Path) -> Path:
-    """Left: each loss per epoch. Right: the predictions for the seed's three inputs, both losses."""
+    """Left: each loss per epoch. Right: the predictions for the textbook's three inputs, both losses."""
     plt = _common.pyplot()
     figure, (loss_axes, prediction_axes) = plt.subplots(1, 2, figsize=(10, 3.6))
     styles = {"bce": "-", "mse": "--"}

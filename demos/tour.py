@@ -1,6 +1,6 @@
 """A tour of glassgrad in one run: watch backprop on one neuron, then train a digit recognizer.
 
-1. The seed's neuron (inputs [1, 2, 3, 2.5], weights [0.2, 0.8, -0.5, 1.0],
+1. The textbook neuron (inputs [1, 2, 3, 2.5], weights [0.2, 0.8, -0.5, 1.0],
    bias 2.0) with a relu, scored against a target with a squared error. Its
    backward pass is explained step by step: each line is one use of the chain
    rule, parent.grad += local derivative * upstream grad, with the numbers.
@@ -31,7 +31,7 @@ LEARNING_RATE = 0.01
 
 
 def build_neuron() -> tuple[Value, list[Value], list[Value], Value]:
-    """loss = (relu(w . x + b) - 4)^2 on the seed's neuron; returns loss, inputs, weights, bias."""
+    """loss = (relu(w . x + b) - 4)^2 on the textbook neuron; returns loss, inputs, weights, bias."""
     pre_activation, inputs, weights, bias = neuron.one_neuron()
     pre_activation.label = "w.x+b"
     output = pre_activation.relu()

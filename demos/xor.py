@@ -1,9 +1,9 @@
-"""XOR: the seed's network that stays stuck at loss 0.25, next to one that learns it.
+"""XOR: the textbook's network that stays stuck at loss 0.25, next to one that learns it.
 
 Both are 2-4-1 MLPs trained with full-batch SGD on the four XOR rows for the
 same number of steps, with the mean squared error.
 
-- The seed's network: sigmoid everywhere, no biases, weights drawn from
+- The textbook's network: sigmoid everywhere, no biases, weights drawn from
   N(0, 1) * 0.01, lr 0.1. Every output starts at sigmoid(~0) = 0.5, the best
   constant answer, whose MSE on XOR is exactly 0.25. There the gradient
   nearly vanishes: the four rows' pulls cancel (two targets are 0, two are 1),
@@ -36,8 +36,8 @@ import nn
 from nn import data
 
 
-def seed_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
-    """The seed's initial weights: N(0, 1) * 0.01."""
+def textbook_init(rng: random.Random, fan_in: int, fan_out: int) -> float:
+    """The textbook's initial weights: N(0, 1) * 0.01."""
     return rng.gauss(0.0, 1.0) * 0.01
 
 
@@ -48,23 +48,23 @@ class Setup:
     title: str
     hidden_activation: str
     bias: bool
-    init: str  # "seed" for N(0, 1) * 0.01, else an nn initializer name
+    init: str  # "textbook" for N(0, 1) * 0.01, else an nn initializer name
     lr: float
 
     def describe(self) -> str:
-        init = "N(0,1)*0.01" if self.init == "seed" else f"{self.init}(-1,1)"
+        init = "N(0,1)*0.01" if self.init == "textbook" else f"{self.init}(-1,1)"
         biases = "biases" if self.bias else "no biases"
         return f"{self.hidden_activation} hidden, {biases}, init {init}, lr {self.lr:g}"
 
 
-SEED_SETUP = Setup("seed (stuck)", "sigmoid", False, "seed", 0.1)
+TEXTBOOK_SETUP = Setup("textbook (stuck)", "sigmoid", False, "textbook", 0.1)
 WORKING_SETUP = Setup("learns", "tanh", True, "uniform", 0.5)
-#: One change at a time away from the seed's setup, and all of them minus one.
+#: One change at a time away from the textbook's setup, and all of them minus one.
 ABLATIONS = [
-    Setup("seed + biases", "sigmoid", True, "seed", 0.1),
-    Setup("seed + uniform init", "sigmoid", False, "uniform", 0.1),
-    Setup("seed + lr 0.5", "sigmoid", False, "seed", 0.5),
-    Setup("seed + tanh hidden", "tanh", False, "seed", 0.1),
+    Setup("textbook + biases", "sigmoid", True, "textbook", 0.1),
+    Setup("textbook + uniform init", "sigmoid", False, "uniform", 0.1),
+    Setup("textbook + lr 0.5", "sigmoid", False, "textbook", 0.5),
+    Setup("textbook + tanh hidden", "tanh", False, "textbook", 0.1),
     Setup("learns, but sigmoid hidden", "sigmoid", True, "uniform", 0.5),
     Setup("learns, but no biases", "tanh", False, "uniform", 0.5),
 ]
@@ -97,7 +97,7 @@ def build(setup: Setup, seed: int) -> nn.MLP:
         activation=setup.hidden_activation,
         output_activation="sigmoid",
         bias=setup.bias,
-        init=seed_init if setup.init == "seed" else setup.init,
+        init=textbook_init if setup.init == "textbook" else setup.init,
         rng=seed,
     )
 
@@ -155,14 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = _common.output_folder(args.out)
 
     curves = {}
-    for setup in (SEED_SETUP, WORKING_SETUP):
+    for setup in (TEXTBOOK_SETUP, WORKING_SETUP):
         model, losses = train(setup, args.steps, args.seed)
         curves[f"{setup.title}: {setup.describe()}"] = losses
         predictions = ", ".join(f"{model(x).data:.3f}" for x, _ in data.xor())
         print(f"{setup.title:<13} {setup.describe()}")
         print(f"{'':<13} loss {losses[0]:.6f} -> {losses[-1]:.6f} after {args.steps} steps")
         print(f"{'':<13} XOR(0,0), (0,1), (1,0), (1,1) -> {predictions}  (targets 0, 1, 1, 0)")
-    print_side_by_side(diagnosis(SEED_SETUP, args.seed), diagnosis(WORKING_SETUP, args.seed), ("stuck", "learns"))
+    print_side_by_side(diagnosis(TEXTBOOK_SETUP, args.seed), diagnosis(WORKING_SETUP, args.seed), ("stuck", "learns"))
     if not args.no_ablations:
         print(f"\none change at a time (final loss after {args.steps} steps, seed {args.seed}):")
         for setup in ABLATIONS:

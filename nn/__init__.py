@@ -16,6 +16,7 @@ Everything is built from :mod:`autograd` Values; nothing here imports a
 third-party package at import time (tqdm and scikit-learn are imported when used).
 """
 
+import autograd
 from nn import data
 from nn.activations import ACTIVATION_NAMES, get_activation
 from nn.callbacks import Callback, CosineAnnealingLR, EarlyStopping, ModelCheckpoint, StepLR, WeightSnapshots
@@ -58,6 +59,7 @@ __all__ = [
     "Optimizer",
     "StepLR",
     "WeightSnapshots",
+    "__version__",
     "batches",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -82,3 +84,5 @@ __all__ = [
     "train_test_split",
     "xor",
 ]
+
+__version__ = autograd.__version__  # one version for the project, kept in autograd/__init__.py

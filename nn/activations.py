@@ -28,6 +28,17 @@ from collections.abc import Callable
 from autograd import Value
 from autograd.ops import OPS
 
+__all__ = [
+    "ACTIVATION_NAMES",
+    "ELEMENTWISE_ACTIVATIONS",
+    "LAYER_ACTIVATIONS",
+    "MODE_DEPENDENT_ACTIVATIONS",
+    "activation_name",
+    "check_activation",
+    "get_activation",
+    "get_number_activation",
+]
+
 #: Names of the activations that apply to one value at a time.
 ELEMENTWISE_ACTIVATIONS: tuple[str, ...] = (
     "identity",

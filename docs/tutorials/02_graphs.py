@@ -55,13 +55,13 @@ for node in nodes:
     op = node.op or "leaf"
     print(f"{names[node]:>3}  op={op:<5} data={node.data:8.4f}  parents: {parents:<8} local grads: {locals_}")
 
-assert [names[n] for n in nodes] == ["w", "x", "n2", "b", "n4", "y"]
+assert [names[n] for n in nodes] == ["w", "x", "n1", "b", "n2", "y"]
 assert [n.op for n in nodes if not n.parents] == ["", "", ""]
 
 # %% [markdown]
-# Read it from the top: `w` and `x` are leaves; `n2 = w * x`, whose local
-# derivatives are d n2/dw = x = 2 and d n2/dx = w = -3; `n4 = n2 + b`, with
-# local derivatives 1 and 1; and `y = tanh(n4)`, with local derivative
+# Read it from the top: `w` and `x` are leaves; `n1 = w * x`, whose local
+# derivatives are d n1/dw = x = 2 and d n1/dx = w = -3; `n2 = n1 + b`, with
+# local derivatives 1 and 1; and `y = tanh(n2)`, with local derivative
 # 1 - y^2. The local derivatives are computed during the forward pass and
 # stored; backward only multiplies them together along the paths.
 #

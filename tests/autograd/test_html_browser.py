@@ -8,6 +8,7 @@ there a missing browser is a failure, not a skip.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import zlib
@@ -83,7 +84,7 @@ def browser(tmp_path_factory):
         driver.quit()
 
 
-def the_seed_neuron() -> tuple[Value, list[Value], list[Value]]:
+def the_textbook_neuron() -> tuple[Value, list[Value], list[Value]]:
     xs = [Value(v, label=f"x{i}") for i, v in enumerate([1.0, 2.0, 3.0, 2.5], start=1)]
     ws = [Value(v, label=f"w{i}") for i, v in enumerate([0.2, 0.8, -0.5, 1.0], start=1)]
     b = Value(2.0, label="b")
@@ -178,7 +179,7 @@ def test_stepping_through_the_page_fills_in_the_engines_grads(browser, tmp_path)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    root, parameters, inputs = the_seed_neuron()
+    root, parameters, inputs = the_textbook_neuron()
     path = save_html(root, tmp_path / "backprop.html", parameters=parameters, inputs=inputs)
     nodes = nodes_in_order(root)
     root.backward()  # the page changed no grad: this pass is the one it shows
@@ -272,7 +273,7 @@ def test_practice_mode_checks_each_answer_shows_the_hint_and_keeps_the_score(bro
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    root, parameters, inputs = the_seed_neuron()
+    root, parameters, inputs = the_textbook_neuron()
     path = save_html(root, tmp_path / "practice.html", parameters=parameters, inputs=inputs, practice=True)
     nodes = nodes_in_order(root)
     root.backward()  # the engine's grads, to type in (the page changed none)
@@ -348,3 +349,212 @@ def test_practice_mode_checks_each_answer_shows_the_hint_and_keeps_the_score(bro
     }
     assert final == {node_id: repr(grad) for node_id, grad in engine.items()}
     assert not answer.is_enabled()
+
+
+# ---------------------------------------------------------------------------
+# What the page teaches: legend, flow direction, slider, speed, forward pass, layout, names
+# ---------------------------------------------------------------------------
+def _tour_page(tmp_path):
+    import sys
+
+    demos = str(Path(__file__).resolve().parents[2] / "demos")
+    if demos not in sys.path:
+        sys.path.insert(0, demos)
+    import tour
+
+    loss, inputs, weights, bias = tour.build_neuron()
+    return loss, save_html(loss, tmp_path / "tour.html", parameters=[*weights, bias], inputs=inputs)
+
+
+def _viewport(browser, width: int, height: int) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500},
+    )
+
+
+def test_the_legend_names_every_colour_on_the_page(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    root, parameters, inputs = the_textbook_neuron()
+    browser.get(Path(save_html(root, tmp_path / "p.html", parameters=parameters, inputs=inputs)).as_uri())
+    items = {li.get_attribute("data-legend"): li.text for li in browser.find_elements(By.CSS_SELECTOR, "#legend li")}
+    assert {"parameter", "input", "interior", "upstream", "receiving", "flow", "partial", "final"} <= set(items)
+    # the swatches are the colours the picture and the table use
+    swatch = browser.execute_script(
+        "return getComputedStyle(document.querySelector('#legend [data-legend=parameter] .swatch')).backgroundColor"
+    )
+    assert swatch == "rgb(207, 226, 255)"  # KIND_COLOURS["parameter"] = #cfe2ff
+    body = browser.find_element(By.TAG_NAME, "body")
+    from selenium.webdriver.common.keys import Keys
+
+    body.send_keys(Keys.ARROW_RIGHT)
+    partial_colour = browser.execute_script(
+        "return getComputedStyle(document.querySelector('#legend .grad-sample.partial')).color"
+    )
+    body.send_keys(Keys.END)
+    final_cells = browser.find_elements(By.CSS_SELECTOR, "td.grad.final")
+    final_colour = browser.execute_script("return getComputedStyle(arguments[0]).color", final_cells[0])
+    assert final_colour == browser.execute_script(
+        "return getComputedStyle(document.querySelector('#legend .grad-sample.final')).color"
+    )
+    assert partial_colour != final_colour
+
+
+def test_a_step_outlines_the_upstream_node_and_its_arrow_points_the_way_the_gradient_flows(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = a * b
+    y.label = "y"
+    browser.get(Path(save_html(y, tmp_path / "flow.html")).as_uri())
+    browser.find_element(By.ID, "next").click()  # step 1: y -> a
+    marks = browser.execute_script(
+        "const out = {};"
+        "document.querySelectorAll('#graph [data-mark]').forEach(function (g) { out[g.id] = g.dataset.mark; });"
+        "return out;"
+    )
+    assert marks == {"n2": "upstream", "n0": "receiving"}  # y (upstream) and a (the parent)
+    # the overlay on the edge a -> (*) has its arrowhead at its start, at a's end: it points back, to a
+    geometry = browser.execute_script(
+        "const flow = document.querySelector('#e2_0 path.flow');"
+        "const start = flow.getPointAtLength(0), end = flow.getPointAtLength(flow.getTotalLength());"
+        "function centre(id) { const b = document.getElementById(id).getBBox();"
+        "  return [b.x + b.width / 2, b.y + b.height / 2]; }"
+        "return {marker: flow.getAttribute('marker-start'), start: [start.x, start.y], end: [end.x, end.y],"
+        "  parent: centre('n0'), op: centre('n2_op'), outFlow: !!document.querySelector('#e2_out path.flow')};"
+    )
+    assert geometry["marker"] == "url(#glassgrad-back)" and geometry["outFlow"]
+
+    def distance(p, q):
+        return ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5
+
+    # the path runs from a to the op; its start (where the arrowhead is) is a's end of the edge
+    assert distance(geometry["start"], geometry["parent"]) < distance(geometry["end"], geometry["parent"])
+    assert distance(geometry["end"], geometry["op"]) < distance(geometry["start"], geometry["op"])
+    assert "gradient flows y -> a" in browser.find_element(By.ID, "update").text
+    browser.find_element(By.ID, "prev").click()
+    assert browser.execute_script("return document.querySelectorAll('#graph .glassgrad-mark').length") == 0
+
+
+def test_the_slider_moves_over_the_steps_and_the_speed_sets_plays_pace(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    root, parameters, inputs = the_textbook_neuron()
+    browser.get(Path(save_html(root, tmp_path / "slider.html", parameters=parameters, inputs=inputs)).as_uri())
+    slider = browser.find_element(By.ID, "slider")
+    total = int(slider.get_attribute("max"))
+    assert total == sum(len(node.parents) for node in nodes_in_order(root))
+    browser.execute_script(
+        "const s = document.getElementById('slider'); s.value = '5'; s.dispatchEvent(new Event('input'));"
+    )
+    assert browser.find_element(By.ID, "counter").get_attribute("data-step") == "5"
+    browser.find_element(By.ID, "next").click()
+    assert slider.get_attribute("value") == "6"  # the slider follows the buttons
+
+    Select(browser.find_element(By.ID, "speed")).select_by_visible_text("fast")
+    browser.execute_script(
+        "const s = document.getElementById('slider'); s.value = '0'; s.dispatchEvent(new Event('input'));"
+    )
+    started = browser.execute_script("return performance.now()")
+    browser.find_element(By.ID, "play").click()
+    WebDriverWait(browser, 20).until(
+        lambda _: browser.find_element(By.ID, "counter").get_attribute("data-step") == str(total)
+    )
+    fast = browser.execute_script("return performance.now()") - started
+    assert fast < total * 900 * 0.8  # quicker than the normal pace (900 ms a step)
+    assert fast >= (total - 1) * 300 * 0.9  # but it did wait: one step every 300 ms
+
+
+def test_the_forward_pass_can_be_stepped_each_value_computed_in_order(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    root, parameters, inputs = the_textbook_neuron()
+    browser.get(Path(save_html(root, tmp_path / "forward.html", parameters=parameters, inputs=inputs)).as_uri())
+    nodes = nodes_in_order(root)
+    computed = [f"n{i}" for i, node in enumerate(nodes) if node.parents]
+    browser.find_element(By.ID, "phase-forward").click()
+    counter = browser.find_element(By.ID, "counter")
+    assert counter.get_attribute("data-phase") == "forward" and counter.get_attribute("data-step") == "0"
+
+    def data_cells() -> dict[str, str]:
+        return {
+            cell.get_attribute("id")[len("data-") :]: cell.text
+            for cell in browser.find_elements(By.CSS_SELECTOR, "td.data")
+        }
+
+    expected = {f"n{i}": format_number(node.data) for i, node in enumerate(nodes)}
+    assert data_cells() == {k: ("?" if k in computed else v) for k, v in expected.items()}
+    for k, node_id in enumerate(computed, start=1):
+        browser.find_element(By.ID, "next").click()
+        shown = data_cells()
+        assert shown[node_id] == expected[node_id]
+        assert all(shown[later] == "?" for later in computed[k:])
+        assert f"= {expected[node_id]}" in browser.find_element(By.ID, "formula").text
+        svg_data = browser.execute_script(
+            "return Array.from(document.getElementById(arguments[0]).querySelectorAll('text'))"
+            ".map(function (t) { return t.textContent; }).filter(function (t) { return t.indexOf('data ') === 0; })",
+            node_id,
+        )
+        assert svg_data == [f"data {expected[node_id]}"]
+    assert not browser.find_element(By.ID, "next").is_enabled()
+    browser.find_element(By.ID, "phase-backward").click()
+    assert counter.get_attribute("data-phase") == "backward" and data_cells() == expected
+
+
+def test_graph_and_table_fit_one_screen_at_1366x768_and_the_page_reads_at_390px(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    _, path = _tour_page(tmp_path)
+    page = path.read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    try:
+        _viewport(browser, 1366, 768)
+        browser.get(path.as_uri())
+        browser.find_element(By.ID, "next").click()
+        boxes = browser.execute_script(
+            "function r(q) { const b = document.querySelector(q).getBoundingClientRect();"
+            "  return [b.left, b.top, b.right, b.bottom]; }"
+            "return {graph: r('#graph svg'), table: r('table.grads'), controls: r('#controls'),"
+            "  width: document.documentElement.scrollWidth};"
+        )
+        for name in ("graph", "table", "controls"):
+            left, top, right, bottom = boxes[name]
+            assert left >= 0 and top >= 0 and right <= 1366 and bottom <= 768, (name, boxes[name])
+        assert boxes["graph"][2] <= boxes["table"][0]  # side by side
+        (tmp_path / "page-1366x768.png").write_bytes(browser.get_screenshot_as_png())
+
+        _viewport(browser, 390, 844)
+        browser.get(path.as_uri())
+        browser.find_element(By.ID, "next").click()
+        narrow = browser.execute_script(
+            "const b = document.querySelectorAll('#controls button, #controls select, #slider');"
+            "return {width: document.documentElement.scrollWidth,"
+            "  rights: Array.from(b).map(function (e) { return e.getBoundingClientRect().right; }),"
+            "  font: parseFloat(getComputedStyle(document.querySelector('table.grads td')).fontSize),"
+            "  formula: parseFloat(getComputedStyle(document.getElementById('formula')).fontSize),"
+            "  graph: document.getElementById('graph').getBoundingClientRect().right};"
+        )
+        assert narrow["width"] <= 390  # nothing sticks out sideways: the graph scrolls in its own box
+        assert max(narrow["rights"]) <= 390 and narrow["graph"] <= 390
+        assert narrow["font"] >= 12 and narrow["formula"] >= 12
+        (tmp_path / "page-390.png").write_bytes(browser.get_screenshot_as_png())
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_an_mlps_weights_carry_their_state_dict_names_on_the_page(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    import nn
+
+    model = nn.MLP(2, [2, 1], rng=0)
+    out = model([1.0, -2.0])
+    path = save_html(out, tmp_path / "mlp.html", parameters=model.named_parameters())
+    browser.get(path.as_uri())
+    names = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "td.name")]
+    assert set(dict(model.named_parameters())) <= set(names)
+    assert "layers.0.neurons.1.w.0" in names
+    unlabeled = [name for name in names if re.fullmatch(r"n\d+", name)]
+    assert unlabeled == [f"n{k}" for k in range(1, len(unlabeled) + 1)]  # numbered consecutively

@@ -218,7 +218,7 @@ def test_sum_values_is_one_node():
 
 
 def test_seed_worked_example_neuron_and_layer():
-    """The seed's layer of three gives [4.8, 1.21, 3.465]; the third row's 0.27 is what yields 3.465."""
+    """The textbook's layer of three gives [4.8, 1.21, 3.465]; the third row's 0.27 is what yields 3.465."""
     inputs = [1.0, 2.0, 3.0, 2.5]
     weights = [[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5], [-0.26, 0.27, 0.17, 0.87]]
     biases = [2.0, 3.0, 0.5]

@@ -83,7 +83,7 @@ def test_node_names_use_labels_and_disambiguate_repeats():
     a, b = Value(1.0, label="w"), Value(2.0, label="w")
     c = a + b
     names = node_names(nodes_in_order(c))
-    assert names == {a: "w (n0)", b: "w (n1)", c: "n2"}
+    assert names == {a: "w#1", b: "w#2", c: "n1"}  # unlabeled nodes numbered consecutively: n1, n2, ...
 
 
 @pytest.mark.parametrize(
@@ -154,8 +154,9 @@ def test_operand_order_is_shown_for_sub_div_pow():
     source = draw(a / b).source
     assert re.search(r"n0 -> n2_op \[[^]]*label=a", source)
     assert re.search(r"n1 -> n2_op \[[^]]*label=b", source)
-    assert "n1_const [label=<a = 2.0>" in draw(2.0 - a).source
-    assert "n1_const [label=<b = 2.0>" in draw(a - 2.0).source
+    # the constant's caption names its operand in words: never "b = 2.0", read as a parameter b
+    assert "n1_const [label=<2.0 (1st operand)>" in draw(2.0 - a).source
+    assert "n1_const [label=<2.0 (2nd operand)>" in draw(a - 2.0).source
 
 
 def test_show_grad_false_leaves_grads_out():

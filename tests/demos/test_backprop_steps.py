@@ -1,4 +1,4 @@
-"""demos/backprop_steps.py: the seed's neuron explained, drawn, framed and saved as a step-through."""
+"""demos/backprop_steps.py: the textbook neuron explained, drawn, framed and saved as a step-through."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="the Graphviz
 
 
 def test_the_neuron_is_the_seeds():
-    out, parameters, inputs = backprop_steps.seed_neuron()
+    out, parameters, inputs = backprop_steps.textbook_neuron()
     assert [x.data for x in inputs] == [1.0, 2.0, 3.0, 2.5]
     assert [w.data for w in parameters] == [0.2, 0.8, -0.5, 1.0, 2.0]
     pre_activation = out.parents[0]
@@ -34,7 +34,7 @@ def test_main_writes_the_table_the_picture_the_frames_and_the_page(tmp_path, cap
     assert "took 10 chain-rule steps" in printed
     picture = tmp_path / "backprop_neuron.svg"
     ET.fromstring(picture.read_bytes())
-    out, _, _ = backprop_steps.seed_neuron()
+    out, _, _ = backprop_steps.textbook_neuron()
     out.backward()
     texts = [t.text for t in ET.fromstring(picture.read_bytes()).iter("{http://www.w3.org/2000/svg}text")]
     assert f"grad {out.parents[0].grad:.4g}" in texts

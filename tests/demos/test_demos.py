@@ -3,13 +3,14 @@
 Checks that each picture is a valid PNG (signature and IHDR chunk) or a
 well-formed SVG, that each saved model loads, and that the numbers the demos
 print have the expected form and agree with what the demos claim (OR reads
-1, 1, 0; the seed's XOR net stays at 0.25; moons reaches 100%; --predict
+1, 1, 0; the textbook's XOR net stays at 0.25; moons reaches 100%; --predict
 reproduces the trained model's accuracy).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import math
 import re
 import struct
@@ -120,19 +121,21 @@ def test_neuron_numbers_and_graph(tmp_path: Path, capsys: pytest.CaptureFixture[
     neuron = demo("neuron")
     assert neuron.main(["--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    expected_one = sum(w * x for w, x in zip(neuron.WEIGHTS, neuron.INPUTS)) + neuron.BIAS
-    assert numbers_after("out =", out)[0] == pytest.approx(expected_one, abs=1e-4)
+    assert numbers_after("out =", out)[0] == pytest.approx(4.8, abs=1e-4)
     layer_line = re.search(r"2\. A layer.*\n\s+out = \[([^\]]+)\]", out)
     assert layer_line
-    expected_layer = [
-        sum(w * x for w, x in zip(row, neuron.INPUTS)) + b for row, b in zip(neuron.LAYER_WEIGHTS, neuron.LAYER_BIASES)
+    # the numbers the textbook prints, as it prints them: its own weights and conventions
+    assert [float(v) for v in layer_line.group(1).split(",")] == [4.8, 1.21, 3.465]
+    rows = [[float(v) for v in row.split(",")] for row in re.findall(r"-> \[([^\]]+)\]", out)]
+    assert rows[:3] == [[4.8, 1.21, 2.385], [8.9, -1.81, 0.2], [1.41, 1.051, 0.026]]
+    assert rows[3:] == [
+        [-2.1744, 3.21425, 1.19065],
+        [0.707, 0.6828, 4.5213],
+        [-1.39594, 1.9477, -0.14521],
     ]
-    assert [float(v) for v in layer_line.group(1).split(",")] == pytest.approx(expected_layer, abs=1e-4)
-    assert "the seed prints" in out  # the seed's 3.465 differs from what its weights give, and the demo says so
-    rows = re.findall(r"-> \[([^\]]+)\]", out)
-    assert len(rows) == 6  # three batch rows through layer one, three through layer two
-    for row in rows:
-        assert all(re.fullmatch(NUMBER + "|-?\\d+", v.strip()) for v in row.split(","))
+    assert "note:" not in out  # nothing "corrected": the conventions are explained instead
+    assert "one column per neuron" in out
+    assert neuron.TEXTBOOK_LAYER_OUTPUT == [4.8, 1.21, 3.465]
     assert_svg(tmp_path / "neuron.svg")
 
 
@@ -189,7 +192,7 @@ def test_xor_ablation_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     xor = demo("xor")
     assert xor.main(["--out", str(tmp_path), "--steps", "3"]) == 0
     out = capsys.readouterr().out
-    assert len(re.findall(rf"^  seed \+ .* loss {NUMBER}$", out, re.MULTILINE)) == 4
+    assert len(re.findall(rf"^  textbook \+ .* loss {NUMBER}$", out, re.MULTILINE)) == 4
     assert len(re.findall(rf" loss {NUMBER}$", out, re.MULTILINE)) == len(xor.ABLATIONS)
 
 
@@ -288,6 +291,33 @@ def test_gallery_holds_every_demo_picture_small_and_valid() -> None:
         assert path.stat().st_size < make_gallery.MAX_BYTES
 
 
+def test_the_gallery_is_not_stale() -> None:
+    make_gallery = demo("make_gallery")
+    reasons = make_gallery.stale_reasons()
+    assert not reasons, "; ".join(reasons) + ": regenerate it with `python demos/make_gallery.py`"
+
+
+def test_the_staleness_check_notices_a_changed_input_and_a_changed_picture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_gallery = demo("make_gallery")
+    gallery = tmp_path / "gallery"
+    gallery.mkdir()
+    (gallery / "a.png").write_bytes(b"picture")
+    script = tmp_path / "demo_script.py"
+    script.write_text("print(1)\n")
+    monkeypatch.setattr(make_gallery, "input_files", lambda: [script])
+    assert make_gallery.stale_reasons(gallery) == [f"{gallery / make_gallery.MANIFEST} is missing"]
+    (gallery / make_gallery.MANIFEST).write_text(json.dumps(make_gallery.fingerprint(gallery)))
+    assert make_gallery.stale_reasons(gallery) == []
+    script.write_text("print(2)\n")
+    (gallery / "a.png").write_bytes(b"edited by hand")
+    assert make_gallery.stale_reasons(gallery) == [
+        "input demo_script.py changed since the gallery was made",
+        "picture a.png changed since the gallery was made",
+    ]
+
+
 def test_gallery_compression_keeps_a_valid_png(tmp_path: Path) -> None:
     source = tmp_path / "source.png"
     plt = demo("_common").pyplot()
@@ -302,3 +332,30 @@ def test_digits_predict_rejects_a_file_that_is_not_a_model(tmp_path: Path) -> No
     (tmp_path / "digits-model.json").write_text("not json at all")
     with pytest.raises(ValueError, match="not a glassgrad model file"):
         demo("digits").main(["--out", str(tmp_path), "--samples", "50", "--predict"])
+
+
+# --------------------------------------------------------------------------- every demo's options
+ALL_DEMOS = sorted(
+    path.stem for path in DEMOS.glob("*.py") if not path.stem.startswith("_") and path.stem != "make_gallery"
+)
+
+
+@pytest.mark.parametrize("name", ALL_DEMOS)
+def test_every_demo_takes_the_options_the_readme_promises_and_its_help_gives_the_defaults(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (DEMOS.parent / "README.md").read_text(encoding="utf-8")
+    assert f"python demos/{name}.py" in readme  # every demo is in the README's table
+    with pytest.raises(SystemExit) as exit_:
+        demo(name).main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert "--seed" in text and "--out" in text, name  # README: "Every demo takes --help, --seed and --out"
+    options = re.split(r"\n  (?=-)", text.split("options:", 1)[1])
+    for option in options:
+        if not option.strip():
+            continue
+        flag = option.split()[0].rstrip(",")
+        if flag in ("-h", "--help"):
+            continue
+        assert "(default:" in " ".join(option.split()), (name, flag, option)

@@ -1,4 +1,4 @@
-"""Training: XOR learned (and the seed's XOR net that is not), fit's history, seeds, progress bar."""
+"""Training: XOR learned (and the textbook's XOR net that is not), fit's history, seeds, progress bar."""
 
 from __future__ import annotations
 
