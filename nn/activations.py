@@ -36,7 +36,6 @@ __all__ = [
     "activation_name",
     "check_activation",
     "get_activation",
-    "get_number_activation",
 ]
 
 #: Names of the activations that apply to one value at a time.
