@@ -107,3 +107,20 @@ def test_in_a_real_kernel_explain_shows_its_trace_once_as_tables():
         assert outputs[k][0].data["text/html"].count("<table>") == 3
         assert "Forward pass" in outputs[k][0].data["text/plain"]
     assert outputs[4][0].data["text/html"] == "<code><b>a</b> &nbsp;data 2.0 &nbsp;grad 0.0</code>"
+
+
+def test_step_through_takes_practice_mode_and_hides_the_grads():
+    """``step_through(y, practice=True)``: the practice page inline, its answers to type, no grad changed."""
+    import html as html_module
+
+    from autograd import Value
+    from autograd.explain import step_through
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    page = step_through(a * b, practice=True).html
+    plain = step_through(a * b).html
+    assert 'id="practice"' in page and 'id="answer"' in page and 'id="practice"' not in plain
+    assert 'data-total="2"' in page  # one question per chain-rule step
+    assert a.grad == 0.0 and b.grad == 0.0
+    assert "srcdoc" in step_through(a * b, practice=True)._repr_html_()
+    assert html_module.escape('id="answer"') in step_through(a * b, practice=True)._repr_html_()
