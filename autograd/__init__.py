@@ -17,6 +17,7 @@ Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes 
 
 from autograd import (
     compat,  # micrograd's names: Value(data, _children, _op), _prev, _op, _backward
+    conversion,  # comparisons, bool(), format() and the refused float() of a Value
     ops,  # registers every op on Value
 )
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
@@ -51,6 +52,7 @@ __all__ = [
     "backward",
     "central_difference",
     "compat",
+    "conversion",
     "cross_entropy",
     "detect_anomaly",
     "dot",
