@@ -18,6 +18,7 @@ Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes 
 from autograd import (
     compat,  # micrograd's names: Value(data, _children, _op), _prev, _op, _backward
     conversion,  # comparisons, bool(), format() and the refused float() of a Value
+    copying,  # pickle and deepcopy of graphs of any depth
     ops,  # registers every op on Value
 )
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
@@ -53,6 +54,7 @@ __all__ = [
     "central_difference",
     "compat",
     "conversion",
+    "copying",
     "cross_entropy",
     "detect_anomaly",
     "dot",

@@ -107,19 +107,22 @@ class Value:
         return Value(self.data, label=self.label)
 
 
-class _ZeroGrads(tuple):
+class _Marker(tuple):
+    """ZERO_GRADS and NO_GRAPH: one object each, compared with ``is``; pickled and copied by name."""
+
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return "ZERO_GRADS"
+        return "ZERO_GRADS" if self is ZERO_GRADS else "NO_GRAPH"
+
+    __reduce__ = __repr__  # type: ignore[assignment]
 
 
-#: ``_local_grads`` of a node whose local derivatives are all 0 (an off relu): backward adds nothing through
-#: it, not even for an inf or nan upstream grad (PyTorch's relu selects, it does not multiply).
-ZERO_GRADS: tuple = _ZeroGrads()
+#: ``_local_grads`` of an off relu (every local derivative 0): backward adds nothing through it, not 0 * inf.
+ZERO_GRADS: tuple = _Marker()
 
 #: The ``context`` of an op's result made with no graph (under ``no_grad``): backward from it is an error.
-NO_GRAPH = type("NoGraph", (), {"__slots__": (), "__repr__": lambda self: "NO_GRAPH"})()
+NO_GRAPH: tuple = _Marker()
 
 _new = Value.__new__
 
