@@ -17,6 +17,8 @@ Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes 
 
 from autograd import (
     compat,  # micrograd's names: Value(data, _children, _op), _prev, _op, _backward
+    conversion,  # comparisons, bool(), format() and the refused float() of a Value
+    copying,  # pickle and deepcopy of graphs of any depth
     display,  # how a Value shows in a notebook (Value._repr_html_)
     ops,  # registers every op on Value
 )
@@ -52,6 +54,8 @@ __all__ = [
     "backward",
     "central_difference",
     "compat",
+    "conversion",
+    "copying",
     "cross_entropy",
     "detect_anomaly",
     "display",

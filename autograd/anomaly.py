@@ -33,8 +33,6 @@ around the few steps you are investigating.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import linecache
 import math
 import os
@@ -44,7 +42,7 @@ from typing import Any
 
 from autograd import fast, kinds
 from autograd.kinds import OPS
-from autograd.mode import _watcher
+from autograd.mode import ContextSwitch, _watcher
 from autograd.text import format_number
 from autograd.value import Value
 
@@ -249,27 +247,24 @@ def is_anomaly_enabled() -> bool:
     return type(_watcher.get()) is _Watch
 
 
-class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 - named like torch.autograd.detect_anomaly
+class detect_anomaly(ContextSwitch):  # noqa: N801 - named like torch.autograd.detect_anomaly
     """Raise :class:`AnomalyError` at the first op or backward edge that turns finite numbers into inf or nan.
 
-    A context manager and a decorator, like ``no_grad``; nested blocks share
-    the outer block's record of where nodes were made::
+    A context manager and a decorator, like ``no_grad`` (one object may be entered from several threads at
+    once); nested blocks share the outer block's record of where nodes were made::
 
         with detect_anomaly():
             loss = model_loss()
             loss.backward()
     """
 
-    def __init__(self) -> None:
-        self._tokens: list[contextvars.Token] = []
+    variable = _watcher
 
-    def __enter__(self) -> detect_anomaly:
+    def _entering(self) -> _Watch:
         current = _watcher.get()
         watch = current if type(current) is _Watch else _Watch()
         _open()
-        self._tokens.append(_watcher.set(watch))
-        return self
+        return watch
 
-    def __exit__(self, *exc_info: object) -> None:
-        _watcher.reset(self._tokens.pop())
+    def _exited(self) -> None:
         _close()

@@ -12,7 +12,7 @@ from math import isfinite
 
 from autograd.kinds import local_grads_as_values
 from autograd.mode import backward_watcher, enable_grad
-from autograd.value import ZERO_GRADS, Value
+from autograd.value import NO_GRAPH, ZERO_GRADS, Value, as_float
 
 #: ``on_step(node, parent, local_derivative, upstream_grad)``, called right after each edge's update.
 StepHook = Callable[[Value, Value, object, object], None]
@@ -63,7 +63,7 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
 
 def backward(
     root: Value,
-    gradient: float | Value = 1.0,
+    gradient: float | Value | None = 1.0,
     *,
     create_graph: bool = False,
     stop_at: Iterable[Value] = (),
@@ -71,15 +71,18 @@ def backward(
 ) -> None:
     """Backpropagate from ``root``: d root / d v into ``v.grad`` for every v it depends on.
 
-    - ``root.grad`` is seeded with ``gradient``. Leaves accumulate across
+    - ``root.grad`` is seeded with ``gradient`` (a real number, None for 1.0; a Value with ``create_graph``).
+      A root made under ``no_grad`` is a RuntimeError (it has no graph). Leaves accumulate across
       calls (like PyTorch); interior nodes are reset at the start of each call.
-    - ``create_graph=True``: each local derivative is rebuilt as a Value by its
-      op's one derivative, so the grads are Values with a graph of their own,
-      which can be differentiated again (see ``autograd.grad``).
-    - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing
-      flows past them).
+    - ``create_graph=True``: each local derivative is rebuilt as a Value by its op's one derivative, so the
+      grads are Values with a graph of their own, to differentiate again (see ``autograd.grad``).
+    - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing flows past them).
     - ``on_step(node, parent, local_derivative, upstream)``: called after each edge (default: detect_anomaly's).
     """
+    if root.context is NO_GRAPH:
+        raise RuntimeError(f"backward(): {root!r} has no graph to go back through: it was made under no_grad")
+    if gradient is None or not isinstance(gradient, Value):  # a real number: None is 1.0, as PyTorch
+        gradient = 1.0 if gradient is None else as_float(gradient, "backward")
     on_step = on_step or backward_watcher()  # None, unless inside autograd.detect_anomaly()
     order = topological_order(root, stop_at)
     if create_graph and not isinstance(gradient, Value):
@@ -100,17 +103,17 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
     """For each node, in the order given (each before its parents): ``parent.grad += local * node.grad``.
 
     Two exact speed rules: a node whose grad is 0 is skipped when its local derivatives are finite (each
-    contribution would be 0.0: T1 1.83x -> 1.63x the hand-written time, measured), and a ``ZERO_GRADS``
-    node (an off relu) has no edge to run. With ``on_step`` every edge is applied and shown.
+    contribution would be 0.0: T1 1.83x -> 1.63x the hand-written time, measured). A ``ZERO_GRADS`` node
+    (an off relu) adds nothing on any path; ``on_step`` still sees its edges, with local derivative 0.0.
     """
     watched = on_step is not None or create_graph
     for node in nodes:
         upstream = node.grad
-        if create_graph:
-            edges = zip(node.parents, local_grads_as_values(node))
-        elif node._parents is None:  # one or two parents, held on the node
+        if node._parents is None:  # one or two parents, held on the node
             first, second, first_local = node._first, node._second, node._first_local
-            if not watched:  # SPEED: the same line, unrolled for one or two parents (pinned by the tests with a hook)
+            if create_graph:
+                edges = zip(node.parents, local_grads_as_values(node))
+            elif not watched:  # SPEED: the same line, unrolled for one or two parents (pinned by test_graph)
                 if second is None:
                     if upstream != 0.0 or not isfinite(first_local):
                         first.grad += first_local * upstream
@@ -118,14 +121,20 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
                     first.grad += first_local * upstream
                     second.grad += node._second_local * upstream
                 continue
-            edges = ((first, first_local),) if second is None else ((first, first_local), (second, node._second_local))
+            else:
+                edges = (
+                    ((first, first_local),) if second is None else ((first, first_local), (second, node._second_local))
+                )
+        elif node._local_grads is ZERO_GRADS:  # an off relu selects: it adds nothing, not even for an inf upstream
+            if on_step is not None:
+                for parent in node._parents:
+                    on_step(node, parent, 0.0, upstream)
+            continue
+        elif create_graph:
+            edges = zip(node._parents, local_grads_as_values(node))
         else:
             local_grads = node._local_grads
-            if local_grads is ZERO_GRADS:
-                if not watched:
-                    continue
-                local_grads = (0.0,) * len(node._parents)
-            elif upstream == 0.0 and not watched and isfinite(sum(local_grads)):
+            if upstream == 0.0 and not watched and isfinite(sum(local_grads)):
                 continue
             edges = zip(node._parents, local_grads)
         if on_step is None:
@@ -137,7 +146,7 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
                 on_step(node, parent, local, upstream)
 
 
-def _value_backward(self: Value, gradient: float | Value = 1.0, *, create_graph: bool = False) -> None:
+def _value_backward(self: Value, gradient: float | Value | None = 1.0, *, create_graph: bool = False) -> None:
     """Backpropagate from this value (see :func:`backward`); leaves *accumulate* across calls, like PyTorch."""
     backward(self, gradient, create_graph=create_graph)
 

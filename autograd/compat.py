@@ -46,7 +46,7 @@ from typing import Any
 import autograd.backprop  # noqa: F401 - installs Value._backward, which the property below serves
 from autograd.kinds import OPS, BinaryOp, UnaryOp
 from autograd.mode import is_recording
-from autograd.value import Value, lay_out, leaf
+from autograd.value import Value, lay_out
 
 __all__ = ["MICROGRAD_SYMBOLS", "hand_built_op", "micrograd_op", "micrograd_prev"]
 
@@ -99,7 +99,7 @@ def micrograd_prev(node: Value) -> set[Value]:
         position, constant = node.context
         (parent,) = node.parents
         a, b = (constant, parent.data) if position == 0 else (parent.data, constant)
-        constant_leaf = leaf(constant)
+        constant_leaf = Value(constant)
         if isinstance(node.grad, float):
             constant_leaf.grad = kind.derivative(a, b, node.data)[position] * node.grad
         parents.add(constant_leaf)

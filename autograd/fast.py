@@ -119,8 +119,8 @@ class CheckedRows:
             else:
                 parents = number_parents
                 local_grads = with_one if has_bias else inputs
-            if relu and not z > 0.0:
-                z, local_grads = 0.0, ZERO_GRADS  # relu's rule: 0.0 (never -0.0), and no edge to run
+            if relu and z <= 0.0:  # relu's rule (nan is on), and no edge to run
+                z, local_grads = 0.0 if z < 0.0 else z, ZERO_GRADS
             rows.append((z, parents, local_grads, shared_context if has_bias else (parents, inputs, bias)))
         return wide_nodes(rows, op, inputs if value_inputs else ())
 

@@ -17,7 +17,7 @@ from typing import Any
 from autograd.backprop import backward, topological_order
 from autograd.mode import enable_grad
 from autograd.ops import identity
-from autograd.value import Value
+from autograd.value import Value, as_float
 
 __all__ = ["Dual", "grad", "hessian", "jvp"]
 
@@ -59,7 +59,14 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     are piecewise linear: their rebuilt local derivative is a constant, so
     their second derivative comes out 0 away from the kink, and 0 at it.
     """
-    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not callable(f):
+        raise TypeError(f"grad() needs a function f, got {type(f).__name__}: {f!r}")
+    positions = (argnums,) if isinstance(argnums, int) and not isinstance(argnums, bool) else argnums
+    if isinstance(positions, str) or not isinstance(positions, Sequence) or not positions:
+        positions = (None,)  # refused below, with what was given
+    if any(isinstance(p, bool) or not isinstance(p, int) for p in positions):
+        raise TypeError(f"grad() argnums must be an int or a non-empty sequence of ints, got {argnums!r}")
+    positions = tuple(positions)
 
     @functools.wraps(f)
     def derivative(*args: Any) -> Any:
@@ -78,7 +85,7 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
                 entries: dict[int, Value] = {}
                 for position in positions:
                     arg = args[position]
-                    entry = identity(arg) if isinstance(arg, Value) else Value(arg)
+                    entry = identity(arg) if isinstance(arg, Value) else Value(as_float(arg, "grad"))
                     inputs[position] = entries[position] = entry
                 out = f(*inputs)
                 if not isinstance(out, Value):

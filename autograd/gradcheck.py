@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.mode import no_grad
-from autograd.value import Value
+from autograd.value import Value, as_float
 
 __all__ = ["GradcheckError", "central_difference", "gradcheck"]
 
@@ -16,8 +16,16 @@ class GradcheckError(AssertionError):
     """Backward and central differences disagree; the message names the input and both numbers."""
 
 
-def _as_data(x: Any) -> float:
-    return x.data if isinstance(x, Value) else float(x)
+def _as_data(x: Any, where: str = "central_difference") -> float:
+    return x.data if isinstance(x, Value) else as_float(x, where)
+
+
+def _check_step(value: Any, name: str, where: str, positive: bool = True) -> float:
+    """A finite number > 0 (>= 0 when not ``positive``), else a ValueError naming ``where`` and ``name``."""
+    number = as_float(value, where) if not isinstance(value, bool) else math.nan
+    if not math.isfinite(number) or number < 0.0 or (positive and number == 0.0):
+        raise ValueError(f"{where}() {name} must be a finite number {'>' if positive else '>='} 0, got {value!r}")
+    return number
 
 
 def central_difference(f: Callable[..., Any], *xs: float, arg: int = 0, eps: float = 1e-6) -> float:
@@ -29,8 +37,13 @@ def central_difference(f: Callable[..., Any], *xs: float, arg: int = 0, eps: flo
     >>> central_difference(lambda x, y: x * y, 3.0, 4.0, arg=1)  # d(xy)/dy = x
     3.0000000000...
     """
+    if not callable(f):
+        raise TypeError(f"central_difference() needs a function f, got {type(f).__name__}: {f!r}")
+    if isinstance(arg, bool) or not isinstance(arg, int):
+        raise TypeError(f"central_difference() arg must be an int index, got {type(arg).__name__}: {arg!r}")
     if not 0 <= arg < len(xs):
         raise ValueError(f"central_difference() arg={arg} is out of range for {len(xs)} inputs")
+    eps = _check_step(eps, "eps", "central_difference")
     points = [_as_data(x) for x in xs]
 
     def f_at(shift: float) -> float:
@@ -58,7 +71,13 @@ def gradcheck(
     ``|analytic - numeric| <= atol + rtol * |numeric|``; otherwise
     :class:`GradcheckError` names the input (index and label) and both numbers.
     """
-    values = [x if isinstance(x, Value) else Value(float(x)) for x in xs]
+    if not callable(f):
+        raise TypeError(f"gradcheck() needs a function f, got {type(f).__name__}: {f!r}")
+    if isinstance(xs, str | Value) or not isinstance(xs, Sequence):
+        raise TypeError(f"gradcheck() needs a sequence of inputs (numbers or Values), got {type(xs).__name__}: {xs!r}")
+    eps = _check_step(eps, "eps", "gradcheck")
+    atol, rtol = _check_step(atol, "atol", "gradcheck", False), _check_step(rtol, "rtol", "gradcheck", False)
+    values = [x if isinstance(x, Value) else Value(as_float(x, "gradcheck")) for x in xs]
     saved_grads = [v.grad for v in values]
     for v in values:
         v.grad = 0.0

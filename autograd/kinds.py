@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.mode import is_recording
-from autograd.text import BinaryText, NaryText, UnaryText
-from autograd.value import Value, as_float, leaf, small_node, wide_nodes
+from autograd.text import BinaryText, NaryText, UnaryText, named_error
+from autograd.value import ZERO_GRADS, Value, as_float, leaf, small_node, wide_nodes
 
 #: Every op by name, in the order registered.
 OPS: dict[str, Any] = {}
@@ -58,6 +58,7 @@ class UnaryOp(UnaryText):
     kinks: tuple[float, ...] = ()  # points where the derivative jumps
     smooth: bool = True  # twice differentiable on the domain away from kinks
     test_params: tuple = ()  # parameters the tests call it with
+    selects: bool = False  # a 0/1 mask (relu): where it is 0 the node is ZERO_GRADS, no grad passes (not 0 * inf)
     apply: Callable[..., Value] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -76,7 +77,7 @@ class UnaryOp(UnaryText):
 
 def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
     """``op`` as ``apply(x, *params)``: the forward rule, then the node (a leaf under ``no_grad``)."""
-    name, forward, derivative = op.name, op.forward, op.derivative
+    name, forward, derivative, selects = op.name, op.forward, op.derivative, op.selects
 
     def apply(x: Value | float, *params: Any) -> Value:
         if params:
@@ -84,12 +85,18 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
         if type(x) is not Value:
             x = x if isinstance(x, Value) else Value(as_float(x, name))
         xd = x.data
-        out = forward(xd, *params) if params else forward(xd)
+        try:
+            out = forward(xd, *params) if params else forward(xd)
+        except (ValueError, OverflowError) as error:
+            raise named_error(error, name, (xd, *params)) from None
         if not is_recording():
             return leaf(out)
         if params:
             return small_node(out, x, None, derivative(xd, out, *params), 0.0, name, params)
-        return small_node(out, x, None, derivative(xd, out), 0.0, name, None)
+        local = derivative(xd, out)
+        if selects and local == 0.0:
+            return wide_nodes(((out, (x,), ZERO_GRADS, None),), name)[0]
+        return small_node(out, x, None, local, 0.0, name, None)
 
     apply.__name__ = apply.__qualname__ = name
     apply.__doc__ = f"{name}(x): one node; {op.formula}."
@@ -139,8 +146,7 @@ class BinaryOp(BinaryText):
     def operands(self, node: Value) -> tuple[Any, Any]:
         """(a, b): Values, or the number folded in as a constant."""
         if node.context is None:
-            a, b = node.parents
-            return a, b
+            return node.parents  # type: ignore[return-value]
         position, constant = node.context
         return (constant, node.parents[0]) if position == 0 else (node.parents[0], constant)
 

@@ -207,12 +207,26 @@ def _pow_forward(a: float, b: float) -> float:
         raise OverflowError(f"pow(): result too large: {a!r} ** {b!r}") from None
 
 
+def _float_power(a: float, exponent: float) -> float:
+    """``a ** exponent`` on floats, +-inf where it overflows (a derivative's value, as PyTorch's)."""
+    try:
+        return a**exponent
+    except OverflowError:
+        odd = a < 0.0 and exponent.is_integer() and exponent % 2 == 1.0
+        return -math.inf if odd else math.inf
+
+
 def _pow_derivative(a: Scalar, b: Scalar, out: Scalar) -> tuple:
-    """d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a (0 at a == 0, nan for a < 0, as PyTorch)."""
-    if isinstance(a, Value) or isinstance(b, Value) or a != 0.0 or b >= 1.0:
+    """d(a^b)/da = b a^(b-1) (0 for b == 0, +-inf where it overflows); d(a^b)/db = a^b ln a (0 at a == 0, nan
+    for a < 0), as PyTorch."""
+    if not isinstance(b, Value) and b == 0.0:
+        d_base: Scalar = 0.0  # a^0 = 1 is constant, even where a^-1 overflows (Value(5e-324) ** 0)
+    elif isinstance(a, Value) or isinstance(b, Value):
         d_base = b * a ** (b - 1)
-    else:  # 0 ** b with 0 <= b < 1 (b < 0 already failed forward): a pole, or a constant when b == 0
-        d_base = 0.0 if b == 0.0 else math.inf
+    elif a == 0.0 and b < 1.0:  # 0 ** b with 0 < b < 1 (b < 0 already failed forward): a pole
+        d_base = math.inf
+    else:
+        d_base = b * _float_power(a, float(b) - 1.0)
     ad = _data(a)
     if ad > 0.0:
         d_exponent = out * _log(a)
@@ -308,6 +322,7 @@ binary_step = register(
         "d step(x)/dx = 0 everywhere (undefined at 0; taken as 0): no gradient flows",
         kinks=(0.0,),
         smooth=False,
+        selects=True,
     )
 )
 
@@ -347,18 +362,19 @@ tanh = register(UnaryOp("tanh", math.tanh, lambda x, out: 1.0 - out * out, "d ta
 
 
 def _relu_forward(x: float) -> float:
-    """relu(x) = x if x > 0 else 0.0 (so 0.0 for -0.0 and nan): the relu op's forward rule, shared with relu_dot."""
-    return x if x > 0.0 else 0.0
+    """relu(x) = 0.0 if x < 0 else x (nan stays nan, -0.0 stays -0.0, as PyTorch): shared with relu_dot."""
+    return 0.0 if x < 0.0 else x
 
 
 relu = register(
     UnaryOp(
         "relu",
         _relu_forward,
-        lambda x, out: 1.0 if x > 0.0 else 0.0,
-        "d relu(x)/dx = 1 if x > 0 else 0 (0 at x = 0, as PyTorch)",
+        lambda x, out: 0.0 if x <= 0.0 else 1.0,
+        "d relu(x)/dx = 0 if x <= 0 else 1 (0 at x = 0, 1 at nan, as PyTorch); off, it passes nothing back",
         kinks=(0.0,),
         smooth=False,
+        selects=True,
     )
 )
 
@@ -865,9 +881,9 @@ def _dot_derivative(parts: tuple, out: Scalar, context: Any) -> tuple:
 
 
 def _relu_dot_derivative(parts: tuple, out: Scalar, context: Any) -> tuple:
-    """The dot's derivatives where relu(z) = z (z > 0), else 0 (0 at z = 0, as relu)."""
+    """The dot's derivatives where relu(z) = z (z > 0, or nan), else 0 (0 at z = 0, as relu)."""
     grads = _dot_derivative(parts, out, context)
-    return grads if _data(out) > 0.0 else (0.0,) * len(grads)
+    return (0.0,) * len(grads) if _data(out) <= 0.0 else grads
 
 
 class DotOp(NaryOp):
@@ -949,15 +965,15 @@ def _dot_node(weights: Sequence[Any], inputs: Sequence[Any], bias: Value | float
             raise TypeError(f"{op.name}() needs sequences of weights and inputs, got {type(given).__name__}: {given!r}")
     if len(inputs) != len(weights):
         raise ValueError(f"{op.name}() needs as many weights as inputs, got {len(weights)} and {len(inputs)}")
-    weight_data = [w.data if isinstance(w, Value) else as_float(w, op.name) for w in weights]
-    input_data = [x.data if isinstance(x, Value) else as_float(x, op.name) for x in inputs]
+    weights = tuple(w if isinstance(w, Value) else as_float(w, op.name) for w in weights)  # numpy's too: floats
+    inputs = tuple(x if isinstance(x, Value) else as_float(x, op.name) for x in inputs)
     bias = bias if isinstance(bias, Value) else as_float(bias, op.name)
-    z = sum(map(_float_mul, weight_data, input_data), _data(bias))
-    parts = (tuple(weights), tuple(inputs), bias)
+    z = sum(map(_float_mul, map(_data, weights), map(_data, inputs)), _data(bias))
+    parts = (weights, inputs, bias)
     parents = tuple(value for _, _, value, _ in dot_terms(*parts))
     out = _relu_forward(z) if op is _relu_dot else z
     local_grads = tuple(_data(g) for g in op.derivative(parts, out, None))
-    if op is _relu_dot and not z > 0.0:
+    if op is _relu_dot and z <= 0.0:
         local_grads = ZERO_GRADS  # an off relu: every local derivative is 0, and backward runs no edge of it
     return nary_node(op, out, parents, local_grads, parts)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from autograd.value import Value
 
-__all__ = ["BinaryText", "NaryText", "UnaryText", "format_number", "formula_parts", "terms"]
+__all__ = ["BinaryText", "NaryText", "UnaryText", "format_number", "formula_parts", "named_error", "terms"]
 
 Name = Callable[[Value], str]  # how explain and viz name a Value
 
@@ -29,6 +29,18 @@ def format_number(x: Any, digits: int = 4) -> str:
         return repr(x)
     text = f"{x:.{digits}g}"
     return text if "." in text or "e" in text else text + ".0"
+
+
+def named_error(error: Exception, name: str, operands: tuple) -> Exception:
+    """``error`` from an op's float math (``math domain error``), as the same type naming the op and operands.
+
+    >>> named_error(ValueError("math domain error"), "sin", (math.inf,))
+    ValueError('sin(inf): math domain error')
+    """
+    message = str(error)
+    if message.startswith(f"{name}("):  # the op's own message names it already
+        return error
+    return type(error)(f"{name}({', '.join(map(repr, operands))}): {message}")
 
 
 def formula_parts(formula: str) -> list[str]:

@@ -55,8 +55,9 @@ class Value:
     def __init__(self, data: numbers.Real, _children: Sequence[Value] = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
             data = as_float(data, "Value")
-        if type(label) is not str:
-            raise TypeError(f"Value() label must be a str, got {type(label).__name__}: {label!r}")
+        if type(label) is not str or (not label.isascii() and any("\ud800" <= c <= "\udfff" for c in label)):
+            kind = ValueError if type(label) is str else TypeError  # not a str, or one with a lone surrogate
+            raise kind(f"Value() label must be a str of text, got {type(label).__name__}: {label!r}")
         self.data = data
         self.grad = 0.0
         self.op = ""
@@ -94,22 +95,8 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    def __lt__(self, other: Any) -> bool:
-        return self.data < _data_of(other, "<")
-
-    def __le__(self, other: Any) -> bool:
-        return self.data <= _data_of(other, "<=")
-
-    def __gt__(self, other: Any) -> bool:
-        return self.data > _data_of(other, ">")
-
-    def __ge__(self, other: Any) -> bool:
-        return self.data >= _data_of(other, ">=")
-
-    # No __eq__: == and hash() stay identity (in C), as graph nodes need.
-
-    def __float__(self) -> float:
-        return self.data
+    # No __eq__: == and hash() stay identity (in C), as graph nodes need. Comparisons, bool(), format() and
+    # the refused float(): autograd.conversion.
 
     def item(self) -> float:
         """The number this Value holds (``data``), as PyTorch's ``tensor.item()``."""
@@ -120,27 +107,34 @@ class Value:
         return Value(self.data, label=self.label)
 
 
-class _ZeroGrads(tuple):
+class _Marker(tuple):
+    """ZERO_GRADS and NO_GRAPH: one object each, compared with ``is``; pickled and copied by name."""
+
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return "ZERO_GRADS"
+        return "ZERO_GRADS" if self is ZERO_GRADS else "NO_GRAPH"
+
+    __reduce__ = __repr__  # type: ignore[assignment]
 
 
-#: ``_local_grads`` of a node whose local derivatives are all 0 (an off relu): backward runs no edge of it.
-ZERO_GRADS: tuple = _ZeroGrads()
+#: ``_local_grads`` of an off relu (every local derivative 0): backward adds nothing through it, not 0 * inf.
+ZERO_GRADS: tuple = _Marker()
+
+#: The ``context`` of an op's result made with no graph (under ``no_grad``): backward from it is an error.
+NO_GRAPH: tuple = _Marker()
 
 _new = Value.__new__
 
 
 # The constructors: the only code that writes a node's layout.
 def leaf(data: float) -> Value:
-    """A new leaf holding the float ``data`` (what an op returns under ``no_grad``)."""
+    """A new leaf holding the float ``data``: what an op returns under ``no_grad`` (its context is NO_GRAPH)."""
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.op = node.label = ""
-    node.context = node._visited = None
+    node.context, node._visited = NO_GRAPH, None
     node._parents = node._local_grads = node._sort_parents = ()
     return node
 
@@ -201,11 +195,3 @@ def as_float(data: object, where: str) -> float:
     if isinstance(data, Value):
         raise TypeError(f"{where}() needs a real number, got a Value ({data!r}); use it directly or .data")
     raise TypeError(f"{where}() needs a real number (int, float, ...), got {type(data).__name__}: {data!r}")
-
-
-def _data_of(other: object, op: str) -> float:
-    if isinstance(other, Value):
-        return other.data
-    if isinstance(other, numbers.Real):
-        return float(other)
-    raise TypeError(f"'{op}' compares a Value with a Value or a real number, got {type(other).__name__}: {other!r}")

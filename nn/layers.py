@@ -32,8 +32,9 @@ neuron by neuron, weight by weight, biases 0 and not drawn. So
 
 from __future__ import annotations
 
+import numbers
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import CheckedRows, Value, as_rng, dot, relu_dot, softmax
@@ -62,10 +63,14 @@ def _check_bias(bias: object, where: str) -> bool:
     return bias
 
 
+_PLAIN_INPUTS = {float, int, Value}
+
+
 def _as_inputs(x: Any, expected: int, module: Module) -> Any:
     """The input as a sequence of length ``expected``; a lone number or Value is accepted when expected == 1.
 
-    Errors name the module by its one-line summary (built only when there is an error).
+    Each input must be a Value or a real number: a sequence of sequences is a batch, and the error says how
+    to map the module over it. Errors name the module by its one-line summary (built only when there is an error).
     """
     if isinstance(x, Value | int | float):
         x = [x]
@@ -76,9 +81,26 @@ def _as_inputs(x: Any, expected: int, module: Module) -> Any:
         raise TypeError(
             f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {x!r}"
         ) from None
+    if isinstance(x, str | bytes | Mapping) or not {*map(type, x)} <= _PLAIN_INPUTS:  # at C speed; rare: look closer
+        _check_each_input(x, expected, module)
     if given != expected:
         raise ValueError(f"{type(module).__name__}({module.extra_repr()}) expects {expected} inputs, got {given}")
     return x
+
+
+def _check_each_input(x: Any, expected: int, module: Module) -> None:
+    where = f"{type(module).__name__}({module.extra_repr()})"
+    if isinstance(x, str | bytes | Mapping):
+        raise TypeError(f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {x!r:.60}")
+    for index, item in enumerate(x):
+        if isinstance(item, Value | numbers.Real):
+            continue
+        if isinstance(item, Sequence) and not isinstance(item, str | bytes):
+            raise TypeError(
+                f"{where} takes one sample (a sequence of {expected} numbers or Values), got a batch of "
+                f"{len(x)}: map it over the batch, [model(x) for x in batch]"
+            )
+        raise TypeError(f"{where} input {index} must be a Value or a number, got {type(item).__name__}: {item!r:.60}")
 
 
 def _micrograd_nonlin(nonlin: bool | None, activation: str | Activation, where: str) -> str | Activation:

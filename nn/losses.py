@@ -8,7 +8,7 @@ as many targets as predictions.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd import Value, dot, sum_values
@@ -17,13 +17,38 @@ from autograd import cross_entropy as _cross_entropy_node
 Scalar = Value | float
 
 
+def _listed(given: Any, what: str, where: str) -> list[Any]:
+    """A batch as a list; a lone Value or number as a list of one; anything else a TypeError naming ``where``."""
+    if isinstance(given, Value | numbers.Real):
+        return [given]
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise TypeError(f"{where}() {what} must be a Value, a number or a list of them, got {type(given).__name__}")
+    return list(given)
+
+
+def _target(target: Any, index: int, where: str) -> float:
+    """Target ``index`` as a float: a plain real number (not a Value, a str or None), else a TypeError."""
+    if isinstance(target, Value):
+        raise TypeError(f"{where}() target {index} must be a plain number, got a Value ({target!r}); use .data")
+    if not isinstance(target, numbers.Real):
+        raise TypeError(f"{where}() target {index} must be a number, got {type(target).__name__}: {target!r}")
+    return float(target)
+
+
+def _prediction(prediction: Any, index: int, where: str) -> Value:
+    """Prediction ``index`` as a Value (a number becomes a leaf), else a TypeError naming ``where``."""
+    if isinstance(prediction, Value):
+        return prediction
+    if not isinstance(prediction, numbers.Real):
+        raise TypeError(
+            f"{where}() prediction {index} must be a Value or a number, got {type(prediction).__name__}: {prediction!r}"
+        )
+    return Value(float(prediction))
+
+
 def _pairs(predictions: Any, targets: Any, where: str) -> tuple[list[Any], list[Any]]:
     """Predictions and targets as two equally long, non-empty lists (a lone pair becomes lists of one)."""
-    if isinstance(predictions, Value | numbers.Real):
-        predictions = [predictions]
-    if isinstance(targets, numbers.Real):
-        targets = [targets]
-    predictions, targets = list(predictions), list(targets)
+    predictions, targets = _listed(predictions, "predictions", where), _listed(targets, "targets", where)
     if len(predictions) != len(targets):
         raise ValueError(f"{where}() got {len(predictions)} predictions but {len(targets)} targets")
     if not predictions:
@@ -37,18 +62,17 @@ def _flatten(predictions: list[Any], targets: list[Any], where: str) -> tuple[li
     flat_targets: list[float] = []
     for index, (prediction, target) in enumerate(zip(predictions, targets)):
         if isinstance(prediction, Value | numbers.Real):
-            if not isinstance(target, numbers.Real):
-                raise ValueError(f"{where}() target {index} must be a number, got {target!r}")
             flat_predictions.append(prediction)
-            flat_targets.append(float(target))
+            flat_targets.append(_target(target, index, where))
             continue
-        prediction, target = list(prediction), list(target)
+        prediction = _listed(prediction, f"prediction {index}", where)
+        target = _listed(target, f"target {index}", where)
         if len(prediction) != len(target):
             raise ValueError(
                 f"{where}() prediction {index} has {len(prediction)} outputs but its target has {len(target)}"
             )
-        flat_predictions.extend(prediction)
-        flat_targets.extend(float(t) for t in target)
+        flat_predictions.extend(_prediction(p, index, where) for p in prediction)
+        flat_targets.extend(_target(t, index, where) for t in target)
     return flat_predictions, flat_targets
 
 
@@ -67,6 +91,7 @@ def mse_loss(predictions: Any, targets: Any) -> Value:
     """
     predictions, targets = _pairs(predictions, targets, "mse_loss")
     flat_predictions, flat_targets = _flatten(predictions, targets, "mse_loss")
+    flat_predictions = [_prediction(p, i, "mse_loss") for i, p in enumerate(flat_predictions)]
     differences = [p - t for p, t in zip(flat_predictions, flat_targets)]
     return _mean([d * d for d in differences])
 
@@ -88,8 +113,8 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
     probabilities, targets = _pairs(probabilities, targets, "binary_cross_entropy")
     terms: list[Any] = []
     for index, (p, t) in enumerate(zip(probabilities, targets)):
-        p_data = p.data if isinstance(p, Value) else float(p)
-        t = float(t)
+        p = _prediction(p, index, "binary_cross_entropy")
+        p_data, t = p.data, _target(t, index, "binary_cross_entropy")
         _check_probability(p_data, "probability", index, "binary_cross_entropy")
         _check_probability(t, "target", index, "binary_cross_entropy")
         if (p_data == 0.0 and t > 0.0) or (p_data == 1.0 and t < 1.0):
@@ -97,8 +122,6 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
                 f"binary_cross_entropy() probability {index} is {p_data!r} with target {t!r}: the loss is infinite; "
                 "use binary_cross_entropy_with_logits on raw scores for a stable loss"
             )
-        if not isinstance(p, Value):
-            p = Value(p_data)
         term: Any = 0.0
         if t != 0.0:
             term = term + t * p.log()
@@ -119,10 +142,9 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Value:
     logits, targets = _pairs(logits, targets, "binary_cross_entropy_with_logits")
     terms = []
     for index, (z, t) in enumerate(zip(logits, targets)):
-        t = float(t)
+        t = _target(t, index, "binary_cross_entropy_with_logits")
         _check_probability(t, "target", index, "binary_cross_entropy_with_logits")
-        if not isinstance(z, Value):
-            z = Value(float(z))
+        z = _prediction(z, index, "binary_cross_entropy_with_logits")
         terms.append(z.softplus() - t * z)
     return _mean(terms)
 
@@ -136,7 +158,7 @@ def cross_entropy(logits: Any, targets: Any) -> Value:
     """
     if type(targets) is int or (isinstance(targets, numbers.Integral) and not isinstance(targets, bool)):
         return _single_cross_entropy(logits, targets, 0)
-    logits, targets = list(logits), list(targets)
+    logits, targets = _listed(logits, "logits", "cross_entropy"), _listed(targets, "targets", "cross_entropy")
     if len(logits) != len(targets):
         raise ValueError(f"cross_entropy() got {len(logits)} samples of logits but {len(targets)} targets")
     if not logits:
@@ -162,11 +184,11 @@ def hinge_loss(scores: Any, targets: Any) -> Value:
     scores, targets = _pairs(scores, targets, "hinge_loss")
     terms = []
     for index, (s, y) in enumerate(zip(scores, targets)):
-        if y not in (-1, 1) or isinstance(y, bool):
+        y = _target(y, index, "hinge_loss") if not isinstance(y, bool) else y
+        if y not in (-1.0, 1.0) or isinstance(y, bool):
             raise ValueError(f"hinge_loss() label {index} must be -1 or +1, got {y!r}")
-        if not isinstance(s, Value):
-            s = Value(float(s))
-        terms.append((1.0 - float(y) * s).relu())
+        s = _prediction(s, index, "hinge_loss")
+        terms.append((1.0 - y * s).relu())
     return _mean(terms)
 
 

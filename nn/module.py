@@ -23,12 +23,15 @@ numbers, and :meth:`Module.load` checks all of them before it sets any.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import reprlib
 from collections.abc import Iterator, Mapping
+from types import FunctionType
 from typing import Any, NamedTuple, TypeVar
 
-from autograd import Value
+from autograd import OPS, Value
 from nn import serialization
 
 _JUST_VALUE = {Value}
@@ -63,6 +66,35 @@ def _describe(x: object) -> str:
     if len(text) > 40:
         text = text[:37] + "..."
     return f"{type(x).__name__} {text}"
+
+
+@functools.cache
+def _op_functions() -> dict[int, tuple[str, str]]:
+    """id of every op's function (``apply``, ``forward``) -> (op name, attribute)."""
+    found = {}
+    for name, op in OPS.items():
+        for part in ("apply", "forward"):
+            function = getattr(op, part, None)
+            if function is not None:
+                found[id(function)] = (name, part)
+    return found
+
+
+def _op_function(name: str, part: str) -> Any:
+    """``OPS[name].<part>``: what an :class:`_OpFunction` unpickles to."""
+    return getattr(OPS[name], part)
+
+
+class _OpFunction:
+    """An op's function in a pickle: by the op's name, so the one in this process is used when loaded."""
+
+    __slots__ = ("name", "part")
+
+    def __init__(self, name: str, part: str) -> None:
+        self.name, self.part = name, part
+
+    def __reduce__(self) -> tuple:
+        return (_op_function, (self.name, self.part))
 
 
 class Module:
@@ -190,6 +222,16 @@ class Module:
         """Direct children (not grandchildren), for repr; a subclass may show fewer."""
         return [(name, m) for name, m, depth in self._walk() if isinstance(m, Module) and depth == 0]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The attributes, for ``pickle`` (and multiprocessing): an op's own function, such as the
+        activation a neuron calls (``OPS["relu"].apply``), is written as a reference to the op by name."""
+        state = dict(vars(self))
+        for key, value in state.items():
+            if isinstance(value, FunctionType) and id(value) in _op_functions():
+                state[key] = _OpFunction(*_op_functions()[id(value)])
+        return state
+
+    @reprlib.recursive_repr(fillvalue="...")  # a module that contains itself (through its containers) shows "..."
     def __repr__(self) -> str:
         head = f"{type(self).__name__}({self.extra_repr()}"
         children = self._child_modules()

@@ -325,7 +325,12 @@ def save(module: Any, path: str | os.PathLike[str] | bytes) -> None:
     if architecture is not None:
         document["architecture"] = architecture
     document["parameters"] = state
-    _write_json_atomically(_real_path(path), document)
+    target = _real_path(path)
+    try:  # what load would refuse is never written: the document, read back as load reads it
+        _check_model_document(target, json.loads(json.dumps(document, allow_nan=False)))
+    except ValueError as error:
+        raise ValueError(f"save() would write a file that load refuses: {error}") from None
+    _write_json_atomically(target, document)
 
 
 def _read_document(path: str, expected_format: str, newest: int, what: str) -> dict[str, Any]:
@@ -354,6 +359,12 @@ def _read_model_file(path: str | os.PathLike[str] | bytes) -> tuple[str, dict[st
     """The path as text and the model file's document, every part of it but the numbers checked."""
     path = os.fsdecode(path)
     document = _read_document(path, FILE_FORMAT, FILE_VERSION, "model")
+    _check_model_document(path, document)
+    return path, document
+
+
+def _check_model_document(path: str, document: dict[str, Any]) -> None:
+    """Every part of a model file's document but the numbers, as load checks it (save checks it too)."""
     unknown = sorted(set(document) - _FILE_KEYS[document["version"]])
     if unknown:
         raise ValueError(f"load({path!r}): unexpected top-level keys: {', '.join(unknown)}")
@@ -370,7 +381,6 @@ def _read_model_file(path: str | os.PathLike[str] | bytes) -> tuple[str, dict[st
                 f"load({path!r}): 'module' is {document['module']!r} but the architecture's type is "
                 f"{document['architecture']['type']!r}"
             )
-    return path, document
 
 
 def load_into(module: Any, path: str | os.PathLike[str] | bytes, strict: bool = True) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, no_grad
@@ -168,6 +168,41 @@ def dead_fractions(model: Any, inputs: Sequence[Any]) -> dict[str, float]:
     }
 
 
+def _check_pairs(data: Any, name: str) -> None:
+    if isinstance(data, str | bytes | Mapping) or not isinstance(data, Sequence):
+        raise TypeError(f"fit() {name} must be a list of (x, y) pairs, got {type(data).__name__}: {data!r:.60}")
+    for index, example in enumerate(data):
+        if not isinstance(example, tuple | list) or len(example) != 2:
+            raise TypeError(f"fit() {name} must be a list of (x, y) pairs, item {index} is {example!r:.60}")
+
+
+def _check_fit_arguments(
+    model: Any, loss_fn: Any, data: Any, optimizer: Any, penalty: Any, validation_data: Any
+) -> None:
+    """fit()'s arguments checked at the door: what was expected, and what came instead."""
+    if not isinstance(model, Module):
+        raise TypeError(f"fit() needs a model (an nn.Module), got {type(model).__name__}: {model!r:.60}")
+    if not callable(loss_fn):
+        raise TypeError(f"fit() loss_fn must be a function (outputs, targets) -> Value, got {loss_fn!r:.60}")
+    if penalty is not None and not callable(penalty):
+        raise TypeError(f"fit() penalty must be a function model -> Value or None, got {penalty!r:.60}")
+    _check_pairs(data, "data")
+    if not data:
+        raise ValueError("fit() needs at least one training example, got none")
+    if validation_data is not None:
+        _check_pairs(validation_data, "validation_data")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"fit() optimizer must be an nn optimizer (nn.SGD(model.parameters(), lr=...)), got {optimizer!r:.60}"
+        )
+    held = {id(p) for p in optimizer.params}
+    if not any(id(p) in held for p in model.parameters()):
+        raise ValueError(
+            f"fit() the optimizer holds none of this model's parameters (was it made for another model?): "
+            f"make it with {type(optimizer).__name__}(model.parameters(), ...)"
+        )
+
+
 def _progress_bar(total: int, enabled: bool, description: str) -> Any:
     if not enabled:
         return None
@@ -231,8 +266,7 @@ def fit(
     """
     _check_count(epochs, "epochs", 0)
     _check_count(batch_size, "batch_size", 1)
-    if not data:
-        raise ValueError("fit() needs at least one training example, got none")
+    _check_fit_arguments(model, loss_fn, data, optimizer, penalty, validation_data)
     if accuracy is not None and accuracy != "auto" and not callable(accuracy):
         raise ValueError(
             f"fit() accuracy must be 'auto', None or a callable (output, target) -> bool, got {accuracy!r}"
@@ -264,6 +298,11 @@ def fit(
                 targets = [y for _, y in batch]
                 outputs = [model(x) for x, _ in batch]
                 loss = loss_fn(outputs, targets)
+                if not isinstance(loss, Value):
+                    raise TypeError(
+                        f"fit() loss_fn must return a Value (the batch's loss), {loss_fn!r} returned "
+                        f"{type(loss).__name__}: {loss!r:.60}"
+                    )
                 objective = loss + penalty(model) if penalty is not None else loss
                 if not math.isfinite(objective.data):  # stop before a step spreads inf/nan into every weight
                     raise FloatingPointError(

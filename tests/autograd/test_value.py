@@ -119,8 +119,15 @@ def test_detach_is_a_leaf_with_the_same_data():
     assert x.grad == 6.0  # no gradient flows through the detached factor
 
 
-def test_float_conversion():
-    assert float(Value(1.25)) == 1.25
+def test_a_value_is_not_a_float_implicitly_but_formats_and_gives_its_item():
+    x = Value(1.25)
+    for convert in (float, math.tanh, math.exp, math.isfinite):
+        with pytest.raises(TypeError, match=r"x\.tanh\(\).*x\.item\(\)"):
+            convert(x)
+    assert x.item() == 1.25 and type(x.item()) is float
+    assert f"{x:.3f}" == "1.250" and f"{x:>8.2e}" == format(1.25, ">8.2e") and f"{x}" == repr(x)
+    assert bool(Value(0.0)) is False and bool(Value(-0.0)) is False
+    assert bool(Value(2.0)) is True and bool(Value(math.nan)) is True  # as bool() of the float
 
 
 def test_every_op_entry_becomes_the_value_method_it_names():

@@ -414,7 +414,7 @@ def test_glassgrads_gradients_match_central_differences(seed, loss):
 
     def loss_at(*values: object) -> float:
         for p, v in zip(network.params, values):
-            p.data = float(v)
+            p.data = v.item()  # central_difference passes Values
         return network.loss(batch).data
 
     for index, analytic in enumerate(grads):
