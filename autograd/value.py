@@ -4,10 +4,9 @@ A Value holds ``data``, ``grad`` (d root / d this value, filled in by
 ``backward``), its ``parents`` (ordered), the ``op`` that made it (``""`` for a
 leaf, and only for a leaf), the ``local_grads`` d self / d parent computed at
 forward time, and a ``context`` (a folded constant, a parameter, a class index).
-This module knows nothing of the ops: the registry (:mod:`autograd.kinds`)
-installs the operators and methods, :mod:`autograd.backprop` installs ``backward``.
-Only the constructors below the class write the node layout; only the backward
-loop and the topological sort read it directly, and say so.
+It knows nothing of the ops: :mod:`autograd.kinds` installs the operators and methods, and
+:mod:`autograd.backprop` ``backward``. Only the constructors below the class write the node
+layout; only the backward loop and the topological sort read it directly, and say so.
 """
 
 from __future__ import annotations
