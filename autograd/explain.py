@@ -161,6 +161,9 @@ def backward_steps(
             current["node"], current["position"] = node, 0
         position = current["position"]
         after = parent.grad
+        contribution = local * upstream
+        if contribution != contribution and after == grad_so_far[parent]:
+            contribution = 0.0  # nothing was added: an off relu passes back 0 even for an inf or nan upstream
         steps.append(
             BackwardStep(
                 step=len(steps) + 1,
@@ -172,7 +175,7 @@ def backward_steps(
                 local_derivative=local,
                 formula=local_derivative_formula(node, position, local, names),
                 upstream=upstream,
-                contribution=local * upstream,
+                contribution=contribution,
                 parent_grad_before=grad_so_far[parent],
                 parent_grad_after=after,
             )

@@ -460,3 +460,14 @@ def test_frames_refuses_too_many_pictures_before_running_backward(tmp_path):
         frames(root, tmp_path / "frames", max_frames=20)
     assert a.grad == 0.0  # nothing ran
     assert not (tmp_path / "frames").exists()
+
+
+def test_an_off_relu_shows_a_zero_contribution_even_for_an_infinite_upstream():
+    """The steps show what the engine added: nothing through an off relu, as PyTorch (not 0 * inf = nan)."""
+    x = Value(-1.0)
+    hidden = x * 2.0  # an interior parent, reset by the sort
+    (step,) = [s for s in backward_steps(hidden.relu(), math.inf) if s.parent is hidden]
+    assert step.contribution == 0.0 and step.parent_grad_after == 0.0
+    zero = Value(0.0)
+    (product_step,) = backward_steps(zero * 0.0, math.inf)  # a real zero derivative: 0 * inf is nan
+    assert math.isnan(product_step.contribution) and math.isnan(product_step.parent_grad_after)
