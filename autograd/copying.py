@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from autograd.traversal import nodes_in_order
 from autograd.value import Value
 
 __all__: list[str] = []
@@ -68,21 +69,8 @@ def _own_state(node: Value) -> dict[str, Any]:
 
 
 def _ancestors(root: Value) -> list[Value]:
-    """Every node ``root`` depends on (leaves too, not root), each after its parents; an explicit stack."""
-    order: list[Value] = []
-    seen = {root}
-    stack: list[tuple[Value, bool]] = [(parent, False) for parent in reversed(root.parents)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        stack.extend((parent, False) for parent in reversed(node.parents) if parent not in seen)
-    return order
+    """Every node ``root`` depends on (leaves too, not root), each after its parents."""
+    return nodes_in_order(root)[:-1]
 
 
 def _reduce_ex(self: Value, protocol: int) -> tuple:

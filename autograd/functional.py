@@ -17,6 +17,7 @@ from typing import Any
 from autograd.backprop import backward, topological_order
 from autograd.mode import enable_grad
 from autograd.ops import identity
+from autograd.traversal import nodes_in_order
 from autograd.value import Value, as_float
 
 __all__ = ["Dual", "grad", "hessian", "jvp"]
@@ -161,25 +162,6 @@ class Dual(tuple):
         return f"Dual(primal={self[0]!r}, tangent={self[1]!r})"
 
 
-def _graph_order(outputs: Sequence[Value]) -> list[Value]:
-    """Every Value the outputs depend on, leaves included, each after its parents (explicit stack, no grad touched)."""
-    order: list[Value] = []
-    done: set[Value] = set()
-    for output in outputs:
-        stack: list[tuple[Value, bool]] = [(output, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-                continue
-            if node in done:
-                continue
-            done.add(node)
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in reversed(node.parents) if parent not in done)
-    return order
-
-
 def _as_outputs(out: Any, where: str) -> tuple[list[Value], bool]:
     """``f``'s result as a list of Values, and whether it was one value (not a sequence)."""
     if isinstance(out, Value | numbers.Real):
@@ -220,7 +202,7 @@ def tangent_pass(inputs: Sequence[Value], outputs: Sequence[Value], tangents: Se
     for value, t in zip(inputs, tangents):
         seeds[value] = seeds.get(value, 0.0) + t
     duals: dict[Value, Dual] = {}
-    for node in _graph_order(outputs):
+    for node in nodes_in_order(*outputs):
         if not node.parents:
             duals[node] = Dual(node.data, seeds.get(node, 0.0))
             continue

@@ -27,6 +27,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from autograd import traversal
 from autograd.kinds import OPS
 from autograd.text import format_number
 from autograd.value import Value
@@ -90,26 +91,7 @@ def nodes_in_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"nodes_in_order() needs a Value, got {type(root).__name__}: {root!r}")
-    order: list[Value] = []
-    expanded: set[Value] = set()
-    emitted: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            if node not in emitted:
-                emitted.add(node)
-                order.append(node)
-            continue
-        if node in expanded:
-            continue
-        expanded.add(node)
-        stack.append((node, True))
-        # Reversed, so the first parent is popped (and numbered) first.
-        for parent in reversed(node.parents):
-            if parent not in expanded:
-                stack.append((parent, False))
-    return order
+    return traversal.nodes_in_order(root)
 
 
 def node_names(nodes: Sequence[Value], names: Mapping[Value, str] | None = None) -> dict[Value, str]:
