@@ -129,9 +129,13 @@ def _data(x: Scalar) -> float:
 
 
 def _reciprocal_or_inf(numerator: float, denominator: Scalar) -> Scalar:
-    """``numerator / denominator``; for a float 0 denominator, +-inf (a derivative's pole)."""
-    if not isinstance(denominator, Value) and denominator == 0.0:
-        return math.copysign(math.inf, numerator) if numerator else math.nan
+    """``numerator / denominator``; at a 0 denominator, +-inf (a derivative's pole, as PyTorch).
+
+    On Values (``create_graph``) the pole is a constant: the derivative's own derivative there is not finite either.
+    """
+    if _data(denominator) == 0.0:
+        pole = math.copysign(math.inf, numerator) if numerator else math.nan
+        return Value(pole) if isinstance(denominator, Value) else pole
     return numerator / denominator
 
 

@@ -172,3 +172,13 @@ def test_no_grad_inside_f_makes_that_part_a_constant():
         return frozen * x
 
     assert grad(f)(3.0) == 9.0  # d/dx (c x) with c = x^2 = 9 held fixed, not 3 x^2 = 27
+
+
+def test_create_graph_through_a_pole_gives_the_infinite_derivative_as_plain_backward_does():
+    """sqrt at 0: d/dx = +inf, with or without create_graph (as PyTorch), not a ZeroDivisionError."""
+    from autograd import Value
+
+    plain, graphed = Value(0.0), Value(0.0)
+    plain.sqrt().backward()
+    graphed.sqrt().backward(create_graph=True)
+    assert plain.grad == math.inf and graphed.grad.data == math.inf
