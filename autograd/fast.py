@@ -25,6 +25,7 @@ through ``nn`` on the benchmark's T1 digits step and T2 moons step:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from operator import attrgetter, mul
 from typing import Any
 
@@ -47,7 +48,9 @@ class CheckedRows:
 
     The constructor raises TypeError unless every weight is a leaf Value and
     every bias a leaf Value or a number, and ValueError unless the rows have
-    one length and one bias each. It keeps its own copies of the lists.
+    one length and one bias each. With ``keep=True`` it keeps its own copies
+    of the lists, for ``holds``; ``keep=False`` (one call of :func:`dots`)
+    uses the caller's lists as they are and never ``holds``.
 
     Invalidation: the object is good for as long as ``holds(weight_rows,
     biases)`` is true: the same Values, by identity, in the same places. A
@@ -58,10 +61,12 @@ class CheckedRows:
     becomes an interior node, so what was checked stays true.
     """
 
-    __slots__ = ("biases", "number_parents", "rows", "size")
+    __slots__ = ("_number_parents", "biases", "kept", "rows", "size")
 
-    def __init__(self, weight_rows: Sequence[Sequence[Value]], biases: Sequence[Value | float]) -> None:
-        rows = [list(row) for row in weight_rows]
+    def __init__(
+        self, weight_rows: Sequence[Sequence[Value]], biases: Sequence[Value | float], *, keep: bool = True
+    ) -> None:
+        rows = [list(row) for row in weight_rows] if keep else weight_rows
         biases = list(biases)
         if len(rows) != len(biases):
             raise ValueError(f"dots() needs one bias per row of weights, got {len(rows)} rows and {len(biases)}")
@@ -69,7 +74,7 @@ class CheckedRows:
         for row in rows:
             if len(row) != size:
                 raise ValueError(f"dots() needs rows of one length, got {len(row)} and {size}")
-            if {*map(type, row)} - {Value} or any(map(_op_of, row)):
+            if keep and ({*map(type, row)} - {Value} or any(map(_op_of, row))):  # one call: checked in dots()
                 raise TypeError("CheckedRows() needs weights that are leaf Values")
         for i, bias in enumerate(biases):
             if type(bias) is Value:
@@ -77,12 +82,21 @@ class CheckedRows:
                     raise TypeError("CheckedRows() needs biases that are leaf Values or numbers")
             else:
                 biases[i] = as_float(bias, "dots")
-        self.rows, self.biases, self.size = rows, biases, size
-        self.number_parents = [(*row, b) if type(b) is Value else tuple(row) for row, b in zip(rows, biases)]
+        self.rows, self.biases, self.size, self.kept = rows, biases, size, keep
+        self._number_parents: list[tuple] | None = None
+
+    @property
+    def number_parents(self) -> list[tuple]:
+        """Each row's parents over number inputs, ``(*w, b)`` (``tuple(w)`` without a bias Value), made once."""
+        if self._number_parents is None:
+            self._number_parents = [
+                (*row, b) if type(b) is Value else tuple(row) for row, b in zip(self.rows, self.biases)
+            ]
+        return self._number_parents
 
     def holds(self, weight_rows: Sequence[Sequence[Value]], biases: Sequence[Value | float]) -> bool:
         """Whether ``weight_rows`` and ``biases`` are still the Values this object checked (by identity)."""
-        return self.rows == weight_rows and self.biases == biases
+        return self.kept and self.rows == weight_rows and self.biases == biases
 
     def numbers(self, inputs: Sequence[Value | float]) -> list[float]:
         """``w . x + b`` for each row, as floats: no node at all (inference)."""
@@ -107,11 +121,14 @@ class CheckedRows:
         shared_context = (inputs,)  # rows with a bias Value: weights are parents[:n], the bias parents[-1]
         with_one = (*inputs, 1.0)
         rows = []
-        for row, bias, number_parents in zip(self.rows, self.biases, self.number_parents):
+        for row, bias, number_parents in zip(
+            self.rows, self.biases, repeat(()) if value_inputs else self.number_parents
+        ):
             has_bias = type(bias) is Value
-            weight_data = [
-                w.data for w in row
-            ]  # each weight's data read once (a comprehension: faster than attrgetter here)
+            # each weight's data read once; rows not checked yet (keep=False) are checked here, in the same pass
+            weight_data = [w.data for w in row] if self.kept else [w.data for w in row if not w.op]
+            if len(weight_data) != len(row):
+                raise TypeError("CheckedRows.dots() needs weights that are leaf Values")
             z = sum(map(mul, weight_data, input_data), bias.data if has_bias else bias)
             if value_inputs:
                 parents = (*row, *inputs, bias) if has_bias else (*row, *inputs)
@@ -127,7 +144,7 @@ class CheckedRows:
 
 def _checked_or_none(weight_rows: Any, biases: Any) -> CheckedRows | None:
     try:
-        return CheckedRows(weight_rows, biases)
+        return CheckedRows(weight_rows, biases, keep=False)
     except (TypeError, ValueError):  # not leaves, or ragged rows: the reference rule handles (or names) them
         return None
 
@@ -143,9 +160,12 @@ def dots(
     if len(weight_rows) != len(biases):
         raise ValueError(f"dots() needs one bias per row of weights, got {len(weight_rows)} rows and {len(biases)}")
     checked = _checked_or_none(weight_rows, biases)
-    if checked is None:
-        return [dot(row, inputs, b) for row, b in zip(weight_rows, biases)]
-    return checked.dots(inputs)
+    if checked is not None:
+        try:
+            return checked.dots(inputs)
+        except (AttributeError, TypeError):  # a weight that is a number or an interior node: the reference rule
+            pass
+    return [dot(row, inputs, b) for row, b in zip(weight_rows, biases)]
 
 
 def relu_dots(
@@ -157,6 +177,9 @@ def relu_dots(
             f"relu_dots() needs one bias per row of weights, got {len(weight_rows)} rows and {len(biases)}"
         )
     checked = _checked_or_none(weight_rows, biases)
-    if checked is None:
-        return [relu_dot(row, inputs, b) for row, b in zip(weight_rows, biases)]
-    return checked.dots(inputs, relu=True)
+    if checked is not None:
+        try:
+            return checked.dots(inputs, relu=True)
+        except (AttributeError, TypeError):
+            pass
+    return [relu_dot(row, inputs, b) for row, b in zip(weight_rows, biases)]
