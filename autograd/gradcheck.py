@@ -34,8 +34,8 @@ def central_difference(f: Callable[..., Any], *xs: float, arg: int = 0, eps: flo
     ``f`` receives Values (so it may call ``.tanh()`` and friends) and may
     return a Value or a float. The error is O(eps^2) for smooth f.
 
-    >>> central_difference(lambda x, y: x * y, 3.0, 4.0, arg=1)  # d(xy)/dy = x
-    3.0000000000...
+    >>> round(central_difference(lambda x, y: x * y, 3.0, 4.0, arg=1), 6)  # d(xy)/dy = x
+    3.0
     """
     if not callable(f):
         raise TypeError(f"central_difference() needs a function f, got {type(f).__name__}: {f!r}")

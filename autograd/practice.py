@@ -374,8 +374,8 @@ class Exercise:
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
     >>> exercise = Exercise(x * x + x, ask=("local",))
-    >>> len(exercise.questions)
-    3
+    >>> len(exercise.questions)         # x*x + x: add->mul, add->x, mul->x twice
+    4
     >>> exercise.answer(1.0).correct     # d(a+b)/da = 1
     True
     """

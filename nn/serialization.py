@@ -428,7 +428,7 @@ def load(path: str | os.PathLike[str] | bytes, rng: random.Random | int | None =
     >>> folder = tempfile.mkdtemp()
     >>> nn.MLP(2, [3, 1], activation="tanh", rng=0).save(os.path.join(folder, "m.json"))
     >>> nn.load(os.path.join(folder, "m.json"), rng=0)
-    MLP(2 -> [3, 1], 13 parameters)
+    MLP(2 -> [3, 1], 13 parameters ...)
     """
     path, document = _read_model_file(path)
     if "architecture" not in document:
