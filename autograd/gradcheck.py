@@ -13,7 +13,11 @@ __all__ = ["GradcheckError", "central_difference", "gradcheck"]
 
 
 class GradcheckError(AssertionError):
-    """Backward and central differences disagree; the message names the input and both numbers."""
+    """Backward and central differences disagree; the message names the input and both numbers.
+
+    >>> issubclass(GradcheckError, AssertionError) or issubclass(GradcheckError, Exception)
+    True
+    """
 
 
 def _as_data(x: Any, where: str = "central_difference") -> float:
@@ -70,6 +74,9 @@ def gradcheck(
     a scalar Value. An input passes when
     ``|analytic - numeric| <= atol + rtol * |numeric|``; otherwise
     :class:`GradcheckError` names the input (index and label) and both numbers.
+
+    >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.0])  # backward agrees with (f(x+e) - f(x-e)) / 2e
+    True
     """
     if not callable(f):
         raise TypeError(f"gradcheck() needs a function f, got {type(f).__name__}: {f!r}")

@@ -110,6 +110,7 @@ class Contribution:
     contribution: float
 
     def text(self, digits: int = 4) -> str:
+        """The step in words: ``(local) * consumer.grad upstream = contribution``, to ``digits`` digits."""
         return (
             f"({self.line}) * {self.consumer}.grad {format_number(self.upstream, digits)}"
             f" = {format_number(self.contribution, digits)}"
@@ -156,14 +157,17 @@ class GradientCheck:
 
     @property
     def first_wrong(self) -> NodeCheck | None:
+        """The first node whose grad is wrong (None when all are right)."""
         return next((check for check in self.checks if not check.correct), None)
 
     @property
     def right(self) -> list[str]:
+        """The names of the nodes whose grad is right."""
         return [check.name for check in self.checks if check.correct]
 
     @property
     def wrong(self) -> list[str]:
+        """The names of the nodes whose grad is wrong."""
         return [check.name for check in self.checks if not check.correct]
 
     def __str__(self) -> str:
@@ -347,6 +351,7 @@ class Score:
 
     @property
     def answered(self) -> int:
+        """The questions answered: first try, after the hint, or shown."""
         return self.first_try + self.after_hint + self.shown
 
     def __str__(self) -> str:
@@ -438,6 +443,7 @@ class Exercise:
 
     @property
     def finished(self) -> bool:
+        """True when every question has been answered."""
         return self._index >= len(self.questions)
 
     @property
@@ -447,6 +453,7 @@ class Exercise:
 
     @property
     def prompt(self) -> str:
+        """The question waiting for an answer, or the score when finished."""
         question = self.current
         return "Done. " + str(self.score) if question is None else question.prompt
 

@@ -71,31 +71,49 @@ class OpText:
 
 
 class UnaryText(OpText):
-    """A unary op reads ``tanh(x)``; its parameters, if any, follow x."""
+    """A unary op reads ``tanh(x)``; its parameters, if any, follow x.
+
+    >>> from autograd import Value
+    >>> from autograd.kinds import OPS
+    >>> OPS["tanh"].expression(Value(0.5).tanh(), lambda v: "x")
+    'tanh(x)'
+    """
 
     def caption(self, node: Value) -> str:
+        """The node's label in pictures: the op's symbol (and what it holds)."""
         params = node.context
         return f"{self.symbol}({', '.join(map(format_number, params))})" if params else self.symbol
 
     def expression(self, node: Value, name: Name) -> str:
+        """The node as a formula of its parents, each called what ``name`` gives."""
         params = "".join(f", {format_number(p)}" for p in node.context or ())
         return f"{self.symbol}({name(node.parents[0])}{params})"
 
     def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
+        """(d node / d parent at ``position`` as a formula, and in numbers)."""
         return self.formula, f"x = {name(node.parents[0])}"
 
 
 class BinaryText(OpText):
-    """A binary op reads ``a * b``; a folded constant stands in for a or b."""
+    """A binary op reads ``a * b``; a folded constant stands in for a or b.
+
+    >>> from autograd import Value
+    >>> from autograd.kinds import OPS
+    >>> OPS["mul"].expression(Value(2.0) * 3.0, lambda v: "a")
+    'a * 3.0'
+    """
 
     def caption(self, node: Value) -> str:
+        """The node's label in pictures: the op's symbol (and what it holds)."""
         return self.symbol
 
     def expression(self, node: Value, name: Name) -> str:
+        """The node as a formula of its parents, each called what ``name`` gives."""
         a, b = (name(x) if isinstance(x, Value) else format_number(x) for x in self.operands(node))
         return f"{a} {self.symbol} {b}"
 
     def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
+        """(d node / d parent at ``position`` as a formula, and in numbers)."""
         a, b = (name(x) if isinstance(x, Value) else format_number(x) for x in self.operands(node))
         parts = formula_parts(self.formula)
         operand = position if node.context is None else 1 - node.context[0]
@@ -105,6 +123,7 @@ class BinaryText(OpText):
         return [] if node.context is None else [float(node.context[1])]
 
     def constant_caption(self, node: Value) -> str:
+        """The caption of the folded constant (``""`` for none)."""
         if node.context is None:
             return ""
         position, constant = node.context
@@ -120,18 +139,27 @@ class BinaryText(OpText):
 
 
 class NaryText(OpText):
-    """An n-ary op reads ``softmax(z1, z2, z3)[1]``: its parents, then its context."""
+    """An n-ary op reads ``softmax(z1, z2, z3)[1]``: its parents, then its context.
+
+    >>> from autograd import softmax, Value
+    >>> from autograd.kinds import OPS
+    >>> OPS["softmax"].expression(softmax([Value(1.0), Value(2.0)])[0], lambda v: "z")
+    'softmax(z, z)[0]'
+    """
 
     def context_text(self, context: Any) -> str:
         """How the node's context reads after the op's symbol: ``[2]`` for output 2, ``""`` for none."""
         return "" if context is None else f"[{context}]"
 
     def caption(self, node: Value) -> str:
+        """The node's label in pictures: the op's symbol (and what it holds)."""
         return self.symbol + self.context_text(node.context)
 
     def expression(self, node: Value, name: Name) -> str:
+        """The node as a formula of its parents, each called what ``name`` gives."""
         return f"{self.symbol}({', '.join(terms([name(p) for p in node.parents]))}){self.context_text(node.context)}"
 
     def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
+        """(d node / d parent at ``position`` as a formula, and in numbers)."""
         index = "" if node.context is None else f"i = {node.context + 1}, "
         return self.formula, f"{index}j = {position + 1}"
