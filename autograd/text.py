@@ -23,7 +23,11 @@ Name = Callable[[Value], str]  # how explain and viz name a Value
 
 
 def format_number(x: Any, digits: int = 4) -> str:
-    """``x`` (a float, or a Value's data) with ``digits`` significant digits: 0.4200, -3.0, 1.5e-07."""
+    """``x`` (a float, or a Value's data) with ``digits`` significant digits: 0.4200, -3.0, 1.5e-07.
+
+    >>> format_number(0.42), format_number(-3.0), format_number(1.5e-7)
+    ('0.42', '-3.0', '1.5e-07')
+    """
     x = float(getattr(x, "data", x))  # a Value shows its data
     if not math.isfinite(x):
         return repr(x)
@@ -44,12 +48,20 @@ def named_error(error: Exception, name: str, operands: tuple) -> Exception:
 
 
 def formula_parts(formula: str) -> list[str]:
-    """``"d(a+b)/da = 1, d(a+b)/db = 1"`` -> one part per partial derivative."""
+    """``"d(a+b)/da = 1, d(a+b)/db = 1"`` -> one part per partial derivative.
+
+    >>> formula_parts("d(a+b)/da = 1, d(a+b)/db = 1")
+    ['d(a+b)/da = 1', 'd(a+b)/db = 1']
+    """
     return re.split(r",\s+(?=d)", formula)
 
 
 def terms(texts: list[str], limit: int = 8) -> list[str]:
-    """``texts``, shortened to the first three and last two when there are more than ``limit``."""
+    """``texts``, shortened to the first three and last two when there are more than ``limit``.
+
+    >>> terms([str(i) for i in range(10)])
+    ['0', '1', '2', '...', '8', '9']
+    """
     return texts if len(texts) <= limit else [*texts[:3], f"... ({len(texts) - 5} more)", *texts[-2:]]
 
 
@@ -90,7 +102,7 @@ class UnaryText(OpText):
         return f"{self.symbol}({name(node.parents[0])}{params})"
 
     def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
-        """(d node / d parent at ``position`` as a formula, and in numbers)."""
+        """The derivative formula for the parent at ``position``, and what its letters stand for."""
         return self.formula, f"x = {name(node.parents[0])}"
 
 
@@ -113,7 +125,7 @@ class BinaryText(OpText):
         return f"{a} {self.symbol} {b}"
 
     def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
-        """(d node / d parent at ``position`` as a formula, and in numbers)."""
+        """The derivative formula for the parent at ``position``, and what its letters stand for."""
         a, b = (name(x) if isinstance(x, Value) else format_number(x) for x in self.operands(node))
         parts = formula_parts(self.formula)
         operand = position if node.context is None else 1 - node.context[0]
@@ -160,6 +172,6 @@ class NaryText(OpText):
         return f"{self.symbol}({', '.join(terms([name(p) for p in node.parents]))}){self.context_text(node.context)}"
 
     def derivative_text(self, node: Value, position: int, name: Name) -> tuple[str, str]:
-        """(d node / d parent at ``position`` as a formula, and in numbers)."""
+        """The derivative formula for the parent at ``position``, and what its letters stand for."""
         index = "" if node.context is None else f"i = {node.context + 1}, "
         return self.formula, f"{index}j = {position + 1}"

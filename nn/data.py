@@ -135,8 +135,8 @@ def digits() -> list[Example]:
 
     Needs scikit-learn: ``pip install "glassgrad[demos]"``.
 
-    >>> data = digits()  # doctest: +SKIP
-    >>> len(data), len(data[0][0])  # doctest: +SKIP
+    >>> data = digits()      # needs scikit-learn
+    >>> len(data), len(data[0][0])
     (1797, 64)
     """
     try:
