@@ -25,7 +25,7 @@ def value_html(value: Value, digits: int = 4) -> str:
 
     >>> from autograd import Value
     >>> value_html(Value(2.0, label="x"))
-    '...x...2...'
+    '<code><b>x</b> &nbsp;data 2.0 &nbsp;grad 0.0</code>'
     """
     parts = []
     if value.label:

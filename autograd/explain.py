@@ -129,7 +129,7 @@ def local_derivative_formula(node: Value, position: int, local: Any, names: dict
     >>> from autograd import Value
     >>> x = Value(3.0); y = x * 2.0
     >>> local_derivative_formula(y, 0, 2.0, {x: "x", y: "y"})
-    '...2...'
+    'd(a*b)/da = b = 2.0  [a = x, b = 2.0]'
     """
     value = format_number(local, 6)
     op = OPS.get(node.op)

@@ -31,7 +31,7 @@ def practice_data(steps: list[BackwardStep], names: Mapping[Value, str]) -> dict
     >>> x = Value(2.0); y = x * 3.0
     >>> data = practice_data(backward_steps(y), {x: "x", y: "y"})
     >>> sorted(data)
-    [...]
+    ['atol', 'hints', 'rtol']
     """
     return {
         "rtol": DEFAULT_RTOL,

@@ -42,7 +42,7 @@ def snapshot_pictures(model: Any, bounds: tuple[float, float, float, float], gri
     >>> import nn
     >>> pictures = snapshot_pictures(nn.MLP(2, [3, 1], rng=0), (-1.0, 1.0, -1.0, 1.0), 4)
     >>> sorted(pictures)
-    [...]
+    ['hidden', 'output']
     """
     x0, x1, y0, y1 = bounds
     layers = model.layers
