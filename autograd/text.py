@@ -60,7 +60,7 @@ def terms(texts: list[str], limit: int = 8) -> list[str]:
     """``texts``, shortened to the first three and last two when there are more than ``limit``.
 
     >>> terms([str(i) for i in range(10)])
-    ['0', '1', '2', '...', '8', '9']
+    ['0', '1', '2', '... (5 more)', '8', '9']
     """
     return texts if len(texts) <= limit else [*texts[:3], f"... ({len(texts) - 5} more)", *texts[-2:]]
 
@@ -92,7 +92,7 @@ class UnaryText(OpText):
     """
 
     def caption(self, node: Value) -> str:
-        """The node's label in pictures: the op's symbol (and what it holds)."""
+        """The node's label in pictures: the symbol, with its parameters (``leaky_relu(0.1)``)."""
         params = node.context
         return f"{self.symbol}({', '.join(map(format_number, params))})" if params else self.symbol
 
@@ -116,7 +116,7 @@ class BinaryText(OpText):
     """
 
     def caption(self, node: Value) -> str:
-        """The node's label in pictures: the op's symbol (and what it holds)."""
+        """The node's label in pictures: the op's symbol."""
         return self.symbol
 
     def expression(self, node: Value, name: Name) -> str:
@@ -135,7 +135,7 @@ class BinaryText(OpText):
         return [] if node.context is None else [float(node.context[1])]
 
     def constant_caption(self, node: Value) -> str:
-        """The caption of the folded constant (``""`` for none)."""
+        """The folded constant, and which operand it is unless the op is commutative (``""`` for none)."""
         if node.context is None:
             return ""
         position, constant = node.context
@@ -164,7 +164,7 @@ class NaryText(OpText):
         return "" if context is None else f"[{context}]"
 
     def caption(self, node: Value) -> str:
-        """The node's label in pictures: the op's symbol (and what it holds)."""
+        """The node's label in pictures: the symbol and its context (``softmax[2]``)."""
         return self.symbol + self.context_text(node.context)
 
     def expression(self, node: Value, name: Name) -> str:
