@@ -78,6 +78,7 @@ def backward(
       grads are Values with a graph of their own, to differentiate again (see ``autograd.grad``).
     - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing flows past them).
     - ``on_step(node, parent, local_derivative, upstream)``: called after each edge (default: detect_anomaly's).
+
     >>> x = Value(2.0); backward(x * x + x); assert x.grad == 5.0  # d(x^2 + x)/dx = 2x + 1"""
     if root.context is NO_GRAPH:
         raise RuntimeError(f"backward(): {root!r} has no graph to go back through: it was made under no_grad")

@@ -112,8 +112,7 @@ class _Marker(tuple):
     __reduce__ = __repr__  # type: ignore[assignment]
 
 
-#: ``_local_grads`` of an off relu (every local derivative 0): backward adds nothing through it, not 0 * inf.
-ZERO_GRADS: tuple = _Marker()
+ZERO_GRADS: tuple = _Marker()  #: _local_grads of an off relu (all 0): backward adds nothing through it, not 0 * inf.
 NO_GRAPH: tuple = _Marker()  #: The context of a result made under ``no_grad`` (no graph): backward from it is an error.
 _new = Value.__new__
 
