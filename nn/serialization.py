@@ -438,9 +438,9 @@ def load(path: str | os.PathLike[str] | bytes, rng: random.Random | int | None =
     a ValueError that says to build the model and call ``model.load(path)``.
 
     >>> import nn, tempfile, os
-    >>> folder = tempfile.mkdtemp()
-    >>> nn.MLP(2, [3, 1], activation="tanh", rng=0).save(os.path.join(folder, "m.json"))
-    >>> nn.load(os.path.join(folder, "m.json"), rng=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     nn.MLP(2, [3, 1], activation="tanh", rng=0).save(os.path.join(folder, "m.json"))
+    ...     nn.load(os.path.join(folder, "m.json"), rng=0)
     MLP(2 -> [3, 1], 13 parameters ...)
     """
     path, document = _read_model_file(path)
