@@ -17,7 +17,7 @@ Inside ``with detect_anomaly():``
 ...     y.backward()              # d sqrt(x)/dx = inf at 0
 Traceback (most recent call last):
   ...
-autograd.anomaly.AnomalyError: detect_anomaly(): backward made inf at the edge sqrt -> x ...
+autograd.anomaly.AnomalyError: detect_anomaly(): backward made inf at the edge sqrt -> x: ...
 
 Outside the block nothing is checked and nothing costs more: entering the
 first block (in any thread) swaps checking versions of the node constructors
@@ -59,6 +59,10 @@ class AnomalyError(FloatingPointError):
     ``parent``, ``local_derivative``, ``upstream_grad``: the backward edge
     (None for a forward error); ``where``: ``(file, line)`` of the user's code
     that made the node, or None if it was made outside the block.
+
+    >>> from autograd import Value
+    >>> issubclass(AnomalyError, FloatingPointError)
+    True
     """
 
     def __init__(
@@ -243,7 +247,13 @@ def _close() -> None:
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside a :func:`detect_anomaly` block (of this thread or task)."""
+    """True inside a :func:`detect_anomaly` block (of this thread or task).
+
+    >>> with detect_anomaly():
+    ...     inside = is_anomaly_enabled()
+    >>> inside, is_anomaly_enabled()
+    (True, False)
+    """
     return type(_watcher.get()) is _Watch
 
 
@@ -256,6 +266,13 @@ class detect_anomaly(ContextSwitch):  # noqa: N801 - named like torch.autograd.d
         with detect_anomaly():
             loss = model_loss()
             loss.backward()
+
+    >>> from autograd import Value
+    >>> with detect_anomaly():
+    ...     Value(1e308) * 10.0
+    Traceback (most recent call last):
+      ...
+    autograd.anomaly.AnomalyError: ...
     """
 
     variable = _watcher

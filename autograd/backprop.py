@@ -14,6 +14,7 @@ from autograd.kinds import local_grads_as_values
 from autograd.mode import backward_watcher, enable_grad
 from autograd.value import NO_GRAPH, ZERO_GRADS, Value, as_float
 
+__all__ = ["StepHook", "apply_chain_rule", "backward", "topological_order"]
 #: ``on_step(node, parent, local_derivative, upstream_grad)``, called right after each edge's update.
 StepHook = Callable[[Value, Value, object, object], None]
 
@@ -25,15 +26,14 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
     are never expanded and not listed. A node is marked in its ``_visited`` slot with this sort's token,
     never through ``grad``: no set to hash into (0.55 -> 0.40 us/node on the T4 graph, measured), and an
     interrupted sort leaves only stale tokens.
-    """
+    >>> x = Value(2.0); y = x * 3.0; z = y + 1.0; assert topological_order(z) == [y, z]  # x is a leaf: not listed"""
     order: list[Value] = []
     if not root.parents:
         return order
     token = object()
     for node in stop_at:
         node._visited = token
-    # Post-order on one stack: a node, then None, then its parents; when the None comes
-    # off, the node under it is done. Reads the layout directly (see Value), for speed.
+    # Post-order on one stack: node, None, parents; the node under a None is done when it pops. Reads layout directly.
     stack: list[Value | None] = [root]
     emit, push, pop = order.append, stack.append, stack.pop
     while stack:
@@ -78,7 +78,8 @@ def backward(
       grads are Values with a graph of their own, to differentiate again (see ``autograd.grad``).
     - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing flows past them).
     - ``on_step(node, parent, local_derivative, upstream)``: called after each edge (default: detect_anomaly's).
-    """
+
+    >>> x = Value(2.0); backward(x * x + x); assert x.grad == 5.0  # d(x^2 + x)/dx = 2x + 1"""
     if root.context is NO_GRAPH:
         raise RuntimeError(f"backward(): {root!r} has no graph to go back through: it was made under no_grad")
     if gradient is None or not isinstance(gradient, Value):  # a real number: None is 1.0, as PyTorch
@@ -105,7 +106,7 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
     Two exact speed rules: a node whose grad is 0 is skipped when its local derivatives are finite (each
     contribution would be 0.0: T1 1.83x -> 1.63x the hand-written time, measured). A ``ZERO_GRADS`` node
     (an off relu) adds nothing on any path; ``on_step`` still sees its edges, with local derivative 0.0.
-    """
+    >>> x = Value(2.0); y = x * 3.0; y.grad = 1.0; apply_chain_rule([y]); assert x.grad == 3.0  # dy/dx * 1.0"""
     watched = on_step is not None or create_graph
     for node in nodes:
         upstream = node.grad

@@ -21,7 +21,12 @@ __all__ = ["value_html"]
 
 
 def value_html(value: Value, digits: int = 4) -> str:
-    """One line of HTML: the label (if any), ``data`` and ``grad`` to ``digits`` digits, and the op that made it."""
+    """One line of HTML: the label (if any), ``data`` and ``grad`` to ``digits`` digits, and the op that made it.
+
+    >>> from autograd import Value
+    >>> value_html(Value(2.0, label="x"))
+    '<code><b>x</b> &nbsp;data 2.0 &nbsp;grad 0.0</code>'
+    """
     parts = []
     if value.label:
         parts.append(f"<b>{html.escape(value.label)}</b> &nbsp;")

@@ -87,6 +87,12 @@ class BackwardStep:
     gives two steps with positions 0 and 1). ``contribution`` is
     ``local_derivative * upstream`` and ``parent_grad_after`` the parent's
     grad right after it was added (``parent_grad_before`` right before).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0); y = x * 2.0
+    >>> step = backward_steps(y)[0]
+    >>> step.local_derivative, step.parent is x
+    (2.0, True)
     """
 
     step: int
@@ -119,6 +125,11 @@ def local_derivative_formula(node: Value, position: int, local: Any, names: dict
     ``d(a*b)/da = b = -3.0  [a = x, b = y]``: the op's formula from
     :data:`autograd.OPS`, the value the engine stored, and which Values
     the formula's letters stand for (the op kind says which).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0); y = x * 2.0
+    >>> local_derivative_formula(y, 0, 2.0, {x: "x", y: "y"})
+    'd(a*b)/da = b = 2.0  [a = x, b = 2.0]'
     """
     value = format_number(local, 6)
     op = OPS.get(node.op)
@@ -143,6 +154,11 @@ def backward_steps(
     interrupted. Steps of one node are consecutive, in ``node.parents``
     order; there is one step per edge of the graph. ``names`` (Value ->
     name) names Values in the steps, as in :func:`autograd.viz.node_names`.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0); y = x * x + x
+    >>> len(backward_steps(y)), x.grad     # 4 edges; no grad changed
+    (4, 0.0)
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps() needs a Value, got {type(root).__name__}: {root!r}")
@@ -194,7 +210,13 @@ def backward_steps(
 
 
 def final_grads(root: Value, steps: list[BackwardStep], gradient: float = 1.0) -> dict[Value, Any]:
-    """Each Value's grad at the end of the backward pass ``steps`` record (0.0 where no step reached it)."""
+    """Each Value's grad at the end of the backward pass ``steps`` record (0.0 where no step reached it).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0); y = x * x + x
+    >>> final_grads(y, backward_steps(y))[x]     # 2x + 1
+    7.0
+    """
     grads: dict[Value, Any] = dict.fromkeys(nodes_in_order(root), 0.0)
     grads[root] = gradient
     for step in steps:
@@ -808,6 +830,11 @@ def step_through(root: Value, *, height: int = 720, **options: Any) -> StepThrou
     A notebook cell ending in ``step_through(y)`` shows the page in the
     output; ``options`` are :func:`save_html`'s (``parameters=``,
     ``practice=True``, ...). It changes no grad.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0); y = x * 2.0
+    >>> "<" in step_through(y)._repr_html_()
+    True
     """
     if isinstance(height, bool) or not isinstance(height, int) or height < 100:
         raise ValueError(f"step_through() height must be an int of at least 100 (pixels), got {height!r}")

@@ -57,15 +57,31 @@ MAX_DEPTH = 40
 
 
 class ExpressionError(ValueError):
-    """An expression that cannot be read or built: the message quotes the piece and its position."""
+    """An expression that cannot be read or built: the message quotes the piece and its position.
+
+    >>> build("x +", {"x": 1.0})
+    Traceback (most recent call last):
+      ...
+    autograd.expression.ExpressionError: ...
+    """
 
 
 class ExpressionTypeError(ExpressionError, TypeError):
-    """An expression given something that is not text, or a variable given something that is not a number."""
+    """An expression given something that is not text, or a variable given something that is not a number.
+
+    >>> build(3, {})
+    Traceback (most recent call last):
+      ...
+    autograd.expression.ExpressionTypeError: ...
+    """
 
 
 def functions() -> list[str]:
-    """The names an expression may call: the op table's scalar (unary) functions."""
+    """The names an expression may call: the op table's scalar (unary) functions.
+
+    >>> "tanh" in functions() and "exp" in functions()
+    True
+    """
     return sorted(name for name, op in OPS.items() if isinstance(op, UnaryOp))
 
 
@@ -330,7 +346,12 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
 
 
 def variables(tree: Node) -> dict[str, int]:
-    """Each variable the tree uses, with the position (0-based) it first appears at."""
+    """Each variable the tree uses, with the position (0-based) it first appears at.
+
+    >>> from autograd.expression import parse
+    >>> variables(parse("y * x + y"))  # x first appears at character 4
+    {'y': 0, 'x': 4}
+    """
     found: dict[str, int] = {}
     stack = [tree]
     while stack:
@@ -366,6 +387,10 @@ def build(
     (a typo would otherwise go unnoticed). Errors of the ops themselves
     (``log(x)`` at x = -1, division by zero, overflow) come as an
     :class:`ExpressionError` naming the op.
+
+    >>> root, leaves = build("x * y + 1", {"x": 2.0, "y": 3.0})
+    >>> root.backward(); root.data, leaves["x"].grad  # d(xy + 1)/dx = y
+    (7.0, 3.0)
     """
     tree = parse(text, max_length=max_length, max_depth=max_depth)
     if not isinstance(values, Mapping):

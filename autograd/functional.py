@@ -123,6 +123,9 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
 
     For a function of a few scalars: ``hessian(f)(x, y)`` is a list of lists
     of floats, symmetric where f is twice continuously differentiable.
+
+    >>> hessian(lambda x, y: x * x * y)(1.0, 2.0)  # [[2y, 2x], [2x, 0]]
+    [[4.0, 2.0], [2.0, 0.0]]
     """
 
     def hessian_at(*args: float) -> list[list[float]]:
@@ -143,6 +146,10 @@ class Dual(tuple):
 
     For ``f(x + t eps) = f(x) + f'(x) t eps``, forward mode carries one of
     these per node: ``Dual(node.data, sum_k d node/d parent_k * tangent_k)``.
+
+    >>> d = Dual(9.0, 6.0)       # x^2 at x = 3 in direction 1: 9 + 2x eps
+    >>> d.primal, d.tangent
+    (9.0, 6.0)
     """
 
     __slots__ = ()
@@ -152,10 +159,12 @@ class Dual(tuple):
 
     @property
     def primal(self) -> float:
+        """The value: f(x)."""
         return self[0]
 
     @property
     def tangent(self) -> float:
+        """The directional derivative: f'(x) t."""
         return self[1]
 
     def __repr__(self) -> str:

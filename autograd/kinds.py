@@ -1,9 +1,8 @@
 """The op kinds (unary, binary, n-ary) and the registry that installs them on ``Value``.
 
-An op is one entry of a kind: its forward rule, its one derivative (on floats
-at forward time, on Values for ``create_graph``), its formula, the ``Value``
-method it becomes and its test domain. The kind makes the op's node and
-describes it (:mod:`autograd.text`), so explain and viz need no per-op code.
+An op is one entry of a kind: its forward rule, its one derivative (on floats at forward time, on Values for
+``create_graph``), its formula, the ``Value`` method it becomes and its test domain. The kind makes the op's
+node and describes it (:mod:`autograd.text`), so explain and viz need no per-op code.
 """
 
 from __future__ import annotations
@@ -16,14 +15,14 @@ from autograd.mode import is_recording
 from autograd.text import BinaryText, NaryText, UnaryText, named_error
 from autograd.value import ZERO_GRADS, Value, as_float, leaf, small_node, wide_nodes
 
-#: Every op by name, in the order registered.
-OPS: dict[str, Any] = {}
-
+__all__ = ["OPS", "BinaryOp", "NaryOp", "UnaryOp", "local_grads_as_values", "method", "nary_node", "register"]
+OPS: dict[str, Any] = {}  #: Every op by name, in the order registered.
 Scalar = Any  # a float, or a Value when building the graph of a gradient
 
 
 def register(op: Any) -> Any:
-    """Add ``op`` to :data:`OPS` and install it on ``Value`` under the names its entry gives."""
+    """Add ``op`` to :data:`OPS` and install it on ``Value`` under the names its entry gives.
+    >>> import autograd; assert OPS["tanh"].apply is Value.tanh"""
     if op.name in OPS:
         raise ValueError(f"op {op.name!r} is registered twice")
     OPS[op.name] = op
@@ -33,7 +32,8 @@ def register(op: Any) -> Any:
 
 
 def method(name: str) -> Callable[[Callable], Callable]:
-    """Install a function that wraps an op (``gelu``, ``rrelu``) as ``Value.<name>``; returns it unchanged."""
+    """Install a function that wraps an op (``gelu``, ``rrelu``) as ``Value.<name>``; returns it unchanged.
+    >>> import autograd; assert OPS["mul"].method == "__mul__" and Value.gelu.__name__ == 'gelu'"""
 
     def install(function: Callable) -> Callable:
         setattr(Value, name, function)
@@ -45,7 +45,8 @@ def method(name: str) -> Callable[[Callable], Callable]:
 @dataclass(frozen=True, eq=False)
 class UnaryOp(UnaryText):
     """f(x, *params): ``forward(x, *params)`` on floats, ``derivative(x, out, *params)`` = df/dx;
-    ``Value.<method>`` is ``apply`` itself: ``x.tanh()`` is one call (330 ns, not 510, measured)."""
+    ``Value.<method>`` is ``apply`` itself: ``x.tanh()`` is one call (330 ns, not 510, measured).
+    >>> import autograd; assert OPS["tanh"](Value(0.0)).local_grads == (1.0,)  # d tanh/dx = 1 - tanh^2"""
 
     elementwise = True  # one or two operands: explain shows the numbers beside the names
     name: str
@@ -69,9 +70,11 @@ class UnaryOp(UnaryText):
         return self.apply(x, *params)
 
     def methods(self) -> list[tuple[str, Callable]]:
+        """The ``(name, function)`` pairs that :func:`register` sets on ``Value``."""
         return [] if self.method is None else [(self.method or self.name, self.apply)]
 
     def local_grads_as_values(self, node: Value) -> tuple:
+        """d node / d x rebuilt as a Value (a graph) by the one derivative."""
         return (self.derivative(node.parents[0], node, *(node.context or ())),)
 
 
@@ -107,11 +110,10 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
 class BinaryOp(BinaryText):
     """f(a, b): ``forward(a, b)`` on floats, ``derivative(a, b, out)`` = (df/da, df/db).
 
-    Either operand may be a plain number: it is folded into the node as a
-    constant, ``context = (position, constant)``, instead of becoming a Value
-    of its own (a node less per constant). ``method`` is the operator it
+    Either operand may be a plain number: it is folded into the node as a constant, ``context = (position,
+    constant)``, instead of becoming a Value of its own (a node less per constant). ``method`` is the operator it
     becomes (``"__mul__"``, with the reflected ``"__rmul__"``).
-    """
+    >>> import autograd; assert (2.0 * Value(3.0)).context == (0, 2.0)  # one parent, the 2.0 folded in"""
 
     elementwise = True
     name: str
@@ -135,6 +137,7 @@ class BinaryOp(BinaryText):
         return self.apply(a, b)
 
     def methods(self) -> list[tuple[str, Callable]]:
+        """The operator and its reflected twin (``__mul__``, ``__rmul__``), for :func:`register`."""
         apply = self.apply
 
         def reflected(self: Value, other: Any) -> Value:
@@ -151,6 +154,7 @@ class BinaryOp(BinaryText):
         return (constant, node.parents[0]) if position == 0 else (node.parents[0], constant)
 
     def local_grads_as_values(self, node: Value) -> tuple:
+        """(df/da, df/db) rebuilt as Values by the one derivative; one of them for a folded constant."""
         a, b = self.operands(node)
         grads = self.derivative(a, b, node)
         return grads if node.context is None else (grads[1 - node.context[0]],)
@@ -159,10 +163,9 @@ class BinaryOp(BinaryText):
 def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
     """``op`` as ``apply(a, b)``: the forward rule, then the node (a leaf under ``no_grad``).
 
-    A folded constant's context, (position, constant), is reused by the next node whose constant is the
-    same float object, as the literal in a loop ``x = x * 1.0001 + 0.001``: a tuple less per node for the
-    cyclic collector (T3 chain build: 1.4-2.2 -> 1.2 us/node, measured). One variable holds the pair,
-    so threads can only make an extra tuple.
+    A folded constant's context, (position, constant), is reused by the next node whose constant is the same float
+    object, as the literal in a loop ``x = x * 1.0001 + 0.001``: a tuple less per node for the cyclic collector (T3
+    chain build: 1.4-2.2 -> 1.2 us/node, measured). One variable holds the pair: threads can only make an extra tuple.
     """
     name, forward, derivative = op.name, op.forward, op.derivative
     constant_b: tuple = (1, None)
@@ -208,13 +211,11 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
 class NaryOp(NaryText):
     """An op over a sequence of inputs, stored as one node per output.
 
-    ``derivative(arguments, out, context)`` returns the local derivatives,
-    one per parent: the forward pass calls it with floats, and
-    ``create_graph`` with the node's own arguments (Values) and the node as
-    ``out``. ``arguments(node)`` gives those arguments back (the parents, by
-    default); the methods below describe the node for explain and viz, and an
-    entry overrides them where its node reads differently (a dot product, a sum).
-    """
+    ``derivative(arguments, out, context)`` returns the local derivatives, one per parent: the forward pass calls
+    it with floats, and ``create_graph`` with the node's own arguments (Values) and the node as ``out``.
+    ``arguments(node)`` gives those arguments back (the parents, by default); the methods below describe the node
+    for explain and viz, and an entry overrides them where its node reads differently (a dot product, a sum).
+    >>> import autograd; assert autograd.softmax([Value(0.0), Value(0.0)])[0].data == 0.5  # e^0 / (e^0 + e^0)"""
 
     elementwise = False
     name: str
@@ -225,20 +226,25 @@ class NaryOp(NaryText):
     apply: Callable[..., Any] | None = field(default=None, repr=False)
 
     def methods(self) -> list[tuple[str, Callable]]:
+        """The static ``Value`` method it becomes, if any, for :func:`register`."""
         return [] if self.method is None or self.apply is None else [(self.method, staticmethod(self.apply))]
 
     def arguments(self, node: Value) -> Any:
+        """What ``derivative`` is called with: the node's parents (an entry may override)."""
         return node.parents
 
     def local_grads_as_values(self, node: Value) -> tuple:
+        """The local derivatives rebuilt as Values by the one derivative."""
         return tuple(self.derivative(self.arguments(node), node, node.context))
 
 
 def nary_node(op: NaryOp, out: float, parents: tuple, local_grads: Sequence, context: Any = None) -> Value:
-    """The node of an n-ary op's output (a leaf under ``no_grad`` or with no parents)."""
+    """The node of an n-ary op's output (a leaf under ``no_grad`` or with no parents).
+    >>> import autograd; assert nary_node(OPS["softmax"], 0.5, (Value(1.0), Value(2.0)), (1.0, 1.0)).op == 'softmax'"""
     return wide_nodes(((out, parents, local_grads, context),), op.name)[0] if is_recording() else leaf(out)
 
 
 def local_grads_as_values(node: Value) -> tuple:
-    """The local derivatives of ``node`` rebuilt as Values (a graph) by its op's one derivative."""
+    """The local derivatives of ``node`` rebuilt as Values (a graph) by its op's one derivative.
+    >>> import autograd; x = Value(3.0); assert local_grads_as_values(x * x)[0].data == 3.0  # d(x*x)/dx = x"""
     return OPS[node.op].local_grads_as_values(node)

@@ -14,6 +14,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+__all__ = ["ContextSwitch", "backward_watcher", "enable_grad", "is_grad_enabled", "is_recording", "no_grad"]
+
 _recording: contextvars.ContextVar[bool] = contextvars.ContextVar("glassgrad_recording", default=True)
 
 #: Bound getter used on the hot path by ``ops``; one attribute lookup saved per op.
@@ -26,7 +28,12 @@ backward_watcher = _watcher.get
 
 
 def is_grad_enabled() -> bool:
-    """Return True when new operations record their parents (the default)."""
+    """Return True when new operations record their parents (the default).
+
+    >>> from autograd import no_grad
+    >>> is_grad_enabled(), no_grad()(is_grad_enabled)()
+    (True, False)
+    """
     return _recording.get()
 
 
@@ -44,6 +51,12 @@ class ContextSwitch:
     a generator function it sets the variable for each step of the generator's body, not only while
     the generator object is created (as PyTorch does). A subclass names the ``variable`` and gives the
     value to set (``_entering``); ``_exited`` runs after the variable is restored.
+
+    >>> from autograd import Value, no_grad
+    >>> with no_grad():          # a ContextSwitch: recording off inside, restored after
+    ...     y = Value(2.0) * 3
+    >>> y.parents, is_grad_enabled()
+    ((), True)
     """
 
     variable: contextvars.ContextVar
@@ -127,12 +140,25 @@ class no_grad(_RecordingSwitch):  # noqa: N801 - named like torch.no_grad on pur
 
         @no_grad()
         def predict(x): ...
+
+    >>> from autograd import Value
+    >>> with no_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.data, y.parents
+    (6.0, ())
     """
 
     _enabled = False
 
 
 class enable_grad(_RecordingSwitch):  # noqa: N801
-    """Record the graph inside, even within an enclosing ``no_grad``."""
+    """Record the graph inside, even within an enclosing ``no_grad``.
+
+    >>> from autograd import Value
+    >>> with no_grad(), enable_grad():
+    ...     y = Value(2.0) * 3
+    >>> len(y.parents)
+    1
+    """
 
     _enabled = True

@@ -52,7 +52,11 @@ DEFAULT_ATOL = 1e-9
 
 
 def is_close(answer: float, expected: float, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> bool:
-    """``|answer - expected| <= atol + rtol * |expected|``; an infinity matches only itself, nan only nan."""
+    """``|answer - expected| <= atol + rtol * |expected|``; an infinity matches only itself, nan only nan.
+
+    >>> is_close(0.1 + 0.2, 0.3), is_close(1.0, 1.1), is_close(float("inf"), float("inf"))
+    (True, False, True)
+    """
     if math.isnan(expected) or math.isnan(answer):
         return math.isnan(expected) and math.isnan(answer)
     if math.isinf(expected) or math.isinf(answer):
@@ -101,7 +105,14 @@ def formula_hint(step: BackwardStep, names: Mapping[Value, str]) -> str:
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Contribution:
-    """One term of a value's grad: ``local * upstream`` from the edge into ``consumer``."""
+    """One term of a value's grad: ``local * upstream`` from the edge into ``consumer``.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x"); y = x * 2.0
+    >>> c = check_gradients(y, {x: 2.0}).checks[0].contributions[0]
+    >>> c.contribution    # local 2.0 * upstream 1.0
+    2.0
+    """
 
     consumer: str  # the name of the node that uses the value
     line: str  # the chain-rule line of the local derivative
@@ -110,6 +121,7 @@ class Contribution:
     contribution: float
 
     def text(self, digits: int = 4) -> str:
+        """The step in words: ``(local) * consumer.grad upstream = contribution``, to ``digits`` digits."""
         return (
             f"({self.line}) * {self.consumer}.grad {format_number(self.upstream, digits)}"
             f" = {format_number(self.contribution, digits)}"
@@ -118,7 +130,14 @@ class Contribution:
 
 @dataclass(frozen=True, eq=False)
 class NodeCheck:
-    """One answered value: the learner's number, the engine's, and how the engine's is made."""
+    """One answered value: the learner's number, the engine's, and how the engine's is made.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x"); y = x * x
+    >>> c = check_gradients(y, {x: 3.0}).checks[0]
+    >>> c.answer, c.expected, c.correct
+    (3.0, 6.0, False)
+    """
 
     node: Value
     name: str
@@ -142,7 +161,13 @@ class NodeCheck:
 
 @dataclass(frozen=True, eq=False)
 class GradientCheck:
-    """What :func:`check_gradients` found; ``print`` it, or show it in a notebook (a table)."""
+    """What :func:`check_gradients` found; ``print`` it, or show it in a notebook (a table).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x"); y = x * x
+    >>> check_gradients(y, {x: 3.0}).wrong      # 2x is 6, not 3
+    ['x']
+    """
 
     root_name: str
     checks: tuple[NodeCheck, ...]  # every answer, in the order backward reaches (completes) the value
@@ -156,14 +181,17 @@ class GradientCheck:
 
     @property
     def first_wrong(self) -> NodeCheck | None:
+        """The first node whose grad is wrong (None when all are right)."""
         return next((check for check in self.checks if not check.correct), None)
 
     @property
     def right(self) -> list[str]:
+        """The names of the nodes whose grad is right."""
         return [check.name for check in self.checks if check.correct]
 
     @property
     def wrong(self) -> list[str]:
+        """The names of the nodes whose grad is wrong."""
         return [check.name for check in self.checks if not check.correct]
 
     def __str__(self) -> str:
@@ -264,6 +292,11 @@ def check_gradients(
     chain-rule lines that make the right number, one per value that uses it.
     A later wrong answer that follows by the chain rule from the learner's
     earlier answers is marked as carried over. No grad is changed.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x"); y = x * x
+    >>> check_gradients(y, {"x": 6.0}).right    # d(x^2)/dx = 2x
+    ['x']
     """
     if not isinstance(root, Value):
         raise TypeError(f"check_gradients() needs a Value as root, got {type(root).__name__}: {root!r}")
@@ -314,7 +347,14 @@ ASKABLE = ("local", "contribution", "grad")
 
 @dataclass(frozen=True, eq=False)
 class Question:
-    """One thing to compute at one step: the local derivative, the contribution, or the parent's grad after."""
+    """One thing to compute at one step: the local derivative, the contribution, or the parent's grad after.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> question = Exercise(x * 3.0, ask=("local",)).questions[0]
+    >>> question.kind, question.answer
+    ('local', 3.0)
+    """
 
     step: BackwardStep
     kind: str  # "local", "contribution" or "grad"
@@ -326,7 +366,14 @@ class Question:
 
 @dataclass(frozen=True)
 class Feedback:
-    """What the exercise says to one answer."""
+    """What the exercise says to one answer.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> feedback = Exercise(x * 3.0, ask=("local",)).answer(3.0)
+    >>> feedback.correct, feedback.finished
+    (True, True)
+    """
 
     correct: bool
     message: str
@@ -337,7 +384,13 @@ class Feedback:
 
 @dataclass
 class Score:
-    """How the exercise went: right first time, right after the hint, shown after two wrong tries, skipped."""
+    """How the exercise went: right first time, right after the hint, shown after two wrong tries, skipped.
+
+    >>> from autograd import Value
+    >>> exercise = Exercise(Value(2.0, label="x") * 3.0, ask=("local",))
+    >>> _ = exercise.answer(3.0); exercise.score.first_try, exercise.score.total
+    (1, 1)
+    """
 
     total: int
     first_try: int = 0
@@ -347,6 +400,7 @@ class Score:
 
     @property
     def answered(self) -> int:
+        """The questions answered: first try, after the hint, or shown."""
         return self.first_try + self.after_hint + self.shown
 
     def __str__(self) -> str:
@@ -374,8 +428,8 @@ class Exercise:
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
     >>> exercise = Exercise(x * x + x, ask=("local",))
-    >>> len(exercise.questions)
-    3
+    >>> len(exercise.questions)         # x*x + x: add->mul, add->x, mul->x twice
+    4
     >>> exercise.answer(1.0).correct     # d(a+b)/da = 1
     True
     """
@@ -438,6 +492,7 @@ class Exercise:
 
     @property
     def finished(self) -> bool:
+        """True when every question has been answered."""
         return self._index >= len(self.questions)
 
     @property
@@ -447,6 +502,7 @@ class Exercise:
 
     @property
     def prompt(self) -> str:
+        """The question waiting for an answer, or the score when finished."""
         question = self.current
         return "Done. " + str(self.score) if question is None else question.prompt
 

@@ -24,7 +24,15 @@ __all__ = ["practice_block", "practice_data"]
 
 
 def practice_data(steps: list[BackwardStep], names: Mapping[Value, str]) -> dict[str, Any]:
-    """What the page's practice script reads: the tolerance, and each step's hint (the formula, no number)."""
+    """What the page's practice script reads: the tolerance, and each step's hint (the formula, no number).
+
+    >>> from autograd import Value
+    >>> from autograd.explain import backward_steps
+    >>> x = Value(2.0); y = x * 3.0
+    >>> data = practice_data(backward_steps(y), {x: "x", y: "y"})
+    >>> sorted(data)
+    ['atol', 'hints', 'rtol']
+    """
     return {
         "rtol": DEFAULT_RTOL,
         "atol": DEFAULT_ATOL,
@@ -33,7 +41,12 @@ def practice_data(steps: list[BackwardStep], names: Mapping[Value, str]) -> dict
 
 
 def practice_block(step_count: int) -> tuple[str, str, str]:
-    """(the HTML of the practice box, its style, its script) for a page of ``step_count`` steps."""
+    """(the HTML of the practice box, its style, its script) for a page of ``step_count`` steps.
+
+    >>> html, style, script = practice_block(3)
+    >>> all(isinstance(part, str) and part for part in (html, style, script))
+    True
+    """
     box = f"""<div id="practice">
 <div id="question"></div>
 <form id="answer-form" autocomplete="off">

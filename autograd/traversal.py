@@ -22,6 +22,11 @@ def nodes_in_order(*roots: Value) -> list[Value]:
     A depth-first post-order on an explicit stack (a chain of a million nodes
     works), visiting parents in ``node.parents`` order, so the order, and any
     numbering made from it, depends only on the shape of the graph.
+
+    >>> from autograd import Value
+    >>> x = Value(1.0, label="x"); y = x * 2.0; y.label = "y"
+    >>> [v.label for v in nodes_in_order(y)]
+    ['x', 'y']
     """
     order: list[Value] = []
     done: set[Value] = set()

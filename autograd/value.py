@@ -1,12 +1,10 @@
 """``Value``: one scalar and its place in the computation graph.
 
-A Value holds ``data``, ``grad`` (d root / d this value, filled in by
-``backward``), its ``parents`` (ordered), the ``op`` that made it (``""`` for a
-leaf, and only for a leaf), the ``local_grads`` d self / d parent computed at
-forward time, and a ``context`` (a folded constant, a parameter, a class index).
-It knows nothing of the ops: :mod:`autograd.kinds` installs the operators and methods, and
-:mod:`autograd.backprop` ``backward``. Only the constructors below the class write the node
-layout; only the backward loop and the topological sort read it directly, and say so.
+A Value holds ``data``, ``grad`` (d root / d this value, filled in by ``backward``), its ``parents`` (ordered),
+the ``op`` that made it (``""`` for a leaf, and only for a leaf), the ``local_grads`` d self / d parent computed
+at forward time, and a ``context`` (a folded constant, a parameter, a class index). It knows nothing of the ops:
+:mod:`autograd.kinds` installs operators and methods, :mod:`autograd.backprop` ``backward``. Only the constructors
+below the class write the node layout; only the backward loop and the topological sort read it directly (and say so).
 """
 
 from __future__ import annotations
@@ -15,13 +13,14 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+__all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "small_node", "wide_nodes"]
+
 
 class Value:
     """A scalar that remembers how it was computed.
 
     >>> a = Value(2.0, label="a")
-    >>> b = a * a + 1
-    >>> b.backward()
+    >>> b = a * a + 1; b.backward()
     >>> a.grad          # d(a^2 + 1)/da = 2a
     4.0
 
@@ -36,14 +35,11 @@ class Value:
         "_visited",
     )  # fmt: skip
     # The layout (read it through ``parents`` and ``local_grads``):
-    # - one or two parents (every unary and binary op): _first, _second (None
-    #   for one), _first_local, _second_local; _parents is None. No tuple per
-    #   node: one object, not three, for the cyclic garbage collector (scalar
-    #   code, benchmark T4: 9-14x micrograd's speed, not 7.6-7.9x; a chain node
-    #   184 bytes, not 280; measured).
-    # - other nodes: tuples in _parents and _local_grads (or ZERO_GRADS), and in
-    #   _sort_parents the parents that may be interior (a layer leaves out its
-    #   leaf weights, which the sort then never looks at). A leaf: () in all three.
+    # - one or two parents (every unary and binary op): _first, _second (None for one), _first_local, _second_local;
+    #   _parents is None. No tuple per node: one object, not three, for the cyclic garbage collector (scalar code,
+    #   benchmark T4: 9-14x micrograd's speed, not 7.6-7.9x; a chain node 184 bytes, not 280; measured).
+    # - other nodes: tuples in _parents and _local_grads (or ZERO_GRADS), and in _sort_parents the parents that may
+    #   be interior (a layer leaves out its leaf weights, which the sort then never looks at). A leaf: () in all 3.
     # - _visited: the topological sort's mark, so the sort never touches grad.
     data: float
     grad: Any  # a float; a Value after backward(create_graph=True)
@@ -94,8 +90,7 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    # No __eq__: == and hash() stay identity (in C), as graph nodes need. Comparisons, bool(), format() and
-    # the refused float(): autograd.conversion.
+    # No __eq__: == and hash() stay identity (in C), as graph nodes need. <, bool(), format(), float(): conversion.py
 
     def item(self) -> float:
         """The number this Value holds (``data``), as PyTorch's ``tensor.item()``."""
@@ -117,18 +112,14 @@ class _Marker(tuple):
     __reduce__ = __repr__  # type: ignore[assignment]
 
 
-#: ``_local_grads`` of an off relu (every local derivative 0): backward adds nothing through it, not 0 * inf.
-ZERO_GRADS: tuple = _Marker()
-
-#: The ``context`` of an op's result made with no graph (under ``no_grad``): backward from it is an error.
-NO_GRAPH: tuple = _Marker()
-
+ZERO_GRADS: tuple = _Marker()  #: _local_grads of an off relu (all 0): backward adds nothing through it, not 0 * inf.
+NO_GRAPH: tuple = _Marker()  #: The context of a result made under ``no_grad`` (no graph): backward from it is an error.
 _new = Value.__new__
 
 
-# The constructors: the only code that writes a node's layout.
 def leaf(data: float) -> Value:
-    """A new leaf holding the float ``data``: what an op returns under ``no_grad`` (its context is NO_GRAPH)."""
+    """A new leaf holding the float ``data``: what an op returns under ``no_grad`` (its context is NO_GRAPH).
+    >>> assert leaf(2.0).data == 2.0 and leaf(2.0).parents == () and leaf(2.0).context is NO_GRAPH"""
     node = _new(Value)
     node.data = data
     node.grad = 0.0
@@ -141,7 +132,8 @@ def leaf(data: float) -> Value:
 def small_node(
     data: float, first: Value, second: Value | None, first_local: Any, second_local: Any, op: str, context: Any
 ) -> Value:
-    """A node of one parent (``second`` is None, ``second_local`` unread) or two, held in its slots."""
+    """A node of one parent (``second`` is None, ``second_local`` unread) or two, held in its slots.
+    >>> assert small_node(6.0, Value(2.0), Value(3.0), 3.0, 2.0, "mul", None).local_grads == (3.0, 2.0)"""
     node = _new(Value)
     node.data = data
     node.grad = 0.0
@@ -157,10 +149,9 @@ def small_node(
 
 
 def wide_nodes(rows: Iterable[tuple[float, tuple, Sequence, Any]], op: str, sort_parents: tuple | None = None) -> list:
-    """One node per ``(data, parents, local_grads, context)``, a leaf where there are no parents.
-
-    ``sort_parents``: the parents that may be interior, if not all. One call per layer, not one per node.
-    """
+    """One node per ``(data, parents, local_grads, context)``, a leaf where there are no parents; ``sort_parents``:
+    the parents that may be interior, if not all. One call per layer, not one per node.
+    >>> assert [n.op for n in wide_nodes([(1.0, (Value(1.0),), (1.0,), 0), (0.0, (), (), 0)], "f")] == ["f", ""]"""
     nodes = []
     for data, parents, local_grads, context in rows:
         if not parents:
@@ -181,14 +172,16 @@ def wide_nodes(rows: Iterable[tuple[float, tuple, Sequence, Any]], op: str, sort
 
 
 def lay_out(node: Value, parents: tuple, local_grads: tuple, op: str, context: Any) -> None:
-    """Lay out a Value made by hand (micrograd's ``Value(6.0, (a, b), '*')``) as the node of ``op``."""
+    """Lay out a Value made by hand (micrograd's ``Value(6.0, (a, b), '*')``) as the node of ``op``.
+    >>> a = Value(2.0); b = Value(6.0); lay_out(b, (a,), (3.0,), "mul", None); assert b.parents == (a,)"""
     node.op, node.context, node._visited = op, context, None
     node._parents = node._sort_parents = parents
     node._local_grads = local_grads
 
 
 def as_float(data: object, where: str) -> float:
-    """A real number as a Python float (numpy's float32 too); anything else is a TypeError naming ``where``."""
+    """A real number as a Python float (numpy's float32 too); anything else is a TypeError naming ``where``.
+    >>> assert as_float(3, "f") == 3.0 and type(as_float(True, "f")) is float"""
     if type(data) is float or type(data) is int or isinstance(data, numbers.Real):
         return float(data)
     if isinstance(data, Value):

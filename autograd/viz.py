@@ -88,6 +88,11 @@ def nodes_in_order(root: Value) -> list[Value]:
     ``node.parents`` order, so the order (and every index into it) depends
     only on the shape of the graph. Unlike ``autograd.topological_order`` it
     keeps leaves and leaves every ``grad`` untouched.
+
+    >>> from autograd import Value
+    >>> x = Value(1.0); y = x * 2.0
+    >>> nodes_in_order(y) == [x, y]
+    True
     """
     if not isinstance(root, Value):
         raise TypeError(f"nodes_in_order() needs a Value, got {type(root).__name__}: {root!r}")
@@ -177,6 +182,11 @@ def leaf_kinds(
     Leaves in ``parameters`` are parameters, leaves in ``inputs`` inputs. When
     only one of the two is given, every other leaf is of the other kind; when
     neither is, leaves are plain ``"leaf"``.
+
+    >>> from autograd import Value
+    >>> w, x = Value(0.5), Value(2.0); y = w * x
+    >>> sorted(leaf_kinds([w, x, y], parameters=[w], inputs=[x]).values())
+    ['input', 'parameter', 'root']
     """
     parameter_set = set(parameters) if parameters is not None else None
     input_set = set(inputs) if inputs is not None else None
@@ -203,19 +213,34 @@ def leaf_kinds(
 
 
 def folded_constants(node: Value) -> list[float]:
-    """The plain numbers folded into ``node`` as constants (they are not parents)."""
+    """The plain numbers folded into ``node`` as constants (they are not parents).
+
+    >>> from autograd import Value
+    >>> folded_constants(Value(1.0) * 2.0), folded_constants(Value(1.0) * Value(2.0))
+    ([2.0], [])
+    """
     op = OPS.get(node.op)
     return [] if op is None else op.constants(node)
 
 
 def op_caption(node: Value) -> str:
-    """The op's symbol, with its parameters: ``*``, ``tanh``, ``leaky_relu(0.1)``, ``softmax[2]``."""
+    """The op's symbol, with its parameters: ``*``, ``tanh``, ``leaky_relu(0.1)``, ``softmax[2]``.
+
+    >>> from autograd import Value
+    >>> op_caption(Value(1.0).leaky_relu(0.1)), op_caption(Value(1.0) * Value(2.0))
+    ('leaky_relu(0.1)', '*')
+    """
     op = OPS.get(node.op)
     return node.op if op is None else op.caption(node)
 
 
 def constant_caption(node: Value) -> str:
-    """Text for the constants folded into ``node``: ``2.0``, ``b = 2.0``, or a short list for a ``dot``."""
+    """Text for the constants folded into ``node``: ``2.0``, ``b = 2.0``, or a short list for a ``dot``.
+
+    >>> from autograd import Value
+    >>> constant_caption(Value(1.0) * 2.0)
+    '2.0'
+    """
     op = OPS.get(node.op)
     return "" if op is None else op.constant_caption(node)
 
@@ -241,6 +266,9 @@ def escape_label_text(text: str) -> str:
     characters (which XML forbids) are shown as ``\\xNN``, and backslashes are
     doubled (Graphviz would expand ``\\N`` to the node's name). ``| { }`` need
     nothing: in HTML-like labels they are not record syntax.
+
+    >>> escape_label_text("a < b & c")
+    'a &lt; b &amp; c'
     """
     lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     escaped = []
@@ -325,7 +353,11 @@ def _digraph_class() -> type:
 
 
 def graphviz_not_found_error() -> type:
-    """The exception type raised when rendering without ``dot`` (a ``graphviz.ExecutableNotFound``)."""
+    """The exception type raised when rendering without ``dot`` (a ``graphviz.ExecutableNotFound``).
+
+    >>> issubclass(graphviz_not_found_error(), Exception)
+    True
+    """
     return _digraph_class().NotFoundError
 
 
@@ -578,7 +610,13 @@ def draw(
 
 
 def check_draw_options(function: str, **options: Any) -> None:
-    """TypeError/ValueError naming the option for a bad ``show_grad``, ``collapse``, ``digits`` or ``title``."""
+    """TypeError/ValueError naming the option for a bad ``show_grad``, ``collapse``, ``digits`` or ``title``.
+
+    >>> check_draw_options("draw_dot", digits=-1)
+    Traceback (most recent call last):
+      ...
+    ValueError: ...
+    """
     for option in ("show_grad", "collapse"):
         if option in options and not isinstance(options[option], bool):
             value = options[option]
@@ -627,7 +665,11 @@ def _layer_clusters(nodes: list[Value], layout: _Layout, names: dict[Value, str]
 
 
 def escape_label_text_for_graph(text: str) -> str:
-    """``text`` as a complete HTML-like DOT label (``<...>``), safe for any characters."""
+    """``text`` as a complete HTML-like DOT label (``<...>``), safe for any characters.
+
+    >>> escape_label_text_for_graph("a < b")
+    '<a &lt; b>'
+    """
     return f"<{escape_label_text(text)}>"
 
 

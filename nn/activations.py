@@ -86,7 +86,13 @@ def _unknown(name: object) -> ValueError:
 
 
 def check_activation(activation: str | Activation, *, allow_layer: bool) -> None:
-    """Raise ValueError for an unknown name (listing the valid ones), or a layer-wide one where not allowed."""
+    """Raise ValueError for an unknown name (listing the valid ones), or a layer-wide one where not allowed.
+
+    >>> check_activation("nope", allow_layer=True)
+    Traceback (most recent call last):
+      ...
+    ValueError: ...
+    """
     if callable(activation):
         return
     if not isinstance(activation, str) or activation not in ACTIVATION_NAMES:
@@ -118,7 +124,11 @@ def get_activation(activation: str | Activation) -> Activation:
 
 
 def activation_name(activation: str | Activation) -> str:
-    """A readable name for reprs: the name itself, or the callable's ``__name__``."""
+    """A readable name for reprs: the name itself, or the callable's ``__name__``.
+
+    >>> activation_name("relu"), activation_name(abs)
+    ('relu', 'abs')
+    """
     if isinstance(activation, str):
         return activation
     return getattr(activation, "__name__", None) or repr(activation)

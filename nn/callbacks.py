@@ -40,7 +40,17 @@ __all__ = [
 
 @dataclass
 class Training:
-    """What a callback sees: the model, the optimizer, the loss, the data, the history so far, and ``stop``."""
+    """What a callback sees: the model, the optimizer, the loss, the data, the history so far, and ``stop``.
+
+    >>> import nn
+    >>> class Seen(Callback):
+    ...     def on_train_begin(self, training): print(training.epochs, training.stop)
+    >>> model = nn.Neuron(1, rng=0)
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> sgd = nn.SGD(model.parameters(), lr=0.1)
+    >>> _ = nn.fit(model, nn.mse_loss, [([1.0], 1.0)], optimizer=sgd, epochs=3, **quiet, callbacks=[Seen()])
+    3 False
+    """
 
     model: Any
     optimizer: Any
@@ -54,7 +64,17 @@ class Training:
 
 
 class Callback:
-    """The hooks :func:`nn.fit` calls; each does nothing here. Subclass and override the ones you need."""
+    """The hooks :func:`nn.fit` calls; each does nothing here. Subclass and override the ones you need.
+
+    >>> import nn
+    >>> class Stop(Callback):
+    ...     def on_epoch_end(self, epoch, record, training): training.stop = True
+    >>> model = nn.Neuron(1, rng=0); data = [([1.0], 1.0)]
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> sgd = nn.SGD(model.parameters(), lr=0.1)
+    >>> len(nn.fit(model, nn.mse_loss, data, optimizer=sgd, epochs=5, **quiet, callbacks=[Stop()]))
+    1
+    """
 
     def on_train_begin(self, training: Training) -> None:
         """Before the first epoch."""
@@ -78,7 +98,16 @@ def _positive(value: object, name: str, where: str, integer: bool = False) -> An
 
 
 class StepLR(Callback):
-    """lr = initial lr * gamma ** (epoch // step_size): the rate times ``gamma`` every ``step_size`` epochs."""
+    """lr = initial lr * gamma ** (epoch // step_size): the rate times ``gamma`` every ``step_size`` epochs.
+
+    >>> import nn
+    >>> model = nn.Neuron(1, rng=0); optimizer = nn.SGD(model.parameters(), lr=1.0)
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> callbacks = [StepLR(2, gamma=0.5)]
+    >>> _ = nn.fit(model, nn.mse_loss, [([1.0], 1.0)], optimizer=optimizer, epochs=3, **quiet, callbacks=callbacks)
+    >>> optimizer.lr   # epoch 2: 1.0 * 0.5 ** (2 // 2)
+    0.5
+    """
 
     def __init__(self, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = _positive(step_size, "step_size", "StepLR", integer=True)
@@ -97,6 +126,14 @@ class CosineAnnealingLR(Callback):
 
     ``T_max`` defaults to the number of epochs, so the rate falls from the
     initial one to ``eta_min`` over the whole run.
+
+    >>> import nn
+    >>> model = nn.Neuron(1, rng=0); optimizer = nn.SGD(model.parameters(), lr=1.0)
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> callbacks = [CosineAnnealingLR(T_max=2)]
+    >>> _ = nn.fit(model, nn.mse_loss, [([1.0], 1.0)], optimizer=optimizer, epochs=2, **quiet, callbacks=callbacks)
+    >>> optimizer.lr   # epoch 1: (1 + cos(pi / 2)) / 2
+    0.5
     """
 
     def __init__(self, T_max: int | None = None, eta_min: float = 0.0) -> None:  # noqa: N803 - PyTorch's name
@@ -130,6 +167,17 @@ class EarlyStopping(Callback):
     An epoch improves on the best when its value is below best - ``min_delta``.
     ``restore_best_weights=True`` puts back the weights of the best epoch at
     the end. ``stopped_epoch`` (1-based, 0 if never stopped) and ``best_epoch`` tell what happened.
+
+    >>> import nn
+    >>> model = nn.Neuron(1, rng=0); data = [([1.0], 1.0)]
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> sgd = nn.SGD(model.parameters(), lr=0.0)
+    >>> callbacks = [EarlyStopping(patience=1)]
+    >>> history = nn.fit(
+    ...     model, nn.mse_loss, data, optimizer=sgd, epochs=10, **quiet, validation_data=data, callbacks=callbacks
+    ... )
+    >>> len(history)   # lr 0: the loss never improves after epoch 1
+    2
     """
 
     def __init__(
@@ -171,6 +219,17 @@ class ModelCheckpoint(Callback):
 
     ``monitor`` is ``"val_loss"`` by default, ``"loss"`` without validation
     data. ``best`` and ``best_epoch`` say what the file holds.
+
+    >>> import nn, tempfile, os
+    >>> model = nn.Neuron(1, rng=0); data = [([1.0], 1.0)]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "best.json")
+    ...     quiet = dict(rng=0, progress=False, accuracy=None)
+    ...     sgd = nn.SGD(model.parameters(), lr=0.1)
+    ...     callbacks = [ModelCheckpoint(path, monitor="loss")]
+    ...     _ = nn.fit(model, nn.mse_loss, data, optimizer=sgd, epochs=2, **quiet, callbacks=callbacks)
+    ...     os.path.exists(path)
+    True
     """
 
     def __init__(self, path: str | os.PathLike[str], monitor: str | None = None) -> None:
@@ -199,6 +258,14 @@ class WeightSnapshots(Callback):
     (its ``to_dict()``, or None when the model is not an MLP). The last epoch
     is always kept. ``history.save_html`` replays them.
     ``diagnose_samples`` caps the examples each diagnosis reads.
+
+    >>> import nn
+    >>> model = nn.MLP(1, [2, 1], rng=0); snapshots = WeightSnapshots(every=1, diagnose=False)
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> sgd = nn.SGD(model.parameters(), lr=0.1)
+    >>> history = nn.fit(model, nn.mse_loss, [([1.0], 1.0)], optimizer=sgd, epochs=2, **quiet, callbacks=[snapshots])
+    >>> len(history.snapshots)   # before training, then after each epoch
+    3
     """
 
     def __init__(self, every: int = 1, diagnose: bool = True, diagnose_samples: int = 200) -> None:

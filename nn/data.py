@@ -75,12 +75,20 @@ def train_test_split(
 
 
 def xor() -> list[Example]:
-    """The XOR truth table: ``([a, b], a xor b)`` for a, b in {0, 1}, targets as floats."""
+    """The XOR truth table: ``([a, b], a xor b)`` for a, b in {0, 1}, targets as floats.
+
+    >>> [y for _, y in xor()]
+    [0.0, 1.0, 1.0, 0.0]
+    """
     return [([a, b], float(int(a) ^ int(b))) for a in (0.0, 1.0) for b in (0.0, 1.0)]
 
 
 def or_gate() -> list[Example]:
-    """The OR truth table: ``([a, b], a or b)`` for a, b in {0, 1}, targets as floats."""
+    """The OR truth table: ``([a, b], a or b)`` for a, b in {0, 1}, targets as floats.
+
+    >>> or_gate()
+    [([0.0, 0.0], 0.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 1.0)]
+    """
     return [([a, b], float(int(a) | int(b))) for a in (0.0, 1.0) for b in (0.0, 1.0)]
 
 
@@ -126,6 +134,10 @@ def digits() -> list[Example]:
     """scikit-learn's 1797 handwritten digits: 64 pixel values scaled to [0, 1] (pixel / 16) and the digit 0-9.
 
     Needs scikit-learn: ``pip install "glassgrad[demos]"``.
+
+    >>> data = digits()      # needs scikit-learn
+    >>> len(data), len(data[0][0])
+    (1797, 64)
     """
     try:
         from sklearn.datasets import load_digits

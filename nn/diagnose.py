@@ -53,7 +53,11 @@ _LIMITS = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When a number becomes a finding (the defaults are the usual rules of thumb)."""
+    """When a number becomes a finding (the defaults are the usual rules of thumb).
+
+    >>> Thresholds().dead, Thresholds(dead=0.2).dead   # the fraction of dead neurons that makes a finding
+    (0.4, 0.2)
+    """
 
     vanishing_update: float = 1e-5  # lr * ||grad|| / ||w|| below this: a step moves the weights by < 0.001%
     exploding_update: float = 1.0  # above this: one step changes the weights by more than their size
@@ -66,7 +70,13 @@ class Thresholds:
 
 @dataclass
 class Finding:
-    """One thing wrong: ``kind``, where (``layer``, ``neurons``), the ``numbers`` behind it, and ``message``."""
+    """One thing wrong: ``kind``, where (``layer``, ``neurons``), the ``numbers`` behind it, and ``message``.
+
+    >>> import nn
+    >>> report = diagnose(nn.MLP(2, [3, 1], rng=0), [([1.0, 2.0], 1.0)], lr=100.0)
+    >>> all(isinstance(f, Finding) and f.message for f in report.findings)
+    True
+    """
 
     kind: str
     layer: str
@@ -80,7 +90,13 @@ class Finding:
 
 @dataclass
 class LayerReport:
-    """The measurements of one layer (see the module docstring for each number)."""
+    """The measurements of one layer (see the module docstring for each number).
+
+    >>> import nn
+    >>> layer = diagnose(nn.MLP(2, [3, 1], rng=0), [([1.0, 2.0], 1.0)]).layers[0]
+    >>> layer.size, layer.activation
+    (3, 'relu')
+    """
 
     name: str
     activation: str
@@ -102,6 +118,11 @@ class Diagnosis:
 
     ``str(diagnosis)`` is a table and the findings in words; in a notebook it
     shows as an HTML table; :meth:`to_dict` is plain JSON-ready data.
+
+    >>> import nn
+    >>> report = diagnose(nn.MLP(2, [3, 1], rng=0), [([1.0, 2.0], 1.0)])
+    >>> isinstance(report.loss, float), isinstance(report.findings, list)
+    (True, True)
     """
 
     loss: float
@@ -235,6 +256,11 @@ def diagnose(
     (``lr * ||grad|| / ||weights||``: what one plain SGD step would do).
     ``thresholds`` decides when a number becomes a finding. Returns a
     :class:`Diagnosis`; ``diagnosis.findings`` is empty for a healthy net.
+
+    >>> import nn
+    >>> report = diagnose(nn.MLP(2, [3, 1], rng=0), [([1.0, 2.0], 1.0), ([0.0, -1.0], 0.0)])
+    >>> [layer.name for layer in report.layers]
+    ['layers.0', 'layers.1']
     """
     layers = _layers_of(model)
     if not data:

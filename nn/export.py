@@ -246,6 +246,10 @@ def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
     normalization, two activations in a row, an activation with settings
     glassgrad's has not) is a ValueError naming the module and its position.
     ``rng`` goes to the MLP's constructor (its weights are then replaced).
+
+    >>> import torch   # needs glassgrad[torch]
+    >>> from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)), rng=0)
+    MLP(2 -> [3, 1], 13 parameters ...)
     """
     where = "from_torch()"
     torch = _import_torch(where)
@@ -371,6 +375,12 @@ def export_torch_source(
     path)`` and ``load(path)``, and running it prints the network and one
     output. It finds a weights file in its own folder wherever the two are
     moved together. Writing it does not need torch. Returns the weights path.
+
+    >>> import nn, tempfile, os
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = export_torch_source(nn.MLP(2, [3, 1], rng=0), os.path.join(folder, "model.py"))
+    ...     sorted(os.listdir(folder))      # the script and its weights
+    ['model.json', 'model.py']
     """
     where = "export_torch_source()"
     layers = _dense_layers(model, where)
@@ -473,6 +483,11 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
     :data:`ONNX_TOLERANCE` of glassgrad's. rrelu is exported in its evaluation
     form. Returns the ``onnx.ModelProto`` (also written, atomically, when
     ``path`` is given). Needs ``pip install "glassgrad[onnx]"``.
+
+    >>> import nn
+    >>> graph = to_onnx(nn.MLP(2, [3, 1], activation="tanh", rng=0))   # needs glassgrad[onnx]
+    >>> sorted({node.op_type for node in graph.graph.node})
+    ['Gemm', 'Tanh']
     """
     where = "to_onnx()"
     layers = _dense_layers(model, where)

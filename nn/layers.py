@@ -48,6 +48,8 @@ from nn.activations import (
 from nn.init import Initializer, get_initializer
 from nn.module import Module
 
+__all__ = ["MLP", "Layer", "Neuron"]
+
 
 def _check_size(value: object, what: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):

@@ -16,6 +16,16 @@ from autograd import cross_entropy as _cross_entropy_node
 
 Scalar = Value | float
 
+__all__ = [
+    "Scalar",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "hinge_loss",
+    "l2_penalty",
+    "mse_loss",
+]
+
 
 def _listed(given: Any, what: str, where: str) -> list[Any]:
     """A batch as a list; a lone Value or number as a list of one; anything else a TypeError naming ``where``."""
@@ -109,6 +119,9 @@ def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
     is infinite. Terms with a zero weight are left out, so p = 1 with t = 1
     is a loss of 0. For raw scores use
     :func:`binary_cross_entropy_with_logits`, which is stable.
+
+    >>> round(binary_cross_entropy([0.9, 0.2], [1, 0]).data, 4)  # -(log 0.9 + log 0.8) / 2
+    0.1643
     """
     probabilities, targets = _pairs(probabilities, targets, "binary_cross_entropy")
     terms: list[Any] = []
@@ -138,6 +151,9 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Value:
     loss_i = softplus(z_i) - t_i z_i = log(1 + e^z_i) - t_i z_i, which equals
     -[t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))] and never overflows
     (softplus is computed as max(z, 0) + log1p(e^-|z|)). Targets in [0, 1].
+
+    >>> round(binary_cross_entropy_with_logits([0.0], [1]).data, 4)  # log(1 + e^0) = log 2
+    0.6931
     """
     logits, targets = _pairs(logits, targets, "binary_cross_entropy_with_logits")
     terms = []
@@ -155,6 +171,9 @@ def cross_entropy(logits: Any, targets: Any) -> Value:
     One sample: ``cross_entropy([z_0, ..., z_k], t)`` with ``t`` a class index.
     A batch: ``cross_entropy([logits_1, ..., logits_n], [t_1, ..., t_n])``, the mean.
     d/dz_j = softmax(z)_j - [j == t]. A class index out of range is a ValueError.
+
+    >>> round(cross_entropy([[0.0, 0.0]], [1]).data, 4)  # logsumexp(0, 0) - 0 = log 2
+    0.6931
     """
     if type(targets) is int or (isinstance(targets, numbers.Integral) and not isinstance(targets, bool)):
         return _single_cross_entropy(logits, targets, 0)
@@ -180,6 +199,9 @@ def hinge_loss(scores: Any, targets: Any) -> Value:
     """The max-margin loss: (1/n) sum_i relu(1 - y_i s_i), labels y_i in {-1, +1}.
 
     A sample on the right side with margin at least 1 costs nothing.
+
+    >>> hinge_loss([0.5, -2.0], [1, -1]).data  # (relu(1 - 0.5) + relu(1 - 2)) / 2
+    0.25
     """
     scores, targets = _pairs(scores, targets, "hinge_loss")
     terms = []

@@ -34,6 +34,8 @@ from typing import Any, NamedTuple, TypeVar
 from autograd import OPS, Value
 from nn import serialization
 
+__all__ = ["LoadResult", "Module", "ModuleType", "StateDict"]
+
 _JUST_VALUE = {Value}
 
 #: A state dict: entry name -> a number (one Value) or a list of numbers (a list of Values).
@@ -44,7 +46,12 @@ ModuleType = TypeVar("ModuleType", bound="Module")
 
 
 class LoadResult(NamedTuple):
-    """What :meth:`Module.load_state_dict` found: keys the model has but the state lacks, and the reverse."""
+    """What :meth:`Module.load_state_dict` found: keys the model has but the state lacks, and the reverse.
+
+    >>> import nn
+    >>> nn.Neuron(2, rng=0).load_state_dict({"w": [0.5, -0.5], "c": 1.0}, strict=False)
+    LoadResult(missing_keys=['b'], unexpected_keys=['c'])
+    """
 
     missing_keys: list[str]
     unexpected_keys: list[str]

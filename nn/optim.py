@@ -78,7 +78,13 @@ def _grad(p: Value) -> float:
 
 
 class Optimizer:
-    """Base class: holds the parameters (each once) and the learning rate ``lr``."""
+    """Base class: holds the parameters (each once) and the learning rate ``lr``.
+
+    >>> from autograd import Value
+    >>> w = Value(1.0); opt = SGD([w, w], lr=0.1)
+    >>> len(opt.params)    # each parameter once
+    1
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         name = type(self).__name__
@@ -226,6 +232,11 @@ class SGD(Optimizer):
         p = p - lr * v
 
     (PyTorch's update rule with dampening 0 and no Nesterov.)
+
+    >>> from autograd import Value
+    >>> w = Value(1.0); opt = SGD([w], lr=0.1)
+    >>> (w * w).backward(); opt.step(); w.data   # w - lr * 2w
+    0.8
     """
 
     def __init__(
@@ -287,6 +298,11 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1^t)
         v_hat = v / (1 - beta2^t)
         p     = p - lr * m_hat / (sqrt(v_hat) + eps)
+
+    >>> from autograd import Value
+    >>> w = Value(1.0); opt = Adam([w], lr=0.1)
+    >>> (w * w).backward(); opt.step(); round(w.data, 6)   # the first step is lr * sign(grad)
+    0.9
     """
 
     def __init__(

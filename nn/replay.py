@@ -38,6 +38,11 @@ def snapshot_pictures(model: Any, bounds: tuple[float, float, float, float], gri
     Numbers are kept to 4 significant digits. Row j, column i is the point
     (x0 + (x1 - x0) i / (grid - 1), y1 - (y1 - y0) j / (grid - 1)): rows go
     from the top of the picture down. Returns ``{"output": rows, "hidden": [[rows per neuron] per layer]}``.
+
+    >>> import nn
+    >>> pictures = snapshot_pictures(nn.MLP(2, [3, 1], rng=0), (-1.0, 1.0, -1.0, 1.0), 4)
+    >>> sorted(pictures)
+    ['hidden', 'output']
     """
     x0, x1, y0, y1 = bounds
     layers = model.layers
@@ -68,7 +73,17 @@ def _weights(model: Any) -> list[list[list[float]]]:
 
 
 def replay_page(history: Any, grid: int = 30) -> str:
-    """The HTML of the replay page for ``history`` (needs snapshots: ``fit(..., callbacks=[WeightSnapshots(k)])``)."""
+    """The HTML of the replay page for ``history`` (needs snapshots: ``fit(..., callbacks=[WeightSnapshots(k)])``).
+
+    >>> import nn
+    >>> model = nn.MLP(2, [3, 1], rng=0)
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> sgd = nn.SGD(model.parameters(), lr=0.1)
+    >>> callbacks = [nn.WeightSnapshots(1, diagnose=False)]
+    >>> history = nn.fit(model, nn.mse_loss, [([1.0, 0.0], 1.0)], optimizer=sgd, epochs=1, **quiet, callbacks=callbacks)
+    >>> replay_page(history, grid=4).startswith("<!DOCTYPE html>")
+    True
+    """
     from nn.history import _plain
 
     if not history.snapshots:

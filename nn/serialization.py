@@ -316,6 +316,12 @@ def save(module: Any, path: str | os.PathLike[str] | bytes) -> None:
     the new one, never a half-written file. Non-finite parameters (NaN, inf)
     are refused with a ValueError, since JSON cannot hold them and they could
     not be loaded.
+
+    >>> import nn, tempfile, os
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     save(nn.Neuron(2, rng=0), os.path.join(folder, "n.json"))
+    ...     sorted(os.listdir(folder))
+    ['n.json']
     """
     state = module.state_dict()
     for name, entry in state.items():
@@ -398,6 +404,13 @@ def load_into(module: Any, path: str | os.PathLike[str] | bytes, strict: bool = 
     the file, and the model is left unchanged. A missing file is the usual
     ``FileNotFoundError``. Version 1 files (no architecture) are matched by
     their keys alone.
+
+    >>> import nn, tempfile, os
+    >>> a, b = nn.Neuron(2, rng=0), nn.Neuron(2, rng=1)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     save(a, os.path.join(folder, "n.json")); load_into(b, os.path.join(folder, "n.json"))
+    >>> [p.data for p in b.parameters()] == [p.data for p in a.parameters()]
+    True
     """
     path, document = _read_model_file(path)
     recorded = document.get("architecture")
@@ -425,10 +438,10 @@ def load(path: str | os.PathLike[str] | bytes, rng: random.Random | int | None =
     a ValueError that says to build the model and call ``model.load(path)``.
 
     >>> import nn, tempfile, os
-    >>> folder = tempfile.mkdtemp()
-    >>> nn.MLP(2, [3, 1], activation="tanh", rng=0).save(os.path.join(folder, "m.json"))
-    >>> nn.load(os.path.join(folder, "m.json"), rng=0)
-    MLP(2 -> [3, 1], 13 parameters)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     nn.MLP(2, [3, 1], activation="tanh", rng=0).save(os.path.join(folder, "m.json"))
+    ...     nn.load(os.path.join(folder, "m.json"), rng=0)
+    MLP(2 -> [3, 1], 13 parameters ...)
     """
     path, document = _read_model_file(path)
     if "architecture" not in document:
@@ -458,6 +471,13 @@ def save_optimizer(optimizer: Any, path: str | os.PathLike[str] | bytes) -> None
         {"format": "glassgrad-optimizer", "version": 1, "optimizer": "Adam",
          "state": {"type": "Adam", "parameters": 13, "lr": 0.01, ..., "steps_taken": 10,
                    "first_moments": [...], "second_moments": [...]}}
+
+    >>> import nn, tempfile, os, json
+    >>> opt = nn.SGD(nn.Neuron(2, rng=0).parameters(), lr=0.1)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     save_optimizer(opt, os.path.join(folder, "o.json"))
+    ...     "lr" in open(os.path.join(folder, "o.json")).read()
+    True
     """
     state = optimizer.state_dict()
     for name, entry in state.items():
@@ -473,7 +493,16 @@ def save_optimizer(optimizer: Any, path: str | os.PathLike[str] | bytes) -> None
 
 
 def load_optimizer_into(optimizer: Any, path: str | os.PathLike[str] | bytes) -> None:
-    """Read a file saved by :func:`save_optimizer` into ``optimizer``; all or nothing (ValueError naming the file)."""
+    """Read a file saved by :func:`save_optimizer` into ``optimizer``; all or nothing (ValueError naming the file).
+
+    >>> import nn, tempfile, os
+    >>> params = nn.Neuron(2, rng=0).parameters()
+    >>> a, b = nn.SGD(params, lr=0.1), nn.SGD(params, lr=0.5)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     save_optimizer(a, os.path.join(folder, "o.json")); load_optimizer_into(b, os.path.join(folder, "o.json"))
+    >>> b.lr
+    0.1
+    """
     path = os.fsdecode(path)
     document = _read_document(path, OPTIMIZER_FORMAT, OPTIMIZER_VERSION, "optimizer")
     unknown = sorted(set(document) - _OPTIMIZER_KEYS)

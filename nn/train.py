@@ -32,6 +32,17 @@ from nn.losses import binary_cross_entropy_with_logits, hinge_loss
 from nn.module import Module
 from nn.optim import Optimizer
 
+__all__ = [
+    "DEAD_SAMPLES",
+    "AccuracyFunction",
+    "LossFunction",
+    "count_correct",
+    "dead_fractions",
+    "evaluate",
+    "fit",
+    "layer_parameters",
+]
+
 LossFunction = Callable[[list[Any], list[Any]], Value]
 #: ``accuracy(output, target) -> bool``: whether one prediction is right.
 AccuracyFunction = Callable[[Any, Any], bool]
@@ -64,6 +75,9 @@ def count_correct(
       "yes" when it exceeds 0.5, or 0 for -1/+1 labels.
 
     A callable ``accuracy(output, target) -> bool`` decides instead.
+
+    >>> count_correct([[0.1, 0.9], [0.8, 0.2]], [1, 1])  # argmax 1 is right, argmax 0 is not
+    1
     """
     if callable(accuracy):
         return sum(1 for output, target in zip(outputs, targets) if accuracy(output, target))
@@ -102,6 +116,10 @@ def evaluate(
 
     A Module is put in evaluation mode for the run and restored afterwards.
     Returns ``{"loss": ..., "accuracy": ...}``.
+
+    >>> import nn
+    >>> evaluate(lambda x: x[0], nn.mse_loss, [([1.0], 1.0), ([2.0], 0.0)], accuracy=None)  # (0 + 4) / 2
+    {'loss': 2.0}
     """
     if not data:
         raise ValueError("evaluate() needs at least one example, got none")
@@ -138,7 +156,12 @@ def _grad_number(p: Value) -> float:
 
 
 def layer_parameters(model: Any) -> list[tuple[str, list[Value]]]:
-    """``[(layer name, its weights and biases)]`` for an MLP (``layers.0``, ...) or a Layer; [] otherwise."""
+    """``[(layer name, its weights and biases)]`` for an MLP (``layers.0``, ...) or a Layer; [] otherwise.
+
+    >>> import nn
+    >>> [(name, len(p)) for name, p in layer_parameters(nn.MLP(2, [3, 1], rng=0))]  # 3 * (2 + 1), 1 * (3 + 1)
+    [('layers.0', 9), ('layers.1', 4)]
+    """
     if isinstance(model, MLP):
         return [(f"layers.{i}", layer.parameters()) for i, layer in enumerate(model.layers)]
     if isinstance(model, Layer):
@@ -147,7 +170,12 @@ def layer_parameters(model: Any) -> list[tuple[str, list[Value]]]:
 
 
 def dead_fractions(model: Any, inputs: Sequence[Any]) -> dict[str, float]:
-    """For each relu layer of an MLP: the fraction of its neurons whose output is 0 for every input."""
+    """For each relu layer of an MLP: the fraction of its neurons whose output is 0 for every input.
+
+    >>> import nn
+    >>> dead_fractions(nn.MLP(2, [3, 1], activation="relu", rng=0), [[1.0, 2.0], [-1.0, 0.5]])
+    {'layers.0': ...}
+    """
     if not isinstance(model, MLP) or not any(layer.activation == "relu" for layer in model.layers[:-1]):
         return {}
     alive = [[False] * layer.nout for layer in model.layers]
@@ -263,6 +291,14 @@ def fit(
     data loss over the epoch's batches, without the penalty), ``accuracy``,
     ``lr``, ``seconds`` and, with ``validation_data``, ``val_loss`` and
     ``val_accuracy``. The model is left in the mode (train/eval) it was in.
+
+    >>> import nn
+    >>> model = nn.MLP(2, [1], activation="linear", rng=0)
+    >>> data = [([0.0, 1.0], 1.0), ([1.0, 0.0], -1.0)]
+    >>> optimizer = nn.SGD(model.parameters(), lr=0.1)
+    >>> history = fit(model, nn.mse_loss, data, optimizer=optimizer, epochs=20, rng=0, progress=False, accuracy=None)
+    >>> history[-1]["loss"] < history[0]["loss"]
+    True
     """
     _check_count(epochs, "epochs", 0)
     _check_count(batch_size, "batch_size", 1)
