@@ -171,7 +171,11 @@ def dots(
 def relu_dots(
     weight_rows: Sequence[Sequence[Value | float]], inputs: Sequence[Value | float], biases: Sequence[Value | float]
 ) -> list[Value]:
-    """``[relu_dot(w, inputs, b) for w, b in zip(weight_rows, biases)]``: a relu layer's outputs, built together."""
+    """``[relu_dot(w, inputs, b) for w, b in zip(weight_rows, biases)]``: a relu layer's outputs, built together.
+
+    >>> [v.data for v in relu_dots([[Value(1.0)], [Value(-1.0)]], [3.0], [0.0, 0.0])]
+    [3.0, 0.0]
+    """
     if len(weight_rows) != len(biases):
         raise ValueError(
             f"relu_dots() needs one bias per row of weights, got {len(weight_rows)} rows and {len(biases)}"
