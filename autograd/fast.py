@@ -30,7 +30,7 @@ from operator import attrgetter, mul
 from typing import Any
 
 from autograd.mode import is_recording
-from autograd.ops import _relu_forward, dot, relu_dot
+from autograd.ops import dot, relu_dot
 from autograd.value import ZERO_GRADS, Value, as_float, leaf, wide_nodes
 
 __all__ = ["CheckedRows", "dots", "relu_dots"]
@@ -100,7 +100,9 @@ class CheckedRows:
 
     def numbers(self, inputs: Sequence[Value | float]) -> list[float]:
         """``w . x + b`` for each row, as floats: no node at all (inference)."""
-        input_data = [x.data if type(x) is Value else x for x in inputs]
+        return self._sums([x.data if type(x) is Value else x for x in inputs])
+
+    def _sums(self, input_data: Sequence[float]) -> list[float]:
         return [
             sum(map(mul, [w.data for w in row], input_data), b.data if type(b) is Value else b)
             for row, b in zip(self.rows, self.biases)
@@ -115,8 +117,9 @@ class CheckedRows:
             return [reference(row, inputs, b) for row, b in zip(self.rows, self.biases)]
         value_inputs = kinds == {Value}
         input_data = [x.data for x in inputs] if value_inputs else inputs
-        if not is_recording():
-            return [leaf(_relu_forward(z) if relu else z) for z in self.numbers(input_data)]
+        if not is_recording():  # leaves; relu's rule inline, as below (nan and -0.0 stay)
+            sums = self._sums(input_data)
+            return [leaf(0.0 if z < 0.0 else z) for z in sums] if relu else [leaf(z) for z in sums]
         op = "relu_dot" if relu else "dot"
         shared_context = (inputs,)  # rows with a bias Value: weights are parents[:n], the bias parents[-1]
         with_one = (*inputs, 1.0)

@@ -66,6 +66,7 @@ def _check_bias(bias: object, where: str) -> bool:
 
 
 _PLAIN_INPUTS = {float, int, Value}
+_IDENTITY = get_activation("linear")  # a linear neuron's activation: its output is its dot node
 
 
 def _as_inputs(x: Any, expected: int, module: Module) -> Any:
@@ -74,6 +75,9 @@ def _as_inputs(x: Any, expected: int, module: Module) -> Any:
     Each input must be a Value or a real number: a sequence of sequences is a batch, and the error says how
     to map the module over it. Errors name the module by its one-line summary (built only when there is an error).
     """
+    kind = type(x)
+    if (kind is list or kind is tuple) and len(x) == expected and {*map(type, x)} <= _PLAIN_INPUTS:
+        return x  # the common case, checked at C speed
     if isinstance(x, Value | int | float):
         x = [x]
     try:
@@ -217,7 +221,7 @@ class Layer(Module):
         self.activation = activation
         self.nin = nin
         self._rows: CheckedRows | None = None  # the neurons' rows, checked (see _checked_rows)
-        self._every_relu = False
+        self._every_relu = self._every_linear = False
 
     @property
     def nout(self) -> int:
@@ -237,6 +241,8 @@ class Layer(Module):
             outputs = [neuron._forward(x) for neuron in neurons]
         elif self._every_relu:  # one relu_dot node per neuron (see autograd.fast)
             return rows.dots(x, relu=True)
+        elif self._every_linear:  # the dot nodes are the outputs: no call per neuron
+            outputs = rows.dots(x)
         else:
             outputs = [neuron._activation(z) for neuron, z in zip(neurons, rows.dots(x))]
         return softmax(outputs) if self._softmax else outputs
@@ -260,6 +266,7 @@ class Layer(Module):
                 return None
             self._rows = checked
             self._every_relu = all(neuron._relu for neuron in self.neurons)
+            self._every_linear = all(neuron._activate is _IDENTITY for neuron in self.neurons)
         return checked
 
     def extra_repr(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import struct
 
 import pytest
@@ -71,3 +72,15 @@ def test_checked_rows_hold_until_a_weight_is_rebound(ws, xs):
     rows[0][1] = Value(ws[1]) * 1.0  # an interior weight cannot be checked
     with pytest.raises(TypeError, match="leaf Values"):
         CheckedRows(rows, biases)
+
+
+@pytest.mark.parametrize("x", [math.nan, -0.0, 0.0, math.inf, -math.inf, -1.5, 2.5])
+@pytest.mark.parametrize("recording", [True, False])
+def test_relu_dots_follow_relu_at_its_edges_when_recording_or_not(x, recording):
+    """nan stays nan, -0.0 stays -0.0 (as PyTorch's relu), on the fused path and the reference alike."""
+    weights, inputs, biases = [[Value(1.0)]], [x], [-0.0]
+    with enable_grad() if recording else no_grad():
+        together = relu_dots(weights, inputs, biases)
+        rows = CheckedRows(weights, biases).dots(inputs, relu=True)
+        reference = [relu_dot(weights[0], inputs, biases[0])]
+    assert [bits(n.data) for n in together] == [bits(n.data) for n in rows] == [bits(n.data) for n in reference]
