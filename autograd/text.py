@@ -23,7 +23,7 @@ Name = Callable[[Value], str]  # how explain and viz name a Value
 
 
 def format_number(x: Any, digits: int = 4) -> str:
-    """``x`` (a float, or a Value's data) with ``digits`` significant digits: 0.4200, -3.0, 1.5e-07.
+    """``x`` (a float, or a Value's data) in at most ``digits`` significant digits, always with a point or an exponent.
 
     >>> format_number(0.42), format_number(-3.0), format_number(1.5e-7)
     ('0.42', '-3.0', '1.5e-07')

@@ -374,7 +374,7 @@ def export_torch_source(
     ``nn.Sequential``, as :func:`to_torch` makes it), ``load_weights(network,
     path)`` and ``load(path)``, and running it prints the network and one
     output. It finds a weights file in its own folder wherever the two are
-    moved together. Writing it does not need torch. Returns the weights path.
+    moved together. Writing it does not need torch. Returns the script's path.
 
     >>> import nn, tempfile, os
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -421,7 +421,7 @@ def export_torch_source(
     compile(source, str(script), "exec")  # a syntax error here is a bug in this function, not the user's
     model.save(weights)
     serialization._write_atomically(os.fspath(script.resolve()), lambda file: file.write(source))
-    return weights
+    return script
 
 
 # ---------------------------------------------------------------- ONNX

@@ -240,10 +240,10 @@ def test_from_torch_needs_a_sequential():
 @given(model=models(TORCH_NAMES), data=st.data())
 def test_the_exported_script_builds_the_same_network(tmp_path_factory, model, data):
     folder = tmp_path_factory.mktemp("script")
-    weights = nn.export_torch_source(model, folder / "network.py")
-    assert weights == folder / "network.json"
-    assert nn.load(weights).architecture() == model.architecture()
-    source = (folder / "network.py").read_text()
+    script = nn.export_torch_source(model, folder / "network.py")
+    assert script == folder / "network.py"
+    assert nn.load(folder / "network.json").architecture() == model.architecture()
+    source = script.read_text()
     imported = {
         alias.name.split(".")[0] if isinstance(node, ast.Import) else node.module.split(".")[0]
         for node in ast.walk(ast.parse(source))
