@@ -173,9 +173,9 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
 
     def apply(a: Value | float, b: Value | float) -> Value:
         nonlocal constant_a, constant_b
-        if type(a) is Value or isinstance(a, Value):  # the exact type first: no isinstance call for most
+        if type(a) is Value or isinstance(a, Value):  # exact types first: isinstance only where they fail
             ad = a.data
-            if type(b) is Value or isinstance(b, Value):
+            if type(b) is Value or (type(b) is not float and isinstance(b, Value)):
                 bd = b.data
                 out = forward(ad, bd)
                 if not is_recording():
