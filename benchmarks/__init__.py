@@ -6,6 +6,7 @@ Run it from the repository root::
     python -m benchmarks --json bench.json      # ... and the report as JSON
     python -m benchmarks --quick                # tiny sizes, seconds: a smoke test
     python -m benchmarks --before DIR           # also the glassgrad of checkout DIR, side by side
+    python -m benchmarks.instructions           # instructions per step under valgrind (see benchmarks.instructions)
 
 The rows (T1, T1h, T2, T3, T4, INF) are described in :mod:`benchmarks.rows`,
 the contenders in :mod:`benchmarks.contenders`, how they are timed in
