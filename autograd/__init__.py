@@ -7,30 +7,32 @@
 >>> x.grad
 8.0
 
-Standard library only: ``import autograd`` loads no third-party package.
-Drawing (``autograd.viz``) imports graphviz when it is called.
+Standard library only: ``import autograd`` loads no third-party package. Drawing (``autograd.viz``) imports
+graphviz when it is called.
 
-The core, to read first: :mod:`autograd.value` (the node), :mod:`autograd.kinds`
-(the op kinds and their registry) and :mod:`autograd.backprop` (the chain rule).
-Every op is in :mod:`autograd.ops`; :mod:`autograd.fast` builds a layer's nodes faster.
+- :mod:`autograd.core`: the node, the op kinds, the chain rule and grad mode (read it first);
+- :mod:`autograd.ops`: every op, each once; :mod:`autograd.fast`: a layer's nodes, built faster;
+- :mod:`autograd.functional`, :mod:`autograd.gradcheck`: derivatives as functions, and checking them;
+- the learning tools: :mod:`autograd.explain`, :mod:`autograd.viz`, :mod:`autograd.practice`,
+  :mod:`autograd.paths`, :mod:`autograd.modes`, :mod:`autograd.anomaly`; :mod:`autograd.compat` (micrograd);
+- :mod:`autograd.pages` (the HTML pages) and :mod:`autograd.cli` (the ``glassgrad`` command).
 """
 
 from autograd import (
     compat,  # micrograd's names: Value(data, _children, _op), _prev, _op, _backward
-    conversion,  # comparisons, bool(), format() and the refused float() of a Value
     copying,  # pickle and deepcopy of graphs of any depth
     display,  # how a Value shows in a notebook (Value._repr_html_)
     ops,  # registers every op on Value
 )
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
-from autograd.backprop import apply_chain_rule, backward, topological_order
+from autograd.core.backward import apply_chain_rule, backward, topological_order
+from autograd.core.kinds import OPS
+from autograd.core.mode import enable_grad, is_grad_enabled, no_grad
+from autograd.core.value import ZERO_GRADS, Value
 from autograd.fast import CheckedRows, dots, relu_dots
 from autograd.functional import grad, hessian, jvp
 from autograd.gradcheck import GradcheckError, central_difference, gradcheck
-from autograd.kinds import OPS
-from autograd.mode import enable_grad, is_grad_enabled, no_grad
 from autograd.ops import (
-    as_rng,
     cross_entropy,
     dot,
     log_softmax,
@@ -40,7 +42,7 @@ from autograd.ops import (
     stable_softmax,
     sum_values,
 )
-from autograd.value import ZERO_GRADS, Value
+from autograd.rng import as_rng
 
 __all__ = [
     "OPS",
@@ -54,7 +56,6 @@ __all__ = [
     "backward",
     "central_difference",
     "compat",
-    "conversion",
     "copying",
     "cross_entropy",
     "detect_anomaly",

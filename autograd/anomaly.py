@@ -19,16 +19,14 @@ Traceback (most recent call last):
   ...
 autograd.anomaly.AnomalyError: detect_anomaly(): backward made inf at the edge sqrt -> x: ...
 
-Outside the block nothing is checked and nothing costs more: entering the
-first block (in any thread) swaps checking versions of the node constructors
-into :mod:`autograd.kinds` and :mod:`autograd.fast`, and leaving the last one
-puts the originals back. The checking versions look at a
-:mod:`contextvars` variable, so only the thread or asyncio task inside the
-block is checked (others pay one variable read per node while some block is
-open). Backward reads the watcher once per call (``autograd.mode.backward_watcher``)
-and hands it to the one chain-rule loop as its ``on_step`` hook. While a block
-is open it remembers where each node it saw made was made, so keep it
-around the few steps you are investigating.
+It watches the engine through the engine's own hook: the block sets itself as
+the watcher of the grad mode (:class:`autograd.core.mode.GradMode`), every op
+shows it each node it makes (``made``), and backward hands it to the one
+chain-rule loop as its ``on_step`` hook. Nothing is patched; outside the
+block nothing is checked and nothing costs more, and only the thread or
+asyncio task inside the block is watched. While a block is open it
+remembers where each node it saw was made, so keep it around the few steps
+you are investigating.
 """
 
 from __future__ import annotations
@@ -37,14 +35,13 @@ import linecache
 import math
 import os
 import sys
-import threading
 from typing import Any
 
-from autograd import fast, kinds
-from autograd.kinds import OPS
-from autograd.mode import ContextSwitch, _watcher
-from autograd.text import format_number
-from autograd.value import Value
+from autograd import describe
+from autograd.core.kinds import OPS
+from autograd.core.mode import ContextSwitch, GradMode, grad_mode
+from autograd.core.value import Value
+from autograd.describe import format_number
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
 
@@ -83,23 +80,20 @@ class AnomalyError(FloatingPointError):
 
 
 def _library_folders() -> tuple[str, ...]:
-    folders = {os.path.dirname(os.path.abspath(kinds.__file__)) + os.sep}
+    folders = {os.path.dirname(os.path.abspath(__file__)) + os.sep}
     module = sys.modules.get("nn")
     if module is not None and getattr(module, "__file__", None):
         folders.add(os.path.dirname(os.path.abspath(module.__file__)) + os.sep)
     return tuple(folders)
 
 
-#: Folders whose frames are the library's own (autograd/, nn/), set when a block opens.
-_library: tuple[str, ...] = ()
-
-
-def _user_site() -> tuple[str, int] | None:
-    """(file, line) of the innermost frame outside autograd/ and nn/: the line that made the node."""
+def _user_site(library: tuple[str, ...]) -> tuple[str, int] | None:
+    """(file, line) of the innermost frame outside the ``library`` folders (autograd/, nn/): the line that made the
+    node."""
     frame = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not os.path.abspath(filename).startswith(_library):
+        if not os.path.abspath(filename).startswith(library):
             return filename, frame.f_lineno
         frame = frame.f_back
     return None
@@ -141,9 +135,10 @@ class _Watch:
 
     def __init__(self) -> None:
         self.sites: dict[Value, tuple[str, int] | None] = {}
+        self.library = _library_folders()  # whose frames are the library's own, not the user's line
 
     def made(self, node: Value) -> None:
-        where = _user_site()
+        where = _user_site(self.library)
         if len(self.sites) < MAX_SITES:
             self.sites[node] = where
         data = node.data
@@ -155,7 +150,7 @@ class _Watch:
             return  # it came in with an input: the op that made that input was reported (or is not an op)
         op = OPS.get(node.op)
         shown = ", ".join(f"{p.label} = {format_number(p.data)}" if p.label else format_number(p.data) for p in parents)
-        constants = op.constants(node) if hasattr(op, "constants") else []
+        constants = describe.constants(node)
         if constants:
             listed = ", ".join(format_number(c) for c in constants[:8]) + (", ..." if len(constants) > 8 else "")
             shown += f" and the constant{'s' if len(constants) > 1 else ''} {listed}"
@@ -197,55 +192,6 @@ class _Watch:
         )
 
 
-# ----------------------------------------------------------------------------------
-# Swapping the checking constructors in while any block is open (in any thread)
-# ----------------------------------------------------------------------------------
-_ORIGINALS = {
-    (kinds, "small_node"): kinds.small_node,
-    (kinds, "wide_nodes"): kinds.wide_nodes,
-    (fast, "wide_nodes"): fast.wide_nodes,
-}
-_lock = threading.Lock()
-_open_blocks = 0
-
-
-def _checking(constructor: Any) -> Any:
-    def checked(*arguments: Any) -> Any:
-        made = constructor(*arguments)  # a node (small_node) or a list of nodes (wide_nodes)
-        watch = _watcher.get()
-        if type(watch) is _Watch:
-            for node in made if isinstance(made, list) else (made,):
-                if node.op:
-                    watch.made(node)
-        return made
-
-    checked.__name__ = checked.__qualname__ = f"checked_{constructor.__name__}"
-    checked.__doc__ = constructor.__doc__
-    return checked
-
-
-_CHECKING = {key: _checking(original) for key, original in _ORIGINALS.items()}
-
-
-def _open() -> None:
-    global _open_blocks, _library
-    with _lock:
-        if _open_blocks == 0:
-            _library = _library_folders()
-            for (module, name), checked in _CHECKING.items():
-                setattr(module, name, checked)
-        _open_blocks += 1
-
-
-def _close() -> None:
-    global _open_blocks
-    with _lock:
-        _open_blocks -= 1
-        if _open_blocks == 0:
-            for (module, name), original in _ORIGINALS.items():
-                setattr(module, name, original)
-
-
 def is_anomaly_enabled() -> bool:
     """True inside a :func:`detect_anomaly` block (of this thread or task).
 
@@ -254,7 +200,7 @@ def is_anomaly_enabled() -> bool:
     >>> inside, is_anomaly_enabled()
     (True, False)
     """
-    return type(_watcher.get()) is _Watch
+    return type(grad_mode().watcher) is _Watch
 
 
 class detect_anomaly(ContextSwitch):  # noqa: N801 - named like torch.autograd.detect_anomaly
@@ -275,13 +221,6 @@ class detect_anomaly(ContextSwitch):  # noqa: N801 - named like torch.autograd.d
     autograd.anomaly.AnomalyError: ...
     """
 
-    variable = _watcher
-
-    def _entering(self) -> _Watch:
-        current = _watcher.get()
-        watch = current if type(current) is _Watch else _Watch()
-        _open()
-        return watch
-
-    def _exited(self) -> None:
-        _close()
+    def _entering(self, current: GradMode) -> GradMode:
+        watch = current.watcher if type(current.watcher) is _Watch else _Watch()
+        return GradMode.of(current.recording, watch)

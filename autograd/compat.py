@@ -23,8 +23,8 @@ its own (``parents``, in order, and ``op``), which stay as they are:
   tanh's ``1 - out^2``), so ``backward()`` and ``_backward()`` work on it as on
   any node. No closure is needed or taken: a node's ``_backward`` cannot be
   reassigned (an op glassgrad lacks is added to :mod:`autograd.ops` instead).
-- ``v._backward()`` (installed by :mod:`autograd.backprop`): this node's step
-  of :func:`autograd.apply_chain_rule`, the same code ``backward()`` runs.
+- ``v._backward()``: this node's step of :func:`autograd.apply_chain_rule`,
+  the same code ``backward()`` runs.
 
 >>> from autograd import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -43,10 +43,10 @@ from collections.abc import Iterable
 from types import MethodType
 from typing import Any
 
-import autograd.backprop  # noqa: F401 - installs Value._backward, which the property below serves
-from autograd.kinds import OPS, BinaryOp, UnaryOp
-from autograd.mode import is_recording
-from autograd.value import Value, lay_out
+from autograd.core.backward import apply_chain_rule
+from autograd.core.kinds import OPS, BinaryOp, UnaryOp, install
+from autograd.core.mode import is_grad_enabled
+from autograd.core.value import Value, lay_out
 
 __all__ = ["MICROGRAD_SYMBOLS", "hand_built_op", "micrograd_op", "micrograd_prev"]
 
@@ -152,7 +152,7 @@ def _hand_built(node: Value, children: Iterable[Value], op: str) -> None:
     if not parents:
         raise ValueError(f"Value() _op {op!r} needs the _children the value was computed from")
     kind, context = hand_built_op(op, len(parents))
-    if not is_recording():  # under no_grad no node records its parents, as no op does
+    if not is_grad_enabled():  # under no_grad no node records its parents, as no op does
         return
     out = node.data
     if context is not None:  # x ** k
@@ -164,11 +164,14 @@ def _hand_built(node: Value, children: Iterable[Value], op: str) -> None:
     lay_out(node, parents, local_grads, kind.name, context)
 
 
-def _backward_property() -> property:
-    step = Value._backward  # autograd.backprop's: apply_chain_rule((node,))
+def _one_node_backward(node: Value) -> None:
+    """This node's chain-rule step into its parents' grads, and nothing more: what backward() runs for it."""
+    apply_chain_rule((node,))
 
+
+def _backward_property() -> property:
     def get(node: Value) -> Any:
-        return MethodType(step, node)
+        return MethodType(_one_node_backward, node)
 
     def refuse(node: Value, closure: Any) -> None:
         raise AttributeError(
@@ -180,7 +183,13 @@ def _backward_property() -> property:
     return property(get, refuse, doc="This node's chain-rule step into its parents' grads (micrograd's name).")
 
 
-Value._hand_built = _hand_built  # type: ignore[attr-defined]
-Value._prev = property(micrograd_prev, doc="micrograd's name: the set of the values this one was computed from.")  # type: ignore[attr-defined]
-Value._op = property(micrograd_op, doc="micrograd's name for the op that made this value ('' for a leaf).")  # type: ignore[attr-defined]
-Value._backward = _backward_property()  # type: ignore[attr-defined]
+install("_hand_built", _hand_built, __name__)
+install(
+    "_prev",
+    property(micrograd_prev, doc="micrograd's name: the set of the values this one was computed from."),
+    __name__,
+)
+install(
+    "_op", property(micrograd_op, doc="micrograd's name for the op that made this value ('' for a leaf)."), __name__
+)
+install("_backward", _backward_property(), __name__)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from autograd.traversal import nodes_in_order
-from autograd.value import Value
+from autograd.core.kinds import install
+from autograd.core.value import Value
+from autograd.graph import nodes_in_order
 
 __all__: list[str] = []
 
@@ -110,6 +111,6 @@ def _setstate(self: Value, state: Any) -> None:
     self._visited = None
 
 
-Value.__reduce_ex__ = _reduce_ex  # type: ignore[method-assign,assignment]
-Value.__setstate__ = _setstate  # type: ignore[attr-defined]
-Value.__deepcopy__ = _deepcopy  # type: ignore[attr-defined]
+install("__reduce_ex__", _reduce_ex, __name__)
+install("__setstate__", _setstate, __name__)
+install("__deepcopy__", _deepcopy, __name__)

@@ -1,7 +1,7 @@
 """How a Value shows in a notebook: its name, data and grad in one compact line.
 
-Installed on :class:`autograd.value.Value` as ``_repr_html_`` when
-``autograd`` is imported (as :mod:`autograd.kinds` installs the ops), so a
+Installed on :class:`autograd.Value` as ``_repr_html_`` (through the op registry) when
+``autograd`` is imported, so a
 cell ending in a Value shows ``w  data 0.5  grad -1.2  (mul)`` instead of a
 long repr. The text repr stays ``Value(data=..., grad=..., label=...)``.
 
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import html
 
-from autograd.text import format_number
-from autograd.value import Value
+from autograd.core.kinds import install
+from autograd.core.value import Value
+from autograd.describe import format_number
 
 __all__ = ["value_html"]
 
@@ -39,4 +40,4 @@ def value_html(value: Value, digits: int = 4) -> str:
     return f"<code>{''.join(parts)}</code>"
 
 
-Value._repr_html_ = value_html  # the notebook's display of a Value
+install("_repr_html_", value_html, __name__)  # the notebook's display of a Value

@@ -32,9 +32,10 @@ from itertools import repeat
 from operator import attrgetter, mul
 from typing import Any
 
-from autograd.mode import is_recording
-from autograd.ops import dot, relu_dot
-from autograd.value import ZERO_GRADS, Value, as_float, leaf, wide_nodes
+from autograd.core.kinds import watched
+from autograd.core.mode import RECORDING, grad_mode
+from autograd.core.value import ZERO_GRADS, Value, as_float, leaf, wide_nodes
+from autograd.ops.dot_product import dot, relu_dot
 
 __all__ = ["CheckedRows", "dots", "relu_dots"]
 
@@ -120,7 +121,8 @@ class CheckedRows:
             return [reference(row, inputs, b) for row, b in zip(self.rows, self.biases)]
         value_inputs = kinds == {Value}
         input_data = [x.data for x in inputs] if value_inputs else inputs
-        if not is_recording():  # leaves; relu's rule inline, as below (nan and -0.0 stay)
+        mode = grad_mode()
+        if not mode.recording:  # leaves; relu's rule inline, as below (nan and -0.0 stay)
             sums = self._sums(input_data)
             return [leaf(0.0 if z < 0.0 else z) for z in sums] if relu else [leaf(z) for z in sums]
         op = "relu_dot" if relu else "dot"
@@ -145,7 +147,11 @@ class CheckedRows:
             if relu and z <= 0.0:  # relu's rule (nan is on), and no edge to run
                 z, local_grads = 0.0 if z < 0.0 else z, ZERO_GRADS
             rows.append((z, parents, local_grads, shared_context if has_bias else (parents, inputs, bias)))
-        return wide_nodes(rows, op, inputs if value_inputs else ())
+        nodes = wide_nodes(rows, op, inputs if value_inputs else ())
+        if mode is not RECORDING:
+            for node in nodes:
+                watched(node, mode)
+        return nodes
 
 
 def _checked_or_none(weight_rows: Any, biases: Any) -> CheckedRows | None:

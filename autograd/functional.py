@@ -14,11 +14,11 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.backprop import backward, topological_order
-from autograd.mode import enable_grad
-from autograd.ops import identity
-from autograd.traversal import nodes_in_order
-from autograd.value import Value, as_float
+from autograd.core.backward import backward, topological_order
+from autograd.core.mode import enable_grad
+from autograd.core.value import Value, as_float
+from autograd.graph import nodes_in_order
+from autograd.ops.activations import identity
 
 __all__ = ["Dual", "grad", "hessian", "jvp"]
 

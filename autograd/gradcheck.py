@@ -6,8 +6,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.mode import no_grad
-from autograd.value import Value, as_float
+from autograd.core.mode import no_grad
+from autograd.core.value import Value, as_float
 
 __all__ = ["GradcheckError", "central_difference", "gradcheck"]
 

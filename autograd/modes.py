@@ -24,9 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.describe import format_number
 from autograd.functional import tangent_pass, trace
-from autograd.text import format_number
-from autograd.viz import nodes_in_order
+from autograd.graph import nodes_in_order
+from autograd.steps import backward_steps, final_grads
 
 __all__ = ["ModeComparison", "compare_modes"]
 
@@ -113,7 +114,6 @@ def compare_modes(f: Callable[..., Any], *args: float) -> ModeComparison:
     >>> c.forward_passes, c.reverse_passes   # one pass per input, one per output
     (3, 1)
     """
-    from autograd.explain import backward_steps, final_grads  # explain re-exports this function
 
     if not args:
         raise ValueError("compare_modes() needs at least one input for f")

@@ -30,9 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.text import format_number
-from autograd.value import Value
-from autograd.viz import node_names, nodes_in_order
+from autograd.core.value import Value
+from autograd.describe import format_number
+from autograd.graph import node_names, nodes_in_order
 
 __all__ = ["GradientPath", "GradientPaths", "paths"]
 

@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.explain import BackwardStep, _with_value, backward_steps, final_grads
-from autograd.kinds import OPS
-from autograd.text import format_number
-from autograd.value import Value
-from autograd.viz import node_names, nodes_in_order
+from autograd import describe
+from autograd.core.value import Value
+from autograd.describe import format_number
+from autograd.graph import node_names, nodes_in_order
+from autograd.steps import BackwardStep, backward_steps, final_grads, local_derivative_formula
 
 __all__ = [
     "Contribution",
@@ -83,21 +83,13 @@ def derivative_line(step: BackwardStep, names: Mapping[Value, str], digits: int 
     The op kind's ``derivative_text`` gives the formula and what its letters
     stand for; the number is the local derivative the engine used.
     """
-    value = format_number(step.local_derivative, digits)
-    op = OPS.get(step.node.op)
-    if op is None:
-        return f"d {step.node_name}/d {step.parent_name} = {value}"
-    part, bindings = op.derivative_text(step.node, step.position, names.__getitem__)
-    return f"{_with_value(part, value)}  [{bindings}]"
+    return local_derivative_formula(step.node, step.position, step.local_derivative, dict(names), digits)
 
 
 def formula_hint(step: BackwardStep, names: Mapping[Value, str]) -> str:
     """The formula of one step without its number: ``d tanh(x)/dx = 1 - tanh(x)^2  [x = n]``."""
-    op = OPS.get(step.node.op)
-    if op is None:
-        return f"d {step.node_name}/d {step.parent_name}"
-    part, bindings = op.derivative_text(step.node, step.position, names.__getitem__)
-    return f"{part}  [{bindings}]"
+    part, bindings = describe.derivative_text(step.node, step.position, names.__getitem__)
+    return f"{part}  [{bindings}]" if bindings else part
 
 
 # ---------------------------------------------------------------------------

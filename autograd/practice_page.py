@@ -16,9 +16,9 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from autograd.explain import BackwardStep
+from autograd.core.value import Value
 from autograd.practice import DEFAULT_ATOL, DEFAULT_RTOL, formula_hint
-from autograd.value import Value
+from autograd.steps import BackwardStep
 
 __all__ = ["practice_block", "practice_data"]
 

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from autograd import traversal
-from autograd.kinds import OPS
-from autograd.text import format_number
-from autograd.value import Value
+from autograd import describe
+from autograd.core.kinds import OPS
+from autograd.core.value import Value
+from autograd.describe import format_number
+from autograd.graph import leaf_kinds, named_values, node_names, nodes_in_order
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
@@ -78,140 +79,6 @@ HIGHLIGHT_COLOUR = "#d62728"
 UNKNOWN_GRAD = "?"
 
 
-# ---------------------------------------------------------------------------
-# The graph as a list: stable order and names (shared with autograd.explain)
-# ---------------------------------------------------------------------------
-def nodes_in_order(root: Value) -> list[Value]:
-    """Every Value ``root`` depends on, leaves included, each after all its parents.
-
-    A depth-first post-order walk with an explicit stack, visiting parents in
-    ``node.parents`` order, so the order (and every index into it) depends
-    only on the shape of the graph. Unlike ``autograd.topological_order`` it
-    keeps leaves and leaves every ``grad`` untouched.
-
-    >>> from autograd import Value
-    >>> x = Value(1.0); y = x * 2.0
-    >>> nodes_in_order(y) == [x, y]
-    True
-    """
-    if not isinstance(root, Value):
-        raise TypeError(f"nodes_in_order() needs a Value, got {type(root).__name__}: {root!r}")
-    return traversal.nodes_in_order(root)
-
-
-def node_names(nodes: Sequence[Value], names: Mapping[Value, str] | None = None) -> dict[Value, str]:
-    """A readable, stable name per node: ``names[node]``, its label, or ``n1``, ``n2``, ... when it has none.
-
-    ``names`` (a mapping Value -> name, e.g. from :func:`named_values`) comes
-    first: an MLP's weights read ``layers.0.neurons.1.w.0``, the state dict's
-    names. Unlabeled nodes are numbered consecutively in topological order
-    (``n1``, ``n2``, ...; a number some label already uses is skipped). A
-    name shared by several nodes gets ``#1``, ``#2``, ... appended, so every
-    name in a table or a picture points at exactly one node.
-
-    >>> from autograd import Value
-    >>> a = Value(2.0, label="a")
-    >>> names = node_names(nodes_in_order(a * a - 3.0))
-    >>> sorted(names.values())
-    ['a', 'n1', 'n2']
-    """
-    given = {} if names is None else dict(names)
-    chosen = [given.get(node) or node.label for node in nodes]
-    taken = {name for name in chosen if name}
-    counts: dict[str, int] = {}
-    for name in chosen:
-        if name:
-            counts[name] = counts.get(name, 0) + 1
-    result: dict[Value, str] = {}
-    seen: dict[str, int] = {}
-    number = 0
-    for node, name in zip(nodes, chosen):
-        if not name:
-            number += 1
-            while f"n{number}" in taken:
-                number += 1
-            result[node] = f"n{number}"
-        elif counts[name] > 1:
-            seen[name] = seen.get(name, 0) + 1
-            result[node] = f"{name}#{seen[name]}"
-        else:
-            result[node] = name
-    return result
-
-
-def named_values(parameters: Any) -> tuple[list[Value] | None, dict[Value, str]]:
-    """``parameters`` as (the Values, their names): Values, ``(name, Value)`` pairs, or a model.
-
-    A model is anything with ``named_parameters()`` (an ``nn.Module``): its
-    dotted state-dict names (``layers.0.neurons.1.w.0``) become the names
-    the pictures and the step-through show. ``None`` gives ``(None, {})``.
-
-    >>> from autograd import Value
-    >>> w = Value(0.5)
-    >>> named_values([("w.0", w)]) == ([w], {w: "w.0"})
-    True
-    """
-    if parameters is None:
-        return None, {}
-    named = getattr(parameters, "named_parameters", None)
-    if callable(named):
-        parameters = named()
-    values: list[Value] = []
-    names: dict[Value, str] = {}
-    for item in parameters:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], Value):
-            names[item[1]] = item[0]
-            values.append(item[1])
-        elif isinstance(item, Value):
-            values.append(item)
-        else:
-            raise TypeError(
-                f"parameters= must hold Values or (name, Value) pairs (or be a model), got {type(item).__name__}: "
-                f"{item!r}"
-            )
-    return values, names
-
-
-def leaf_kinds(
-    nodes: Sequence[Value],
-    parameters: Iterable[Value] | None = None,
-    inputs: Iterable[Value] | None = None,
-) -> dict[Value, str]:
-    """``"parameter"``, ``"input"``, ``"leaf"`` for each leaf; ``"interior"``/``"root"`` otherwise.
-
-    Leaves in ``parameters`` are parameters, leaves in ``inputs`` inputs. When
-    only one of the two is given, every other leaf is of the other kind; when
-    neither is, leaves are plain ``"leaf"``.
-
-    >>> from autograd import Value
-    >>> w, x = Value(0.5), Value(2.0); y = w * x
-    >>> sorted(leaf_kinds([w, x, y], parameters=[w], inputs=[x]).values())
-    ['input', 'parameter', 'root']
-    """
-    parameter_set = set(parameters) if parameters is not None else None
-    input_set = set(inputs) if inputs is not None else None
-    if parameter_set is None and input_set is None:
-        other = "leaf"
-    elif input_set is None:
-        other = "input"
-    elif parameter_set is None:
-        other = "parameter"
-    else:
-        other = "leaf"
-    kinds = {}
-    root = nodes[-1] if nodes else None
-    for node in nodes:
-        if node.parents:
-            kinds[node] = "root" if node is root else "interior"
-        elif parameter_set is not None and node in parameter_set:
-            kinds[node] = "parameter"
-        elif input_set is not None and node in input_set:
-            kinds[node] = "input"
-        else:
-            kinds[node] = other
-    return kinds
-
-
 def folded_constants(node: Value) -> list[float]:
     """The plain numbers folded into ``node`` as constants (they are not parents).
 
@@ -219,8 +86,7 @@ def folded_constants(node: Value) -> list[float]:
     >>> folded_constants(Value(1.0) * 2.0), folded_constants(Value(1.0) * Value(2.0))
     ([2.0], [])
     """
-    op = OPS.get(node.op)
-    return [] if op is None else op.constants(node)
+    return describe.constants(node)
 
 
 def op_caption(node: Value) -> str:
@@ -230,8 +96,7 @@ def op_caption(node: Value) -> str:
     >>> op_caption(Value(1.0).leaky_relu(0.1)), op_caption(Value(1.0) * Value(2.0))
     ('leaky_relu(0.1)', '*')
     """
-    op = OPS.get(node.op)
-    return node.op if op is None else op.caption(node)
+    return describe.caption(node)
 
 
 def constant_caption(node: Value) -> str:
@@ -241,19 +106,7 @@ def constant_caption(node: Value) -> str:
     >>> constant_caption(Value(1.0) * 2.0)
     '2.0'
     """
-    op = OPS.get(node.op)
-    return "" if op is None else op.constant_caption(node)
-
-
-def _folds_in(node: Value) -> bool:
-    """Whether ``collapse=True`` draws the node's leaf parents and constants inside its box (a dot product)."""
-    op = OPS.get(node.op)
-    return op is not None and op.folds_in
-
-
-def _operand_letter(node: Value, position: int) -> str | None:
-    op = OPS.get(node.op)
-    return None if op is None else op.operand_letter(node, position)
+    return describe.constant_caption(node)
 
 
 # ---------------------------------------------------------------------------
@@ -403,7 +256,7 @@ class _Layout:
                 for parent in node.parents:
                     if not parent.parents:
                         consumers.setdefault(parent, set()).add(node.op)
-            folding = {name for name, op in OPS.items() if op.folds_in}
+            folding = {name for name, op in OPS.items() if describe.description(op).folds_in}
             self.folded = {leaf for leaf, ops in consumers.items() if ops <= folding}
 
     def dot_node_count(self) -> int:
@@ -414,7 +267,7 @@ class _Layout:
             count += 1
             if node.parents and not self.collapse:
                 count += 1  # the op node
-            if node.parents and folded_constants(node) and not (self.collapse and _folds_in(node)):
+            if node.parents and folded_constants(node) and not (self.collapse and describe.folds_in(node)):
                 count += 1  # the constants node
         return count
 
@@ -534,7 +387,7 @@ def draw(
             folded_count = sum(1 for parent in node.parents if parent in layout.folded)
             if folded_count:
                 folded.append(f"{folded_count} leaves")
-            if _folds_in(node) and folded_constants(node):
+            if describe.folds_in(node) and folded_constants(node):
                 folded.append(f"{len(folded_constants(node))} constants")
             if folded:
                 header += f" ({', '.join(folded)} folded in)"
@@ -578,7 +431,7 @@ def draw(
             on_path = path_mode and any((node, k) in highlighted_edges for k in range(len(node.parents)))
             out_edge = {"color": HIGHLIGHT_COLOUR, "penwidth": "3"} if on_path else {}
             picture.edge(target, node_id, id=f"e{i}_out", **out_edge)
-        if folded_constants(node) and not (collapse and _folds_in(node)):
+        if folded_constants(node) and not (collapse and describe.folds_in(node)):
             constants_id = f"n{i}_const"
             picture.node(
                 constants_id,
@@ -597,7 +450,7 @@ def draw(
             if parent in layout.folded:
                 continue
             edge_attributes = {"id": f"e{i}_{position}"}
-            letter = _operand_letter(node, position)
+            letter = describe.operand_letter(node, position)
             if letter is not None:
                 edge_attributes["label"] = letter
                 edge_attributes["fontsize"] = "10"
@@ -652,7 +505,7 @@ def _layer_clusters(nodes: list[Value], layout: _Layout, names: dict[Value, str]
         if not node.parents or node.label:
             continue
         folded = [names[p] for p in node.parents if p in layout.folded]
-        if folded and _folds_in(node):
+        if folded and describe.folds_in(node):
             prefix = _common_prefix(folded)
             if len(prefix) >= 3:
                 cluster_of[node] = ".".join(prefix[:-2])

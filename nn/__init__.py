@@ -18,7 +18,7 @@ third-party package at import time (tqdm and scikit-learn are imported when used
 
 import autograd
 from nn import data
-from nn.activations import ACTIVATION_NAMES, get_activation
+from nn.activations import activation_names, get_activation
 from nn.callbacks import Callback, CosineAnnealingLR, EarlyStopping, ModelCheckpoint, StepLR, WeightSnapshots
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
 from nn.diagnose import Diagnosis, Finding, diagnose
@@ -40,7 +40,6 @@ from nn.serialization import load
 from nn.train import count_correct, evaluate, fit
 
 __all__ = [
-    "ACTIVATION_NAMES",
     "INITIALIZERS",
     "MLP",
     "SGD",
@@ -60,6 +59,7 @@ __all__ = [
     "StepLR",
     "WeightSnapshots",
     "__version__",
+    "activation_names",
     "batches",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",

@@ -33,63 +33,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd.ops import SELU_ALPHA, SELU_SCALE
+from autograd.core.value import quote
 from nn import serialization
+from nn.activations import activation_entry, activation_names
 
 __all__ = [
-    "ONNX_DOUBLE_ACTIVATIONS",
     "ONNX_OPSET",
     "ONNX_TOLERANCE",
-    "TORCH_ACTIVATIONS",
     "export_torch_source",
     "from_torch",
     "to_onnx",
     "to_torch",
 ]
 
-# The constants glassgrad's activations use (autograd/ops.py): leaky_relu's slope, rrelu's range, elu's alpha.
-_LEAKY_SLOPE = 0.01
-_RRELU_LOWER, _RRELU_UPPER = 1 / 8, 1 / 3
-_ELU_ALPHA = 1.0
-
-#: Each glassgrad activation's ``torch.nn`` module: class name and keyword arguments. ``"linear"`` has
-#: none (no module), ``"binary_step"`` has none in PyTorch. Softplus: PyTorch returns x itself above
-#: ``threshold`` (20 by default, off by up to 2e-9 there); at 40, log(1 + e^x) is x in float64, so the
-#: module computes exactly glassgrad's softplus and its gradient.
-TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, Any]]] = {
-    "identity": ("Identity", {}),
-    "sigmoid": ("Sigmoid", {}),
-    "tanh": ("Tanh", {}),
-    "relu": ("ReLU", {}),
-    "leaky_relu": ("LeakyReLU", {"negative_slope": _LEAKY_SLOPE}),
-    "rrelu": ("RReLU", {"lower": _RRELU_LOWER, "upper": _RRELU_UPPER}),
-    "gelu": ("GELU", {}),
-    "gelu_tanh": ("GELU", {"approximate": "tanh"}),
-    "elu": ("ELU", {"alpha": _ELU_ALPHA}),
-    "selu": ("SELU", {}),
-    "softplus": ("Softplus", {"beta": 1.0, "threshold": 40.0}),
-    "silu": ("SiLU", {}),
-    "mish": ("Mish", {}),
-    "softsign": ("Softsign", {}),
-    "softmax": ("Softmax", {"dim": -1}),
-}
-
 #: The ONNX opset the graphs use (``Gelu`` needs 20).
 ONNX_OPSET = 20
-#: Activations whose ONNX operators onnxruntime (CPU; checked with 1.32) runs in float64 to float64
-#: accuracy. A model using only these is exported in float64; any other makes the whole graph float32.
-#: (LeakyRelu, Elu, Selu, Softplus, Softsign, Mish and Erf have float kernels only; Gelu with
-#: approximate="tanh" runs in double but is off by up to 7e-9, so gelu_tanh goes float32 as well.)
-ONNX_DOUBLE_ACTIVATIONS: tuple[str, ...] = (
-    "linear",
-    "identity",
-    "binary_step",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "silu",
-    "softmax",
-)
+
+
+def _activation_facts(name: str) -> Any:
+    """The op table's record of the activation ``name`` (:class:`autograd.ops.Activation`)."""
+    return activation_entry(name)[1]
+
+
+def _exports_nothing(name: str) -> bool:
+    """Whether the activation adds no node (nn's ``"linear"``): no module, no ONNX operator."""
+    return not _activation_facts(name).adds_node
+
+
 #: How close onnxruntime's outputs are to glassgrad's, by graph type: ``(rtol, atol)``, meaning
 #: ``|onnx - glassgrad| <= atol + rtol * |glassgrad|``. float64 graphs do the same arithmetic in another
 #: order (Gemm sums); float32 graphs round the weights and every step to float32 (about 6e-8 each),
@@ -150,14 +120,18 @@ def _dense_layers(model: Any, where: str) -> list[_Dense]:
 
 
 def _torch_activation(name: str, index: int, where: str) -> tuple[str, dict[str, Any]] | None:
-    if name == "linear":
+    """The activation's ``torch.nn`` module (class name, keyword arguments); None for one that adds nothing."""
+    if _exports_nothing(name):
         return None
-    if name not in TORCH_ACTIVATIONS:
+    torch_module = _activation_facts(name).torch
+    if torch_module is None:
+        convertible = [n for n in activation_names() if _exports_nothing(n) or _activation_facts(n).torch is not None]
         raise ValueError(
             f"{where}: PyTorch has no module for the activation {name!r} (layer {index}); "
-            f"convertible activations are 'linear', {', '.join(repr(n) for n in TORCH_ACTIVATIONS)}"
+            f"convertible activations are {', '.join(map(repr, convertible))}"
         )
-    return TORCH_ACTIVATIONS[name]
+    class_name, arguments = torch_module
+    return class_name, dict(arguments)
 
 
 # ---------------------------------------------------------------- PyTorch
@@ -198,42 +172,20 @@ def to_torch(model: Any) -> Any:
 
 def _activation_from_torch(module: Any, torch: Any, where: str) -> str:
     """The glassgrad name of a PyTorch activation module; a ValueError for one it cannot stand for."""
-    tnn = torch.nn
-    plain = {
-        tnn.Identity: "identity",
-        tnn.Sigmoid: "sigmoid",
-        tnn.Tanh: "tanh",
-        tnn.ReLU: "relu",
-        tnn.SELU: "selu",
-        tnn.SiLU: "silu",
-        tnn.Mish: "mish",
-        tnn.Softsign: "softsign",
-    }
     kind = type(module)
-    if kind in plain:
-        return plain[kind]
-    if kind is tnn.LeakyReLU and module.negative_slope == _LEAKY_SLOPE:
-        return "leaky_relu"
-    if kind is tnn.RReLU and (module.lower, module.upper) == (_RRELU_LOWER, _RRELU_UPPER):
-        return "rrelu"
-    if kind is tnn.ELU and module.alpha == _ELU_ALPHA:
-        return "elu"
-    if kind is tnn.GELU and module.approximate in ("none", "tanh"):
-        return "gelu" if module.approximate == "none" else "gelu_tanh"
-    if kind is tnn.Softplus and module.beta == 1.0 and module.threshold >= 20.0:
-        return "softplus"
-    if kind is tnn.Softmax and module.dim in (-1, 1):
-        return "softmax"
-    settings = {
-        tnn.LeakyReLU: "negative_slope=0.01",
-        tnn.RReLU: "lower=1/8, upper=1/3",
-        tnn.ELU: "alpha=1.0",
-        tnn.Softplus: "beta=1 and threshold >= 20",
-        tnn.Softmax: "dim=-1",
-    }
-    if kind in settings:
-        raise ValueError(f"{where}: glassgrad's {kind.__name__} has {settings[kind]}, got {module!r}")
-    raise ValueError(f"{where}: glassgrad has no activation for the module {module!r}")
+    candidates = []
+    for name in activation_names():
+        facts = _activation_facts(name)
+        if facts.torch is None or getattr(torch.nn, facts.torch[0], None) is not kind:
+            continue
+        arguments = facts.torch[1]
+        matches = facts.torch_matches or (lambda m, a=arguments: all(getattr(m, k) == v for k, v in a.items()))
+        if matches(module):
+            return name
+        candidates.append(", ".join(f"{key}={value!r}" for key, value in arguments.items()))
+    if candidates:
+        raise ValueError(f"{where}: glassgrad's {kind.__name__} has {' or '.join(candidates)}, got {quote(module)}")
+    raise ValueError(f"{where}: glassgrad has no activation for the module {quote(module)}")
 
 
 def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
@@ -436,39 +388,25 @@ def _import_onnx(where: str) -> Any:
 def _onnx_activation(onnx: Any, name: str, x: str, out: str, prefix: str, element: int) -> tuple[list[Any], list[Any]]:
     """ONNX nodes (and constants) computing glassgrad's activation ``name`` of ``x`` into ``out``."""
     helper = onnx.helper
-    single = {
-        "identity": ("Identity", {}),
-        "sigmoid": ("Sigmoid", {}),
-        "tanh": ("Tanh", {}),
-        "relu": ("Relu", {}),
-        "leaky_relu": ("LeakyRelu", {"alpha": _LEAKY_SLOPE}),
-        # An ONNX graph is for inference: rrelu in its evaluation form, slope (lower + upper) / 2.
-        "rrelu": ("LeakyRelu", {"alpha": (_RRELU_LOWER + _RRELU_UPPER) / 2.0}),
-        "gelu": ("Gelu", {}),
-        "gelu_tanh": ("Gelu", {"approximate": "tanh"}),
-        "elu": ("Elu", {"alpha": _ELU_ALPHA}),
-        "selu": ("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_SCALE}),
-        "softplus": ("Softplus", {}),
-        "mish": ("Mish", {}),
-        "softsign": ("Softsign", {}),
-        "softmax": ("Softmax", {"axis": -1}),
-    }
-    if name in single:
-        op, attributes = single[name]
-        return [helper.make_node(op, [x], [out], name=f"{prefix}.{name}", **attributes)], []
-    if name == "silu":  # silu(x) = x sigmoid(x): ONNX has no Silu operator
-        sigmoid = f"{prefix}.sigmoid_out"
-        return [
-            helper.make_node("Sigmoid", [x], [sigmoid], name=f"{prefix}.sigmoid"),
-            helper.make_node("Mul", [x, sigmoid], [out], name=f"{prefix}.silu"),
-        ], []
-    if name == "binary_step":  # step(x) = 1 if x >= 0 else 0
-        zero, test = f"{prefix}.zero", f"{prefix}.at_least_zero"
-        return [
-            helper.make_node("GreaterOrEqual", [x, zero], [test], name=f"{prefix}.compare"),
-            helper.make_node("Cast", [test], [out], name=f"{prefix}.binary_step", to=element),
-        ], [helper.make_tensor(zero, element, [], [0.0])]
-    raise ValueError(f"to_onnx(): no ONNX operator for the activation {name!r}")
+    steps = _activation_facts(name).onnx
+    if not steps:
+        raise ValueError(f"to_onnx(): no ONNX operator for the activation {name!r}")
+    nodes, constants, outputs = [], [], {"x": x}
+    for number, (op_type, inputs, attributes) in enumerate(steps, start=1):
+        names = []
+        for item in inputs:
+            if isinstance(item, str):
+                names.append(outputs[item])
+            else:  # a number: a constant tensor of the graph's type
+                constant = f"{prefix}.constant{len(constants)}"
+                constants.append(helper.make_tensor(constant, element, [], [float(item)]))
+                names.append(constant)
+        last = number == len(steps)
+        result = out if last else f"{prefix}.{name}_step{number}"
+        settings = {key: element if value == "element type" else value for key, value in attributes.items()}
+        nodes.append(helper.make_node(op_type, names, [result], name=f"{prefix}.{name}.{number}", **settings))
+        outputs[f"step{number}"] = result
+    return nodes, constants
 
 
 def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str = "auto") -> Any:
@@ -477,7 +415,7 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
     The graph's input ``"input"`` has shape ``(batch, nin)``, its output
     ``"output"`` ``(batch, nout)``. ``dtype="auto"`` makes it float64 when
     onnxruntime runs every activation of the model in float64 (see
-    :data:`ONNX_DOUBLE_ACTIVATIONS`), float32 otherwise; ``"float64"`` or
+    each activation's ``onnx_double`` in the op table), float32 otherwise; ``"float64"`` or
     ``"float32"`` force one (a float64 graph with, say, ``Elu`` is valid ONNX
     that onnxruntime cannot run). onnxruntime's outputs are within
     :data:`ONNX_TOLERANCE` of glassgrad's. rrelu is exported in its evaluation
@@ -496,7 +434,7 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
     onnx = _import_onnx(where)
     helper, tensor_proto = onnx.helper, onnx.TensorProto
     if dtype == "auto":
-        doubles = all(layer.activation in ONNX_DOUBLE_ACTIVATIONS for layer in layers)
+        doubles = all(_activation_facts(layer.activation).onnx_double for layer in layers)
         dtype = "float64" if doubles else "float32"
     element = tensor_proto.DOUBLE if dtype == "float64" else tensor_proto.FLOAT
     nodes, initializers = [], []
@@ -512,10 +450,11 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
             initializers.append(helper.make_tensor(f"{prefix}.bias", element, [layer.nout], layer.biases))
             inputs.append(f"{prefix}.bias")
         last = index == len(layers) - 1
-        gemm_out = "output" if last and layer.activation == "linear" else f"{prefix}.linear"
+        adds_nothing = _exports_nothing(layer.activation)
+        gemm_out = "output" if last and adds_nothing else f"{prefix}.linear"
         nodes.append(helper.make_node("Gemm", inputs, [gemm_out], name=f"{prefix}.gemm", transB=1))
         current = gemm_out
-        if layer.activation != "linear":
+        if not adds_nothing:
             out = "output" if last else f"{prefix}.{layer.activation}_out"
             more_nodes, constants = _onnx_activation(onnx, layer.activation, current, out, prefix, element)
             nodes += more_nodes

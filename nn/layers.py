@@ -38,13 +38,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import CheckedRows, Value, as_rng, dot, relu_dot, softmax
-from nn.activations import (
-    MODE_DEPENDENT_ACTIVATIONS,
-    Activation,
-    activation_name,
-    check_activation,
-    get_activation,
-)
+from nn.activations import Activation, activation_name, check_activation, get_activation, is_mode_dependent
 from nn.init import Initializer, get_initializer
 from nn.module import Module
 
@@ -127,7 +121,7 @@ class Neuron(Module):
     >>> neuron([1.0, -2.0]).op
     'tanh'
 
-    ``activation`` is a name from :data:`nn.activations.ELEMENTWISE_ACTIVATIONS`
+    ``activation`` is a name from :func:`nn.activations.activation_names`
     or a callable Value -> Value. ``fan_out`` only matters to ``init="xavier"``
     (a :class:`Layer` passes its size). ``nonlin`` is micrograd's spelling,
     kept so its code runs: True means ``"relu"``, False ``"linear"``.
@@ -156,7 +150,7 @@ class Neuron(Module):
         self.init = init if isinstance(init, str) else activation_name(init)
         self._activate = get_activation(activation)
         self._relu = activation == "relu"  # relu(w . x + b) as one relu_dot node
-        self._mode_dependent = activation in MODE_DEPENDENT_ACTIVATIONS
+        self._mode_dependent = is_mode_dependent(activation)
         # Mode-dependent activations (rrelu) draw from the neuron's own generator, seeded from rng.
         self._noise_rng = random.Random(rng.getrandbits(64)) if self._mode_dependent else None
 

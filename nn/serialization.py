@@ -82,7 +82,7 @@ def describe(module: Any) -> dict[str, Any] | None:
     - ``MLP``: ``{"type": "MLP", "nin": 3, "layers": [{"nout": 4, "activation": "tanh", "bias": true,
       "init": "uniform"}, ...]}``, one entry per layer, each layer's input size being the previous one's output.
 
-    ``activation`` is a name of :data:`nn.ACTIVATION_NAMES`; ``init`` the
+    ``activation`` is a name of :func:`nn.activation_names`; ``init`` the
     initializer's name (a record of how the weights started: the file's
     numbers replace them). None for what a file cannot rebuild: a subclass
     (its own code may differ), a callable activation, or a layer whose neurons
@@ -209,7 +209,7 @@ def _is_size(value: object) -> bool:
 
 def _architecture_problem(architecture: object) -> str | None:
     """What is wrong with an architecture description, in words, or None when it is one :func:`build` can use."""
-    from nn.activations import ACTIVATION_NAMES, LAYER_ACTIVATIONS
+    from nn.activations import activation_names
 
     if not isinstance(architecture, Mapping):
         return f"the architecture must be an object, got {type(architecture).__name__}"
@@ -238,7 +238,7 @@ def _architecture_problem(architecture: object) -> str | None:
         if kind != "Neuron" and not _is_size(spec["nout"]):
             return f"{place}: nout must be a positive int, got {spec['nout']!r}"
         activation = spec["activation"]
-        if activation not in ACTIVATION_NAMES or (kind == "Neuron" and activation in LAYER_ACTIVATIONS):
+        if activation not in activation_names(layer=kind != "Neuron"):
             return f"{place}: unknown activation {activation!r}"
         if not isinstance(spec["bias"], bool):
             return f"{place}: bias must be true or false, got {spec['bias']!r}"

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value
-from autograd.__main__ import main
-from autograd.expression import MAX_DEPTH, ExpressionError, build, functions, parse, variables
+from autograd.cli import main
+from autograd.cli.expression import MAX_DEPTH, ExpressionError, build, functions, parse, variables
 
 
 def value_of(text: str, **values: float) -> float:

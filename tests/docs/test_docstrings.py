@@ -22,16 +22,16 @@ import pytest
 import autograd
 import nn
 
-# The modules the API pages document (docs/api/*.md) are among these: every module of both packages
-# whose name does not start with an underscore (``__main__`` is the command line, not an API).
+# The modules the API pages document (docs/api/*.md) are among these: every module and subpackage of both
+# packages whose name has no part starting with an underscore (``__main__`` is the command line, not an API).
 MODULES = [
     "autograd",
     "nn",
     *sorted(
-        f"{package.__name__}.{info.name}"
+        info.name
         for package in (autograd, nn)
-        for info in pkgutil.iter_modules(package.__path__)
-        if not info.name.startswith("_")
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+        if not any(part.startswith("_") for part in info.name.split("."))
     ),
 ]
 API_PAGES = Path(__file__).resolve().parents[2] / "docs" / "api"

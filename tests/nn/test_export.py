@@ -16,8 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from nn.activations import ELEMENTWISE_ACTIVATIONS
-from nn.export import ONNX_DOUBLE_ACTIVATIONS, ONNX_TOLERANCE, TORCH_ACTIVATIONS
+from nn.activations import activation_entry, activation_names
+from nn.export import ONNX_TOLERANCE
+
+ELEMENTWISE_ACTIVATIONS = activation_names(layer=False)
+# Read from the op table: each activation's torch.nn module, and those onnxruntime runs in float64.
+TORCH_ACTIVATIONS = {n: activation_entry(n)[1].torch for n in activation_names() if activation_entry(n)[1].torch}
+ONNX_DOUBLE_ACTIVATIONS = tuple(n for n in activation_names() if activation_entry(n)[1].onnx_double)
 
 
 def _require(name: str):

@@ -13,7 +13,7 @@ import pytest
 
 import nn
 from autograd import ZERO_GRADS, Value, no_grad, relu_dot, softmax
-from autograd.value import NO_GRAPH
+from autograd.core.value import NO_GRAPH
 
 ACTIVATIONS = ["relu", "tanh", "leaky_relu", "gelu", "elu", "selu", "rrelu", "linear", "sigmoid", "softsign"]
 

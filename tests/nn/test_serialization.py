@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 import nn
 import nn.serialization
 from autograd import Value
-from nn.activations import ELEMENTWISE_ACTIVATIONS
+from nn.activations import activation_names
+
+ELEMENTWISE_ACTIVATIONS = activation_names(layer=False)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,31 +1,25 @@
-"""``Value``: one scalar and its place in the computation graph.
+"""``Value``: one scalar and its place in the computation graph; only the constructors below it write its layout.
 
-A Value holds ``data``, ``grad`` (d root / d this value, filled in by ``backward``), its ``parents`` (ordered),
-the ``op`` that made it (``""`` for a leaf, and only for a leaf), the ``local_grads`` d self / d parent computed
-at forward time, and a ``context`` (a folded constant, a parameter, a class index). It knows nothing of the ops:
-:mod:`autograd.kinds` installs operators and methods, :mod:`autograd.backprop` ``backward``. Only the constructors
-below the class write the node layout; only the backward loop and the topological sort read it directly (and say so).
+Its operators and op methods (``a * b``, ``x.tanh()``) and ``backward`` are installed by the op registry
+(:mod:`autograd.core.kinds`); the whole surface is declared, typed, in ``value.pyi``.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+import reprlib
+from collections.abc import Iterable, Sequence, Sized
 from typing import Any
 
-__all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "small_node", "wide_nodes"]
+__all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "quote", "small_node", "wide_nodes"]
 
 
 class Value:
-    """A scalar that remembers how it was computed.
-
-    >>> a = Value(2.0, label="a")
-    >>> b = a * a + 1; b.backward()
-    >>> a.grad          # d(a^2 + 1)/da = 2a
-    4.0
-
-    ``==`` is identity (Values are graph nodes); ``< <= > >=`` compare ``data``.
-    """
+    """A scalar that remembers how it was computed: ``data``, ``grad`` (d root / d this value, after backward), its
+    ``parents`` (ordered), the ``op`` that made it (``""`` for a leaf), the ``local_grads`` d self / d parent
+    computed at forward time, and a ``context`` (a folded constant, a parameter, a class index).
+    >>> a = Value(2.0, label="a"); b = a * a + 1; b.backward(); a.grad   # d(a^2 + 1)/da = 2a
+    4.0"""
 
     # __slots__: a Value is 136 bytes, not ~350 with a __dict__, and attribute access is faster.
     __slots__ = (
@@ -52,7 +46,7 @@ class Value:
             data = as_float(data, "Value")
         if type(label) is not str or (not label.isascii() and any("\ud800" <= c <= "\udfff" for c in label)):
             kind = ValueError if type(label) is str else TypeError  # not a str, or one with a lone surrogate
-            raise kind(f"Value() label must be a str of text, got {type(label).__name__}: {label!r}")
+            raise kind(f"Value() label must be a str of text, got {type(label).__name__}: {quote(label)}")
         self.data = data
         self.grad = 0.0
         self.op = ""
@@ -90,7 +84,33 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    # No __eq__: == and hash() stay identity (in C), as graph nodes need. <, bool(), format(), float(): conversion.py
+    # No __eq__: == and hash() stay identity (in C), as graph nodes need; < <= > >= compare data.
+    def __lt__(self, other: Value | float) -> bool:
+        return self.data < _data_of(other, "<")
+
+    def __le__(self, other: Value | float) -> bool:
+        return self.data <= _data_of(other, "<=")
+
+    def __gt__(self, other: Value | float) -> bool:
+        return self.data > _data_of(other, ">")
+
+    def __ge__(self, other: Value | float) -> bool:
+        return self.data >= _data_of(other, ">=")
+
+    def __bool__(self) -> bool:
+        """``bool(data)``: False for 0.0, as for a number."""
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        """Refused: ``math.tanh(x)`` would call it and silently drop the graph."""
+        raise TypeError(
+            "a Value is not converted to a float implicitly: math functions on it would drop the graph. "
+            "Use its methods (x.tanh(), x.exp(), x.log(), ...) to stay on the graph, or x.item() for the number"
+        )
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats ``data``; an empty spec gives the repr."""
+        return format(self.data, spec) if spec else repr(self)
 
     def item(self) -> float:
         """The number this Value holds (``data``), as PyTorch's ``tensor.item()``."""
@@ -99,6 +119,16 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same data and no history."""
         return Value(self.data, label=self.label)
+
+
+def _data_of(other: object, op: str) -> float:
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, numbers.Real):
+        return float(other)
+    raise TypeError(
+        f"'{op}' compares a Value with a Value or a real number, got {type(other).__name__}: {other!r:.100}"
+    )
 
 
 class _Marker(tuple):
@@ -185,5 +215,19 @@ def as_float(data: object, where: str) -> float:
     if type(data) is float or type(data) is int or isinstance(data, numbers.Real):
         return float(data)
     if isinstance(data, Value):
-        raise TypeError(f"{where}() needs a real number, got a Value ({data!r}); use it directly or .data")
-    raise TypeError(f"{where}() needs a real number (int, float, ...), got {type(data).__name__}: {data!r}")
+        raise TypeError(f"{where}() needs a real number, got a Value ({quote(data)}); use it directly or .data")
+    raise TypeError(f"{where}() needs a real number (int, float, ...), got {type(data).__name__}: {quote(data)}")
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 100
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 6
+
+
+def quote(x: object) -> str:
+    """``repr(x)`` for an error message: about 100 characters at most, and how long ``x`` was when it is cut.
+    >>> assert quote("a" * 500).endswith("(500 characters)") and quote([0] * 10**6).endswith("(1000000 items)")"""
+    text = _SHORT.repr(x)
+    if isinstance(x, str | bytes) and len(x) > 100:
+        return f"{text} ({len(x)} characters)"
+    return f"{text} ({len(x)} items)" if isinstance(x, Sized) and len(x) > 6 and "..." in text else text

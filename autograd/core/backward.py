@@ -2,7 +2,7 @@
 
 For each edge node -> parent, in reverse topological order, ``parent.grad += local_derivative * node.grad``:
 that line, in :func:`apply_chain_rule`, is all of backpropagation. ``backward`` runs it over the graph,
-``node._backward()`` over one node, and the explainer watches it through the ``on_step`` hook.
+micrograd's ``node._backward()`` over one node, and tools watch it through the ``on_step`` hook (or the mode's watcher).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from math import isfinite
 
-from autograd.kinds import local_grads_as_values
-from autograd.mode import backward_watcher, enable_grad
-from autograd.value import NO_GRAPH, ZERO_GRADS, Value, as_float
+from autograd.core.kinds import install, local_grads_as_values
+from autograd.core.mode import enable_grad, grad_mode
+from autograd.core.value import NO_GRAPH, ZERO_GRADS, Value, as_float
 
 __all__ = ["StepHook", "apply_chain_rule", "backward", "topological_order"]
 #: ``on_step(node, parent, local_derivative, upstream_grad)``, called right after each edge's update.
@@ -22,10 +22,9 @@ StepHook = Callable[[Value, Value, object, object], None]
 def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
     """The interior nodes ``root`` depends on, each after all of its parents, their grads reset to 0.0.
 
-    Depth-first on an explicit stack (a chain of a million nodes works); leaves, and nodes in ``stop_at``,
-    are never expanded and not listed. A node is marked in its ``_visited`` slot with this sort's token,
-    never through ``grad``: no set to hash into (0.55 -> 0.40 us/node on the T4 graph, measured), and an
-    interrupted sort leaves only stale tokens.
+    Depth-first on an explicit stack (a chain of a million nodes works); leaves and nodes in ``stop_at`` are not
+    expanded nor listed. A node is marked in its ``_visited`` slot with this sort's token, never through ``grad``:
+    no set to hash into (0.55 -> 0.40 us/node on the T4 graph, measured).
     >>> x = Value(2.0); y = x * 3.0; z = y + 1.0; assert topological_order(z) == [y, z]  # x is a leaf: not listed"""
     order: list[Value] = []
     if not root.parents:
@@ -71,20 +70,16 @@ def backward(
 ) -> None:
     """Backpropagate from ``root``: d root / d v into ``v.grad`` for every v it depends on.
 
-    - ``root.grad`` is seeded with ``gradient`` (a real number, None for 1.0; a Value with ``create_graph``).
-      A root made under ``no_grad`` is a RuntimeError (it has no graph). Leaves accumulate across
-      calls (like PyTorch); interior nodes are reset at the start of each call.
-    - ``create_graph=True``: each local derivative is rebuilt as a Value by its op's one derivative, so the
-      grads are Values with a graph of their own, to differentiate again (see ``autograd.grad``).
-    - ``stop_at``: nodes treated as leaves (their grads are filled in, nothing flows past them).
-    - ``on_step(node, parent, local_derivative, upstream)``: called after each edge (default: detect_anomaly's).
-
+    ``gradient`` seeds ``root.grad`` (None is 1.0; a Value with ``create_graph``); leaves accumulate across calls
+    (like PyTorch), interior nodes are reset. ``create_graph=True`` rebuilds each local derivative as a Value by its
+    op's one derivative, so the grads can be differentiated again. ``stop_at``: nodes treated as leaves.
+    ``on_step(node, parent, local, upstream)`` is called after each edge (default: the mode's watcher).
     >>> x = Value(2.0); backward(x * x + x); assert x.grad == 5.0  # d(x^2 + x)/dx = 2x + 1"""
     if root.context is NO_GRAPH:
         raise RuntimeError(f"backward(): {root!r} has no graph to go back through: it was made under no_grad")
     if gradient is None or not isinstance(gradient, Value):  # a real number: None is 1.0, as PyTorch
         gradient = 1.0 if gradient is None else as_float(gradient, "backward")
-    on_step = on_step or backward_watcher()  # None, unless inside autograd.detect_anomaly()
+    on_step = on_step or grad_mode().watcher  # None, unless a tool (detect_anomaly) watches
     order = topological_order(root, stop_at)
     if create_graph and not isinstance(gradient, Value):
         gradient = Value(gradient)
@@ -103,9 +98,9 @@ def backward(
 def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_step: StepHook | None = None) -> None:
     """For each node, in the order given (each before its parents): ``parent.grad += local * node.grad``.
 
-    Two exact speed rules: a node whose grad is 0 is skipped when its local derivatives are finite (each
-    contribution would be 0.0: T1 1.83x -> 1.63x the hand-written time, measured). A ``ZERO_GRADS`` node
-    (an off relu) adds nothing on any path; ``on_step`` still sees its edges, with local derivative 0.0.
+    Two exact speed rules: a node whose grad is 0 is skipped when its local derivatives are finite (T1 1.83x ->
+    1.63x the hand-written time, measured); a ``ZERO_GRADS`` node (an off relu) adds nothing on any path, while
+    ``on_step`` still sees its edges, with local derivative 0.0.
     >>> x = Value(2.0); y = x * 3.0; y.grad = 1.0; apply_chain_rule([y]); assert x.grad == 3.0  # dy/dx * 1.0"""
     watched = on_step is not None or create_graph
     for node in nodes:
@@ -147,15 +142,9 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
                 on_step(node, parent, local, upstream)
 
 
-def _value_backward(self: Value, gradient: float | Value | None = 1.0, *, create_graph: bool = False) -> None:
+def _backward_method(self: Value, gradient: float | Value | None = 1.0, *, create_graph: bool = False) -> None:
     """Backpropagate from this value (see :func:`backward`); leaves *accumulate* across calls, like PyTorch."""
     backward(self, gradient, create_graph=create_graph)
 
 
-def _one_node_backward(self: Value) -> None:
-    """micrograd's ``node._backward()``: this node's chain-rule step into its parents' grads, and nothing more."""
-    apply_chain_rule((self,))
-
-
-Value.backward = _value_backward  # type: ignore[attr-defined]
-Value._backward = _one_node_backward  # type: ignore[attr-defined]
+install("backward", _backward_method, "autograd.core.backward")

@@ -1,8 +1,9 @@
 """The op kinds (unary, binary, n-ary) and the registry that installs them on ``Value``.
 
 An op is one entry of a kind: its forward rule, its one derivative (on floats at forward time, on Values for
-``create_graph``), its formula, the ``Value`` method it becomes and its test domain. The kind makes the op's
-node and describes it (:mod:`autograd.text`), so explain and viz need no per-op code.
+``create_graph``), its formula, the ``Value`` method it becomes, its test domain, and what other concerns read
+off it (``activation``: nn's facts; ``template``: the compiler's code). :func:`register` adds it to :data:`OPS`
+and installs its method: the one way anything is added to ``Value`` (:data:`INSTALLED` records each).
 """
 
 from __future__ import annotations
@@ -11,13 +12,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.mode import is_recording
-from autograd.text import BinaryText, NaryText, UnaryText, named_error
-from autograd.value import ZERO_GRADS, Value, as_float, leaf, small_node, wide_nodes
+from autograd.core.mode import RECORDING, grad_mode
+from autograd.core.value import ZERO_GRADS, Value, as_float, leaf, quote, small_node, wide_nodes
 
-__all__ = ["OPS", "BinaryOp", "NaryOp", "UnaryOp", "local_grads_as_values", "method", "nary_node", "register"]
+__all__ = ["INSTALLED", "OPS", "BinaryOp", "NaryOp", "UnaryOp", "install", "local_grads_as_values", "register"]
 OPS: dict[str, Any] = {}  #: Every op by name, in the order registered.
+INSTALLED: dict[str, str] = {}  #: Every attribute added to ``Value``, and the module that added it.
 Scalar = Any  # a float, or a Value when building the graph of a gradient
+
+
+def install(name: str, attribute: Any, where: str) -> Any:
+    """Set ``Value.<name>`` (a method, property or operator) and record it, for ``value.pyi``; returns it."""
+    if name in INSTALLED and INSTALLED[name] != where:
+        raise ValueError(f"Value.{name} is installed twice: by {INSTALLED[name]} and {where}")
+    setattr(Value, name, attribute)
+    INSTALLED[name] = where
+    return attribute
 
 
 def register(op: Any) -> Any:
@@ -26,40 +36,46 @@ def register(op: Any) -> Any:
     if op.name in OPS:
         raise ValueError(f"op {op.name!r} is registered twice")
     OPS[op.name] = op
-    for attribute, function in op.methods():
-        setattr(Value, attribute, function)
+    for name, function in op.methods():
+        install(name, function, f"op {op.name}")
     return op
 
 
-def method(name: str) -> Callable[[Callable], Callable]:
-    """Install a function that wraps an op (``gelu``, ``rrelu``) as ``Value.<name>``; returns it unchanged.
-    >>> import autograd; assert OPS["mul"].method == "__mul__" and Value.gelu.__name__ == 'gelu'"""
+def named_error(error: Exception, name: str, operands: tuple) -> Exception:
+    """``error`` from an op's float math (``math domain error``), as the same type naming the op and operands."""
+    message = str(error)
+    if message.startswith(f"{name}("):  # the op's own message names it already
+        return error
+    return type(error)(f"{name}({', '.join(f'{quote(x)}' for x in operands)}): {message}")
 
-    def install(function: Callable) -> Callable:
-        setattr(Value, name, function)
-        return function
 
-    return install
+def watched(node: Value, mode: Any) -> Value:
+    """``node``, shown to the mode's watcher (``detect_anomaly``): every op calls it when mode is not RECORDING."""
+    if mode.watcher is not None:
+        mode.watcher.made(node)
+    return node
 
 
 @dataclass(frozen=True, eq=False)
-class UnaryOp(UnaryText):
-    """f(x, *params): ``forward(x, *params)`` on floats, ``derivative(x, out, *params)`` = df/dx;
-    ``Value.<method>`` is ``apply`` itself: ``x.tanh()`` is one call (330 ns, not 510, measured).
+class UnaryOp:
+    """f(x, *params): ``forward(x, *params)`` on floats, ``derivative(x, out, *params)`` = df/dx.
+    ``params``: (name, default) of each parameter. ``Value.<method>`` is ``apply`` itself (one call).
     >>> import autograd; assert OPS["tanh"](Value(0.0)).local_grads == (1.0,)  # d tanh/dx = 1 - tanh^2"""
 
-    elementwise = True  # one or two operands: explain shows the numbers beside the names
     name: str
     forward: Callable[..., float]
     derivative: Callable[..., Scalar]
     formula: str  # the derivative in words, for docs, pictures and explain()
     method: str | None = ""  # the Value method it becomes ("" = its name, None = none)
     symbol: str = ""
+    params: tuple[tuple[str, float], ...] = ()
     domain: tuple[float, float] = (-5.0, 5.0)  # where tests draw inputs
     kinks: tuple[float, ...] = ()  # points where the derivative jumps
     smooth: bool = True  # twice differentiable on the domain away from kinks
     test_params: tuple = ()  # parameters the tests call it with
     selects: bool = False  # a 0/1 mask (relu): where it is 0 the node is ZERO_GRADS, no grad passes (not 0 * inf)
+    activation: Any = None  # nn's facts (autograd.ops.facts.Activation); None: not an activation
+    template: Any = None  # the compiler's code (autograd.ops.facts.Template); None: run through the entry
     apply: Callable[..., Value] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -70,21 +86,21 @@ class UnaryOp(UnaryText):
         return self.apply(x, *params)
 
     def methods(self) -> list[tuple[str, Callable]]:
-        """The ``(name, function)`` pairs that :func:`register` sets on ``Value``."""
         return [] if self.method is None else [(self.method or self.name, self.apply)]
 
     def local_grads_as_values(self, node: Value) -> tuple:
-        """d node / d x rebuilt as a Value (a graph) by the one derivative."""
         return (self.derivative(node.parents[0], node, *(node.context or ())),)
 
 
 def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
-    """``op`` as ``apply(x, *params)``: the forward rule, then the node (a leaf under ``no_grad``)."""
     name, forward, derivative, selects = op.name, op.forward, op.derivative, op.selects
+    defaults = tuple(default for _, default in op.params)
 
     def apply(x: Value | float, *params: Any) -> Value:
-        if params:
-            params = tuple(as_float(p, name) for p in params)
+        if params or defaults:
+            if len(params) > len(defaults):
+                raise TypeError(f"{name}() takes {len(defaults)} parameters, got {len(params)}")
+            params = tuple(as_float(p, name) for p in params) + defaults[len(params) :]
         if type(x) is not Value:
             x = x if isinstance(x, Value) else Value(as_float(x, name))
         xd = x.data
@@ -92,30 +108,29 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
             out = forward(xd, *params) if params else forward(xd)
         except (ValueError, OverflowError) as error:
             raise named_error(error, name, (xd, *params)) from None
-        if not is_recording():
+        mode = grad_mode()
+        if not mode.recording:
             return leaf(out)
-        if params:
-            return small_node(out, x, None, derivative(xd, out, *params), 0.0, name, params)
-        local = derivative(xd, out)
-        if selects and local == 0.0:
-            return wide_nodes(((out, (x,), ZERO_GRADS, None),), name)[0]
-        return small_node(out, x, None, local, 0.0, name, None)
+        local = derivative(xd, out, *params) if params else derivative(xd, out)
+        if selects and local == 0.0:  # off: no grad passes, not even 0 * inf
+            node = wide_nodes(((out, (x,), ZERO_GRADS, params or None),), name)[0]
+        else:
+            node = small_node(out, x, None, local, 0.0, name, params or None)
+        return node if mode is RECORDING else watched(node, mode)
 
     apply.__name__ = apply.__qualname__ = name
-    apply.__doc__ = f"{name}(x): one node; {op.formula}."
+    apply.__doc__ = f"{name}(x{''.join(f', {p}={d!r}' for p, d in op.params)}): one node; {op.formula}."
     return apply
 
 
 @dataclass(frozen=True, eq=False)
-class BinaryOp(BinaryText):
+class BinaryOp:
     """f(a, b): ``forward(a, b)`` on floats, ``derivative(a, b, out)`` = (df/da, df/db).
 
-    Either operand may be a plain number: it is folded into the node as a constant, ``context = (position,
-    constant)``, instead of becoming a Value of its own (a node less per constant). ``method`` is the operator it
-    becomes (``"__mul__"``, with the reflected ``"__rmul__"``).
+    A plain number operand is folded into the node as a constant, ``context = (position, constant)``, not made a
+    Value. ``method`` is the operator it becomes (``"__mul__"``, with the reflected ``"__rmul__"``).
     >>> import autograd; assert (2.0 * Value(3.0)).context == (0, 2.0)  # one parent, the 2.0 folded in"""
 
-    elementwise = True
     name: str
     forward: Callable[[float, float], float]
     derivative: Callable[[Scalar, Scalar, Scalar], tuple]
@@ -128,6 +143,7 @@ class BinaryOp(BinaryText):
     kinks: tuple[float, ...] = ()
     smooth: bool = True
     test_params: tuple = ()
+    template: Any = None
     apply: Callable[[Any, Any], Value] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -137,7 +153,6 @@ class BinaryOp(BinaryText):
         return self.apply(a, b)
 
     def methods(self) -> list[tuple[str, Callable]]:
-        """The operator and its reflected twin (``__mul__``, ``__rmul__``), for :func:`register`."""
         apply = self.apply
 
         def reflected(self: Value, other: Any) -> Value:
@@ -154,19 +169,13 @@ class BinaryOp(BinaryText):
         return (constant, node.parents[0]) if position == 0 else (node.parents[0], constant)
 
     def local_grads_as_values(self, node: Value) -> tuple:
-        """(df/da, df/db) rebuilt as Values by the one derivative; one of them for a folded constant."""
-        a, b = self.operands(node)
-        grads = self.derivative(a, b, node)
+        grads = self.derivative(*self.operands(node), node)
         return grads if node.context is None else (grads[1 - node.context[0]],)
 
 
 def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
-    """``op`` as ``apply(a, b)``: the forward rule, then the node (a leaf under ``no_grad``).
-
-    A folded constant's context, (position, constant), is reused by the next node whose constant is the same float
-    object, as the literal in a loop ``x = x * 1.0001 + 0.001``: a tuple less per node for the cyclic collector (T3
-    chain build: 1.4-2.2 -> 1.2 us/node, measured). One variable holds the pair: threads can only make an extra tuple.
-    """
+    """A folded constant's context is reused by the next node whose constant is the same float object (a literal in
+    a loop): a tuple less per node for the cyclic collector (T3 chain: 1.4-2.2 -> 1.2 us/node, measured)."""
     name, forward, derivative = op.name, op.forward, op.derivative
     constant_b: tuple = (1, None)
     constant_a: tuple = (0, None)
@@ -178,28 +187,31 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
             if type(b) is Value or (type(b) is not float and isinstance(b, Value)):
                 bd = b.data
                 out = forward(ad, bd)
-                if not is_recording():
+                if not (mode := grad_mode()).recording:
                     return leaf(out)
                 local_a, local_b = derivative(ad, bd, out)
-                return small_node(out, a, b, local_a, local_b, name, None)
+                node = small_node(out, a, b, local_a, local_b, name, None)
+                return node if mode is RECORDING else watched(node, mode)
             bd = b if type(b) is float else as_float(b, name)
             out = forward(ad, bd)
-            if not is_recording():
+            if not (mode := grad_mode()).recording:
                 return leaf(out)
             context = constant_b
             if context[1] is not bd:
                 context = constant_b = (1, bd)
-            return small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
+            node = small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
+            return node if mode is RECORDING else watched(node, mode)
         if isinstance(b, Value):
             ad = a if type(a) is float else as_float(a, name)
             bd = b.data
             out = forward(ad, bd)
-            if not is_recording():
+            if not (mode := grad_mode()).recording:
                 return leaf(out)
             context = constant_a
             if context[1] is not ad:
                 context = constant_a = (0, ad)
-            return small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
+            node = small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
+            return node if mode is RECORDING else watched(node, mode)
         return Value(forward(as_float(a, name), as_float(b, name)))
 
     apply.__name__ = apply.__qualname__ = name
@@ -208,40 +220,36 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
 
 
 @dataclass(frozen=True, eq=False)
-class NaryOp(NaryText):
-    """An op over a sequence of inputs, stored as one node per output.
-
-    ``derivative(arguments, out, context)`` returns the local derivatives, one per parent: the forward pass calls
-    it with floats, and ``create_graph`` with the node's own arguments (Values) and the node as ``out``.
-    ``arguments(node)`` gives those arguments back (the parents, by default); the methods below describe the node
-    for explain and viz, and an entry overrides them where its node reads differently (a dot product, a sum).
+class NaryOp:
+    """An op over a sequence of inputs, one node per output; ``derivative(arguments, out, context)`` gives the local
+    derivatives, one per parent (floats forward; the node's own Values and the node as ``out`` for create_graph).
+    ``arguments(node)`` gives those arguments back (the parents, by default).
     >>> import autograd; assert autograd.softmax([Value(0.0), Value(0.0)])[0].data == 0.5  # e^0 / (e^0 + e^0)"""
 
-    elementwise = False
     name: str
     derivative: Callable[[Sequence[Scalar], Scalar, Any], Sequence[Scalar]]
     formula: str
     symbol: str
     method: str | None = None  # the static Value method it becomes
     apply: Callable[..., Any] | None = field(default=None, repr=False)
+    arguments: Callable[[Value], Any] = lambda node: node.parents
+    activation: Any = None
+    template: Any = None
 
     def methods(self) -> list[tuple[str, Callable]]:
-        """The static ``Value`` method it becomes, if any, for :func:`register`."""
         return [] if self.method is None or self.apply is None else [(self.method, staticmethod(self.apply))]
 
-    def arguments(self, node: Value) -> Any:
-        """What ``derivative`` is called with: the node's parents (an entry may override)."""
-        return node.parents
-
     def local_grads_as_values(self, node: Value) -> tuple:
-        """The local derivatives rebuilt as Values by the one derivative."""
         return tuple(self.derivative(self.arguments(node), node, node.context))
 
 
 def nary_node(op: NaryOp, out: float, parents: tuple, local_grads: Sequence, context: Any = None) -> Value:
-    """The node of an n-ary op's output (a leaf under ``no_grad`` or with no parents).
-    >>> import autograd; assert nary_node(OPS["softmax"], 0.5, (Value(1.0), Value(2.0)), (1.0, 1.0)).op == 'softmax'"""
-    return wide_nodes(((out, parents, local_grads, context),), op.name)[0] if is_recording() else leaf(out)
+    """The node of an n-ary op's output (a leaf under ``no_grad`` or with no parents)."""
+    mode = grad_mode()
+    if not mode.recording:
+        return leaf(out)
+    node = wide_nodes(((out, parents, local_grads, context),), op.name)[0]
+    return node if mode is RECORDING else watched(node, mode)
 
 
 def local_grads_as_values(node: Value) -> tuple:

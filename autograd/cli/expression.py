@@ -19,7 +19,7 @@ quoting the piece, its position and what is allowed. Nothing in the text is
 ever executed: the parser only builds a tree of tuples, and :func:`build`
 calls the op table's own functions on it.
 
->>> from autograd.expression import build
+>>> from autograd.cli.expression import build
 >>> root, leaves = build("tanh(w*x + b)", {"w": -3.0, "x": 2.0, "b": 6.5})
 >>> round(root.data, 4), sorted(leaves)
 (0.4621, ['b', 'w', 'x'])
@@ -35,8 +35,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.kinds import OPS, UnaryOp
-from autograd.value import Value
+from autograd.core.kinds import OPS, UnaryOp
+from autograd.core.value import Value
 
 __all__ = [
     "MAX_DEPTH",
@@ -62,7 +62,7 @@ class ExpressionError(ValueError):
     >>> build("x +", {"x": 1.0})
     Traceback (most recent call last):
       ...
-    autograd.expression.ExpressionError: ...
+    autograd.cli.expression.ExpressionError: ...
     """
 
 
@@ -72,7 +72,7 @@ class ExpressionTypeError(ExpressionError, TypeError):
     >>> build(3, {})
     Traceback (most recent call last):
       ...
-    autograd.expression.ExpressionTypeError: ...
+    autograd.cli.expression.ExpressionTypeError: ...
     """
 
 
@@ -348,7 +348,7 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
 def variables(tree: Node) -> dict[str, int]:
     """Each variable the tree uses, with the position (0-based) it first appears at.
 
-    >>> from autograd.expression import parse
+    >>> from autograd.cli.expression import parse
     >>> variables(parse("y * x + y"))  # x first appears at character 4
     {'y': 0, 'x': 4}
     """

@@ -1,0 +1,134 @@
+"""Whether operations record a graph (``no_grad``, ``enable_grad``), and the watcher a tool attaches to the engine.
+
+One :mod:`contextvars` variable holds the :class:`GradMode`, so a thread or asyncio task changing it never affects
+another. Ops read it once per call; ``mode is RECORDING`` is the common case and costs nothing more.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol
+
+__all__ = [
+    "RECORDING",
+    "ContextSwitch",
+    "GradMode",
+    "Watcher",
+    "enable_grad",
+    "grad_mode",
+    "is_grad_enabled",
+    "no_grad",
+]
+
+
+class Watcher(Protocol):
+    """A tool watching the engine (detect_anomaly): ``made(node)`` after each node an op builds while recording,
+    ``watcher(node, parent, local, upstream)`` after each backward step (backward's ``on_step`` hook)."""
+
+    def made(self, node: Any) -> None: ...
+    def __call__(self, node: Any, parent: Any, local: Any, upstream: Any) -> None: ...
+
+
+class GradMode(NamedTuple):
+    """Whether new operations record their parents, and who watches the engine (None: nobody)."""
+
+    recording: bool
+    watcher: Watcher | None
+
+    @staticmethod
+    def of(recording: bool, watcher: Watcher | None) -> GradMode:
+        return RECORDING if recording and watcher is None else GradMode(recording, watcher)
+
+
+RECORDING = GradMode(True, None)  #: The default, one shared object: record, nobody watching.
+_mode: contextvars.ContextVar[GradMode] = contextvars.ContextVar("glassgrad_mode", default=RECORDING)
+grad_mode = _mode.get  #: The mode of this thread or task (a C method: one call per op).
+#: The switches entered in this thread or task, innermost last, as (switch, token): one switch may be entered
+#: from several threads or tasks at once.
+_entered: contextvars.ContextVar[tuple] = contextvars.ContextVar("glassgrad_switches", default=())
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations record their parents (the default).
+    >>> is_grad_enabled(), no_grad()(is_grad_enabled)()
+    (True, False)"""
+    return _mode.get().recording
+
+
+class ContextSwitch:
+    """A context manager and decorator that sets the mode inside and restores it after; it holds no state, so one
+    object may be entered from many threads or tasks. As the decorator of a generator function it sets the mode
+    for each step of the generator's body (as PyTorch). A subclass gives ``_entering(current) -> mode``."""
+
+    def _entering(self, current: GradMode) -> GradMode:
+        raise NotImplementedError
+
+    def _exited(self) -> None:
+        """Called after each exit, once the mode is restored."""
+
+    def __enter__(self) -> ContextSwitch:
+        _entered.set((*_entered.get(), (self, _mode.set(self._entering(_mode.get())))))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        entered = _entered.get()
+        for index in range(len(entered) - 1, -1, -1):  # the innermost entry of this switch
+            if entered[index][0] is self:
+                _mode.reset(entered[index][1])
+                _entered.set(entered[:index] + entered[index + 1 :])
+                return self._exited()
+        raise RuntimeError(f"{type(self).__name__}() was exited in a thread or task that did not enter it")
+
+    def __call__(self, function: Callable) -> Callable:
+        @functools.wraps(function)
+        def switched(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return function(*args, **kwargs)
+
+        @functools.wraps(function)
+        def switched_generator(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                generator = function(*args, **kwargs)
+            step: Callable[[], Any] = functools.partial(generator.send, None)
+            while True:
+                try:
+                    with self:
+                        response = step()
+                except StopIteration as stop:
+                    return stop.value
+                try:
+                    step = functools.partial(generator.send, (yield response))
+                except GeneratorExit:
+                    with self:
+                        generator.close()
+                    raise
+                except BaseException as error:  # thrown in by the caller: into the body, switched
+                    step = functools.partial(generator.throw, error)
+
+        return switched_generator if inspect.isgeneratorfunction(function) else switched
+
+
+class no_grad(ContextSwitch):  # noqa: N801 - named like torch.no_grad on purpose
+    """Record no graph inside (inference, parameter updates): results are leaves with no parents.
+    >>> from autograd import Value
+    >>> with no_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.data, y.parents
+    (6.0, ())"""
+
+    def _entering(self, current: GradMode) -> GradMode:
+        return GradMode.of(False, current.watcher)
+
+
+class enable_grad(ContextSwitch):  # noqa: N801
+    """Record the graph inside, even within an enclosing ``no_grad``.
+    >>> from autograd import Value
+    >>> with no_grad(), enable_grad():
+    ...     len((Value(2.0) * 3).parents)
+    1"""
+
+    def _entering(self, current: GradMode) -> GradMode:
+        return GradMode.of(True, current.watcher)

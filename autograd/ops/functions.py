@@ -1,0 +1,45 @@
+"""Elementary functions: exp, log, sqrt, sin, cos, erf, each one entry (forward, derivative, formula, method)."""
+
+from __future__ import annotations
+
+import math
+
+from autograd.core.kinds import UnaryOp, register
+from autograd.ops.scalars import checked_exp, cos, exp, reciprocal_or_inf, sin
+
+__all__ = ["cosine", "erf", "exponential", "logarithm", "sine", "square_root"]
+
+exponential = register(UnaryOp("exp", checked_exp, lambda x, out: out, "d exp(x)/dx = exp(x)"))
+
+
+def _log_forward(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError(f"log() needs x > 0, got {x!r}")
+    return math.log(x)
+
+
+logarithm = register(UnaryOp("log", _log_forward, lambda x, out: 1.0 / x, "d ln(x)/dx = 1/x", domain=(0.05, 10.0)))
+
+
+def _sqrt_forward(x: float) -> float:
+    if x < 0.0:
+        raise ValueError(f"sqrt() needs x >= 0, got {x!r}")
+    return math.sqrt(x)
+
+
+square_root = register(
+    UnaryOp(
+        "sqrt",
+        _sqrt_forward,
+        lambda x, out: reciprocal_or_inf(0.5, out),
+        "d sqrt(x)/dx = 1 / (2 sqrt(x)); +inf at 0",
+        domain=(0.05, 10.0),
+    )
+)
+sine = register(UnaryOp("sin", math.sin, lambda x, out: cos(x), "d sin(x)/dx = cos(x)"))
+cosine = register(UnaryOp("cos", math.cos, lambda x, out: -sin(x), "d cos(x)/dx = -sin(x)"))
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+erf = register(
+    UnaryOp("erf", math.erf, lambda x, out: _TWO_OVER_SQRT_PI * exp(-(x * x)), "d erf(x)/dx = 2/sqrt(pi) exp(-x^2)")
+)
