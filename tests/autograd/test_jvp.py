@@ -13,7 +13,7 @@ from autograd.explain import compare_modes, paths
 from autograd.functional import Dual
 from autograd.gradcheck import central_difference
 from autograd.ops import ELEMENTWISE_OPS
-from tests.autograd.test_ops import NARY_BUILDERS
+from tests.autograd.ops.test_ops import NARY_BUILDERS
 from tests.strategies import op_inputs, small_floats
 
 

@@ -12,7 +12,7 @@ from autograd import Value
 from autograd.ops import ELEMENTWISE_OPS, BinaryOp
 from autograd.practice import Exercise, check_gradients, is_close
 from autograd.viz import node_names, nodes_in_order
-from tests.autograd.test_ops import NARY_BUILDERS
+from tests.autograd.ops.test_ops import NARY_BUILDERS
 from tests.strategies import evaluate, expressions, small_floats
 
 
