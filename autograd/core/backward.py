@@ -1,8 +1,7 @@
-"""The one chain rule: topological order and backward.
+"""The one chain rule: for each edge node -> parent, in reverse topological order, ``parent.grad += local * node.grad``.
 
-For each edge node -> parent, in reverse topological order, ``parent.grad += local_derivative * node.grad``:
-that line, in :func:`apply_chain_rule`, is all of backpropagation. ``backward`` runs it over the graph,
-micrograd's ``node._backward()`` over one node, and tools watch it through the ``on_step`` hook (or the mode's watcher).
+That line, in :func:`apply_chain_rule`, is all of backpropagation: ``backward`` runs it over the graph, micrograd's
+``node._backward()`` over one node, and tools watch it through the ``on_step`` hook (or the mode's watcher).
 """
 
 from __future__ import annotations
@@ -20,11 +19,9 @@ StepHook = Callable[[Value, Value, object, object], None]
 
 
 def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
-    """The interior nodes ``root`` depends on, each after all of its parents, their grads reset to 0.0.
-
-    Depth-first on an explicit stack (a chain of a million nodes works); leaves and nodes in ``stop_at`` are not
-    expanded nor listed. A node is marked in its ``_visited`` slot with this sort's token, never through ``grad``:
-    no set to hash into (0.55 -> 0.40 us/node on the T4 graph, measured).
+    """The interior nodes ``root`` depends on, each after all of its parents, their grads reset to 0.0: depth-first
+    on an explicit stack (a chain of a million nodes works); leaves and nodes in ``stop_at`` are not listed. A node
+    is marked with this sort's token in ``_visited``, not through a set (0.55 -> 0.40 us/node on T4, measured).
     >>> x = Value(2.0); y = x * 3.0; z = y + 1.0; assert topological_order(z) == [y, z]  # x is a leaf: not listed"""
     order: list[Value] = []
     if not root.parents:
@@ -32,7 +29,7 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
     token = object()
     for node in stop_at:
         node._visited = token
-    # Post-order on one stack: node, None, parents; the node under a None is done when it pops. Reads layout directly.
+    # Post-order on one stack: node, None, parents; the node under a None is done when it pops.
     stack: list[Value | None] = [root]
     emit, push, pop = order.append, stack.append, stack.pop
     while stack:

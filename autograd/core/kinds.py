@@ -1,36 +1,33 @@
-"""The op kinds (unary, binary, n-ary) and the registry that installs them on ``Value``.
-
-An op is one entry of a kind: its forward rule, its one derivative (on floats at forward time, on Values for
-``create_graph``), its formula, the ``Value`` method it becomes, its test domain, and what other concerns read
-off it (``activation``: nn's facts; ``template``: the compiler's code). :func:`register` adds it to :data:`OPS`
-and installs its method: the one way anything is added to ``Value`` (:data:`INSTALLED` records each).
+"""The op kinds (unary, binary, n-ary) and the registry: :func:`register` adds an op to :data:`OPS` and installs its
+method on ``Value``; :func:`install` is the one way anything is added to ``Value`` (:data:`INSTALLED` records it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from autograd.core.mode import RECORDING, grad_mode
 from autograd.core.value import ZERO_GRADS, Value, as_float, leaf, quote, small_node, wide_nodes
 
-__all__ = ["INSTALLED", "OPS", "BinaryOp", "NaryOp", "UnaryOp", "install", "local_grads_as_values", "register"]
+__all__ = ["INSTALLED", "OPS", "BinaryOp", "NaryOp", "Op", "UnaryOp", "install", "local_grads_as_values", "register"]
 OPS: dict[str, Any] = {}  #: Every op by name, in the order registered.
 INSTALLED: dict[str, str] = {}  #: Every attribute added to ``Value``, and the module that added it.
 Scalar = Any  # a float, or a Value when building the graph of a gradient
 
 
 def install(name: str, attribute: Any, where: str) -> Any:
-    """Set ``Value.<name>`` (a method, property or operator) and record it, for ``value.pyi``; returns it."""
-    if name in INSTALLED and INSTALLED[name] != where:
+    """Set ``Value.<name>`` (a method, property or operator) and record it in :data:`INSTALLED`; returns it.
+    >>> import autograd; assert INSTALLED["backward"] == "autograd.core.backward\""""
+    if INSTALLED.get(name, where) != where:
         raise ValueError(f"Value.{name} is installed twice: by {INSTALLED[name]} and {where}")
     setattr(Value, name, attribute)
     INSTALLED[name] = where
     return attribute
 
 
-def register(op: Any) -> Any:
+def register(op: Op) -> Any:
     """Add ``op`` to :data:`OPS` and install it on ``Value`` under the names its entry gives.
     >>> import autograd; assert OPS["tanh"].apply is Value.tanh"""
     if op.name in OPS:
@@ -43,50 +40,70 @@ def register(op: Any) -> Any:
 
 def named_error(error: Exception, name: str, operands: tuple) -> Exception:
     """``error`` from an op's float math (``math domain error``), as the same type naming the op and operands."""
-    message = str(error)
-    if message.startswith(f"{name}("):  # the op's own message names it already
+    if str(error).startswith(f"{name}("):  # the op's own message names it already
         return error
-    return type(error)(f"{name}({', '.join(f'{quote(x)}' for x in operands)}): {message}")
+    return type(error)(f"{name}({', '.join(map(quote, operands))}): {error}")
 
 
 def watched(node: Value, mode: Any) -> Value:
-    """``node``, shown to the mode's watcher (``detect_anomaly``): every op calls it when mode is not RECORDING."""
+    """``node``, shown to the mode's watcher (detect_anomaly): an op calls it for each node when mode is not
+    RECORDING."""
     if mode.watcher is not None:
         mode.watcher.made(node)
     return node
 
 
 @dataclass(frozen=True, eq=False)
-class UnaryOp:
-    """f(x, *params): ``forward(x, *params)`` on floats, ``derivative(x, out, *params)`` = df/dx.
-    ``params``: (name, default) of each parameter. ``Value.<method>`` is ``apply`` itself (one call).
-    >>> import autograd; assert OPS["tanh"](Value(0.0)).local_grads == (1.0,)  # d tanh/dx = 1 - tanh^2"""
+class Op:
+    """What every op entry says besides its math: its name and symbol, the ``Value`` method it becomes (``""``: its
+    name, None: none), where tests draw inputs (``domain``, away from ``kinks``; ``smooth``: twice differentiable
+    there; ``test_params``), and what other concerns read off it: ``activation`` (nn's facts,
+    :class:`autograd.ops.Activation`) and ``template`` (the compiler's code, :class:`autograd.ops.Template`).
+    >>> import autograd; assert OPS["tanh"].symbol == "tanh" and OPS["mul"].method == "__mul__\""""
 
     name: str
-    forward: Callable[..., float]
-    derivative: Callable[..., Scalar]
-    formula: str  # the derivative in words, for docs, pictures and explain()
-    method: str | None = ""  # the Value method it becomes ("" = its name, None = none)
+    _: KW_ONLY
     symbol: str = ""
-    params: tuple[tuple[str, float], ...] = ()
-    domain: tuple[float, float] = (-5.0, 5.0)  # where tests draw inputs
-    kinks: tuple[float, ...] = ()  # points where the derivative jumps
-    smooth: bool = True  # twice differentiable on the domain away from kinks
-    test_params: tuple = ()  # parameters the tests call it with
-    selects: bool = False  # a 0/1 mask (relu): where it is 0 the node is ZERO_GRADS, no grad passes (not 0 * inf)
-    activation: Any = None  # nn's facts (autograd.ops.facts.Activation); None: not an activation
-    template: Any = None  # the compiler's code (autograd.ops.facts.Template); None: run through the entry
-    apply: Callable[..., Value] = field(init=False, repr=False)
+    method: str | None = ""
+    domain: tuple[float, float] = (-5.0, 5.0)
+    kinks: tuple[float, ...] = ()
+    smooth: bool = True
+    test_params: tuple = ()
+    activation: Any = None
+    template: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "symbol", self.symbol or self.name)
+
+    def methods(self) -> list[tuple[str, Callable]]:
+        """The ``(name, function)`` pairs :func:`register` installs on ``Value``."""
+        return [] if self.method is None else [(self.method or self.name, self.apply)]  # type: ignore[attr-defined]
+
+    def local_grads_as_values(self, node: Value) -> tuple:
+        """d node / d parent for each parent, rebuilt as Values (a graph) by the op's one derivative."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class UnaryOp(Op):
+    """f(x, *params): ``forward(x, *params)`` on floats, ``derivative(x, out, *params)`` = df/dx; ``params``: the
+    (name, default) of each parameter; ``selects``: a 0/1 mask (relu), so an off node passes no grad (not 0 * inf).
+    >>> import autograd; assert OPS["tanh"](Value(0.0)).local_grads == (1.0,)  # d tanh/dx = 1 - tanh^2"""
+
+    forward: Callable[..., float]
+    derivative: Callable[..., Scalar]
+    formula: str  # the derivative in words, for docs, pictures and explain()
+    _: KW_ONLY
+    params: tuple[tuple[str, float], ...] = ()
+    selects: bool = False
+    apply: Callable[..., Value] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         object.__setattr__(self, "apply", _unary_apply(self))
 
     def __call__(self, x: Value | float, *params: Any) -> Value:
         return self.apply(x, *params)
-
-    def methods(self) -> list[tuple[str, Callable]]:
-        return [] if self.method is None else [(self.method or self.name, self.apply)]
 
     def local_grads_as_values(self, node: Value) -> tuple:
         return (self.derivative(node.parents[0], node, *(node.context or ())),)
@@ -97,7 +114,7 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
     defaults = tuple(default for _, default in op.params)
 
     def apply(x: Value | float, *params: Any) -> Value:
-        if params or defaults:
+        if params or defaults:  # an op with parameters: given ones checked, missing ones from the entry
             if len(params) > len(defaults):
                 raise TypeError(f"{name}() takes {len(defaults)} parameters, got {len(params)}")
             params = tuple(as_float(p, name) for p in params) + defaults[len(params) :]
@@ -108,8 +125,7 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
             out = forward(xd, *params) if params else forward(xd)
         except (ValueError, OverflowError) as error:
             raise named_error(error, name, (xd, *params)) from None
-        mode = grad_mode()
-        if not mode.recording:
+        if not (mode := grad_mode()).recording:
             return leaf(out)
         local = derivative(xd, out, *params) if params else derivative(xd, out)
         if selects and local == 0.0:  # off: no grad passes, not even 0 * inf
@@ -124,42 +140,35 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
 
 
 @dataclass(frozen=True, eq=False)
-class BinaryOp:
-    """f(a, b): ``forward(a, b)`` on floats, ``derivative(a, b, out)`` = (df/da, df/db).
-
-    A plain number operand is folded into the node as a constant, ``context = (position, constant)``, not made a
-    Value. ``method`` is the operator it becomes (``"__mul__"``, with the reflected ``"__rmul__"``).
+class BinaryOp(Op):
+    """f(a, b): ``forward(a, b)`` on floats, ``derivative(a, b, out)`` = (df/da, df/db). A plain number operand is
+    folded into the node as a constant, ``context = (position, constant)``; ``method`` is the operator it becomes
+    (``"__mul__"``, and the reflected ``"__rmul__"``).
     >>> import autograd; assert (2.0 * Value(3.0)).context == (0, 2.0)  # one parent, the 2.0 folded in"""
 
-    name: str
     forward: Callable[[float, float], float]
     derivative: Callable[[Scalar, Scalar, Scalar], tuple]
     formula: str
-    symbol: str
-    method: str
+    _: KW_ONLY
     commutative: bool = False  # a and b can be swapped: pictures need not say which is which
-    domain: tuple[float, float] = (-5.0, 5.0)
     second_domain: tuple[float, float] | None = None
-    kinks: tuple[float, ...] = ()
-    smooth: bool = True
-    test_params: tuple = ()
-    template: Any = None
     apply: Callable[[Any, Any], Value] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         object.__setattr__(self, "apply", _binary_apply(self))
 
     def __call__(self, a: Value | float, b: Value | float) -> Value:
         return self.apply(a, b)
 
     def methods(self) -> list[tuple[str, Callable]]:
-        apply = self.apply
+        apply, method = self.apply, str(self.method)
 
         def reflected(self: Value, other: Any) -> Value:
             return apply(other, self)  # 2.0 - x is sub(2.0, x)
 
         reflected.__name__ = reflected.__qualname__ = f"reflected_{self.name}"
-        return [(self.method, apply), (self.method.replace("__", "__r", 1), reflected)]
+        return [(method, apply), (method.replace("__", "__r", 1), reflected)]
 
     def operands(self, node: Value) -> tuple[Any, Any]:
         """(a, b): Values, or the number folded in as a constant."""
@@ -185,32 +194,26 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
         if type(a) is Value or isinstance(a, Value):  # exact types first: isinstance only where they fail
             ad = a.data
             if type(b) is Value or (type(b) is not float and isinstance(b, Value)):
-                bd = b.data
-                out = forward(ad, bd)
+                out = forward(ad, bd := b.data)
                 if not (mode := grad_mode()).recording:
                     return leaf(out)
                 local_a, local_b = derivative(ad, bd, out)
                 node = small_node(out, a, b, local_a, local_b, name, None)
                 return node if mode is RECORDING else watched(node, mode)
-            bd = b if type(b) is float else as_float(b, name)
-            out = forward(ad, bd)
+            out = forward(ad, bd := b if type(b) is float else as_float(b, name))
             if not (mode := grad_mode()).recording:
                 return leaf(out)
-            context = constant_b
-            if context[1] is not bd:
-                context = constant_b = (1, bd)
-            node = small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
+            if constant_b[1] is not bd:
+                constant_b = (1, bd)
+            node = small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, constant_b)
             return node if mode is RECORDING else watched(node, mode)
         if isinstance(b, Value):
-            ad = a if type(a) is float else as_float(a, name)
-            bd = b.data
-            out = forward(ad, bd)
+            out = forward(ad := a if type(a) is float else as_float(a, name), bd := b.data)
             if not (mode := grad_mode()).recording:
                 return leaf(out)
-            context = constant_a
-            if context[1] is not ad:
-                context = constant_a = (0, ad)
-            node = small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
+            if constant_a[1] is not ad:
+                constant_a = (0, ad)
+            node = small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, constant_a)
             return node if mode is RECORDING else watched(node, mode)
         return Value(forward(as_float(a, name), as_float(b, name)))
 
@@ -220,24 +223,18 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
 
 
 @dataclass(frozen=True, eq=False)
-class NaryOp:
-    """An op over a sequence of inputs, one node per output; ``derivative(arguments, out, context)`` gives the local
-    derivatives, one per parent (floats forward; the node's own Values and the node as ``out`` for create_graph).
-    ``arguments(node)`` gives those arguments back (the parents, by default).
+class NaryOp(Op):
+    """An op over a sequence of inputs, one node per output: ``apply`` is its function (``softmax``), and
+    ``derivative(arguments, out, context)`` its local derivatives, one per parent (on floats forward; on the node's
+    own Values, with the node as ``out``, for create_graph); ``arguments(node)`` gives those arguments back.
     >>> import autograd; assert autograd.softmax([Value(0.0), Value(0.0)])[0].data == 0.5  # e^0 / (e^0 + e^0)"""
 
-    name: str
     derivative: Callable[[Sequence[Scalar], Scalar, Any], Sequence[Scalar]]
     formula: str
-    symbol: str
-    method: str | None = None  # the static Value method it becomes
+    _: KW_ONLY
+    method: str | None = None
     apply: Callable[..., Any] | None = field(default=None, repr=False)
     arguments: Callable[[Value], Any] = lambda node: node.parents
-    activation: Any = None
-    template: Any = None
-
-    def methods(self) -> list[tuple[str, Callable]]:
-        return [] if self.method is None or self.apply is None else [(self.method, staticmethod(self.apply))]
 
     def local_grads_as_values(self, node: Value) -> tuple:
         return tuple(self.derivative(self.arguments(node), node, node.context))
@@ -245,8 +242,7 @@ class NaryOp:
 
 def nary_node(op: NaryOp, out: float, parents: tuple, local_grads: Sequence, context: Any = None) -> Value:
     """The node of an n-ary op's output (a leaf under ``no_grad`` or with no parents)."""
-    mode = grad_mode()
-    if not mode.recording:
+    if not (mode := grad_mode()).recording:
         return leaf(out)
     node = wide_nodes(((out, parents, local_grads, context),), op.name)[0]
     return node if mode is RECORDING else watched(node, mode)

@@ -25,30 +25,33 @@ __all__ = [
 
 
 class Watcher(Protocol):
-    """A tool watching the engine (detect_anomaly): ``made(node)`` after each node an op builds while recording,
-    ``watcher(node, parent, local, upstream)`` after each backward step (backward's ``on_step`` hook)."""
+    """A tool watching the engine (detect_anomaly, the compiler's tracer): ``made(node)`` after each node an op makes
+    while recording, and ``watcher(node, parent, local, upstream)`` after each backward step (its on_step hook).
+    >>> from autograd import detect_anomaly; assert isinstance(grad_mode().watcher, type(None))"""
 
-    def made(self, node: Any) -> None: ...
+    def made(self, node: Any) -> None:
+        """Called with each node an op makes while this watcher is the mode's."""
+
     def __call__(self, node: Any, parent: Any, local: Any, upstream: Any) -> None: ...
 
 
 class GradMode(NamedTuple):
-    """Whether new operations record their parents, and who watches the engine (None: nobody)."""
+    """Whether new operations record their parents, and who watches the engine (None: nobody).
+    >>> assert grad_mode() is RECORDING and RECORDING == GradMode(True, None)"""
 
     recording: bool
     watcher: Watcher | None
 
     @staticmethod
     def of(recording: bool, watcher: Watcher | None) -> GradMode:
+        """The mode, as the one :data:`RECORDING` object when it is the default (ops compare with ``is``)."""
         return RECORDING if recording and watcher is None else GradMode(recording, watcher)
 
 
 RECORDING = GradMode(True, None)  #: The default, one shared object: record, nobody watching.
 _mode: contextvars.ContextVar[GradMode] = contextvars.ContextVar("glassgrad_mode", default=RECORDING)
 grad_mode = _mode.get  #: The mode of this thread or task (a C method: one call per op).
-#: The switches entered in this thread or task, innermost last, as (switch, token): one switch may be entered
-#: from several threads or tasks at once.
-_entered: contextvars.ContextVar[tuple] = contextvars.ContextVar("glassgrad_switches", default=())
+_entered: contextvars.ContextVar[tuple] = contextvars.ContextVar("glassgrad_switches", default=())  # (switch, token)
 
 
 def is_grad_enabled() -> bool:
@@ -59,15 +62,13 @@ def is_grad_enabled() -> bool:
 
 
 class ContextSwitch:
-    """A context manager and decorator that sets the mode inside and restores it after; it holds no state, so one
-    object may be entered from many threads or tasks. As the decorator of a generator function it sets the mode
-    for each step of the generator's body (as PyTorch). A subclass gives ``_entering(current) -> mode``."""
+    """A context manager and decorator that sets the mode inside and restores it after. It holds no state (what to
+    restore is kept per thread and task), so one object may be entered from many threads, tasks or nested blocks.
+    Decorating a generator function sets the mode for each step of its body, as PyTorch does.
+    >>> assert issubclass(no_grad, ContextSwitch)"""
 
     def _entering(self, current: GradMode) -> GradMode:
         raise NotImplementedError
-
-    def _exited(self) -> None:
-        """Called after each exit, once the mode is restored."""
 
     def __enter__(self) -> ContextSwitch:
         _entered.set((*_entered.get(), (self, _mode.set(self._entering(_mode.get())))))
@@ -79,7 +80,7 @@ class ContextSwitch:
             if entered[index][0] is self:
                 _mode.reset(entered[index][1])
                 _entered.set(entered[:index] + entered[index + 1 :])
-                return self._exited()
+                return
         raise RuntimeError(f"{type(self).__name__}() was exited in a thread or task that did not enter it")
 
     def __call__(self, function: Callable) -> Callable:

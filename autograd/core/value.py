@@ -1,6 +1,6 @@
 """``Value``: one scalar and its place in the computation graph; only the constructors below it write its layout.
 
-Its operators and op methods (``a * b``, ``x.tanh()``) and ``backward`` are installed by the op registry
+Its operators, op methods (``a * b``, ``x.tanh()``) and ``backward`` are installed by the op registry
 (:mod:`autograd.core.kinds`); the whole surface is declared, typed, in ``value.pyi``.
 """
 
@@ -17,17 +17,12 @@ __all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "qu
 class Value:
     """A scalar that remembers how it was computed: ``data``, ``grad`` (d root / d this value, after backward), its
     ``parents`` (ordered), the ``op`` that made it (``""`` for a leaf), the ``local_grads`` d self / d parent
-    computed at forward time, and a ``context`` (a folded constant, a parameter, a class index).
+    computed at forward time, and a ``context`` (a folded constant, a parameter, a class index). ``==`` is identity.
     >>> a = Value(2.0, label="a"); b = a * a + 1; b.backward(); a.grad   # d(a^2 + 1)/da = 2a
     4.0"""
 
-    # __slots__: a Value is 136 bytes, not ~350 with a __dict__, and attribute access is faster.
-    __slots__ = (
-        "data", "grad", "op", "label", "context",
-        "_parents", "_local_grads", "_sort_parents",
-        "_first", "_second", "_first_local", "_second_local",
-        "_visited",
-    )  # fmt: skip
+    # __slots__ (a node is 136 bytes, not ~350 with only a __dict__), and a __dict__ for a user's own notes on a
+    # Value (micrograd's AdamW sets p.m, p.v): made when first used, 8 bytes until then.
     # The layout (read it through ``parents`` and ``local_grads``):
     # - one or two parents (every unary and binary op): _first, _second (None for one), _first_local, _second_local;
     #   _parents is None. No tuple per node: one object, not three, for the cyclic garbage collector (scalar code,
@@ -35,6 +30,10 @@ class Value:
     # - other nodes: tuples in _parents and _local_grads (or ZERO_GRADS), and in _sort_parents the parents that may
     #   be interior (a layer leaves out its leaf weights, which the sort then never looks at). A leaf: () in all 3.
     # - _visited: the topological sort's mark, so the sort never touches grad.
+    __slots__ = (
+        "data", "grad", "op", "label", "context", "_parents", "_local_grads", "_sort_parents",
+        "_first", "_second", "_first_local", "_second_local", "_visited", "__dict__",
+    )  # fmt: skip
     data: float
     grad: Any  # a float; a Value after backward(create_graph=True)
     op: str
@@ -44,16 +43,19 @@ class Value:
     def __init__(self, data: numbers.Real, _children: Sequence[Value] = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
             data = as_float(data, "Value")
-        if type(label) is not str or (not label.isascii() and any("\ud800" <= c <= "\udfff" for c in label)):
-            kind = ValueError if type(label) is str else TypeError  # not a str, or one with a lone surrogate
-            raise kind(f"Value() label must be a str of text, got {type(label).__name__}: {quote(label)}")
+        if type(label) is not str:
+            raise TypeError(f"Value() label must be a str, got {type(label).__name__}: {quote(label)}")
+        if not label.isascii() and any("\ud800" <= c <= "\udfff" for c in label):
+            raise ValueError(
+                f"Value() label {quote(label)} holds a lone surrogate, which is not text (a file name with bytes "
+                "that are not UTF-8 reads so); pass label.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')"
+            )
         self.data = data
         self.grad = 0.0
         self.op = ""
         self.label = label
-        self.context = None
+        self.context = self._visited = None
         self._parents = self._local_grads = self._sort_parents = ()
-        self._visited = None
         if _children or _op:  # micrograd's hand-built node, Value(6.0, (a, b), "*"): see autograd.compat
             self._hand_built(_children, _op)
 
@@ -62,8 +64,7 @@ class Value:
         """The values this one was computed from, in the op's order (``()`` for a leaf)."""
         parents = self._parents
         if parents is None:
-            second = self._second
-            return (self._first,) if second is None else (self._first, second)
+            return (self._first,) if self._second is None else (self._first, self._second)
         return parents
 
     @property
@@ -72,45 +73,38 @@ class Value:
         parents = self._parents
         if parents is None:
             return (self._first_local,) if self._second is None else (self._first_local, self._second_local)
-        local_grads = self._local_grads
-        return (0.0,) * len(parents) if local_grads is ZERO_GRADS else tuple(local_grads)
+        return (0.0,) * len(parents) if self._local_grads is ZERO_GRADS else tuple(self._local_grads)
 
     def __repr__(self) -> str:
-        extra = f", label={self.label!r}" if self.label else ""
-        if self.op:
-            extra += f", op={self.op!r}"
+        extra = (f", label={self.label!r}" if self.label else "") + (f", op={self.op!r}" if self.op else "")
         return f"Value(data={self.data!r}, grad={self.grad!r}{extra})"
 
     def __pos__(self) -> Value:
         return self
 
-    # No __eq__: == and hash() stay identity (in C), as graph nodes need; < <= > >= compare data.
-    def __lt__(self, other: Value | float) -> bool:
-        return self.data < _data_of(other, "<")
+    def __lt__(self, other: Value | float) -> bool:  # no __eq__: == and hash() stay identity, as nodes need
+        return self.data < _number(other, "<")
 
     def __le__(self, other: Value | float) -> bool:
-        return self.data <= _data_of(other, "<=")
+        return self.data <= _number(other, "<=")
 
     def __gt__(self, other: Value | float) -> bool:
-        return self.data > _data_of(other, ">")
+        return self.data > _number(other, ">")
 
     def __ge__(self, other: Value | float) -> bool:
-        return self.data >= _data_of(other, ">=")
+        return self.data >= _number(other, ">=")
 
     def __bool__(self) -> bool:
-        """``bool(data)``: False for 0.0, as for a number."""
-        return bool(self.data)
+        return bool(self.data)  # False for 0.0, as for a number
 
     def __float__(self) -> float:
-        """Refused: ``math.tanh(x)`` would call it and silently drop the graph."""
-        raise TypeError(
+        raise TypeError(  # math.tanh(x) would call it and silently drop the graph
             "a Value is not converted to a float implicitly: math functions on it would drop the graph. "
             "Use its methods (x.tanh(), x.exp(), x.log(), ...) to stay on the graph, or x.item() for the number"
         )
 
     def __format__(self, spec: str) -> str:
-        """``f"{loss:.4f}"`` formats ``data``; an empty spec gives the repr."""
-        return format(self.data, spec) if spec else repr(self)
+        return format(self.data, spec) if spec else repr(self)  # f"{loss:.4f}" formats data
 
     def item(self) -> float:
         """The number this Value holds (``data``), as PyTorch's ``tensor.item()``."""
@@ -121,13 +115,13 @@ class Value:
         return Value(self.data, label=self.label)
 
 
-def _data_of(other: object, op: str) -> float:
+def _number(other: object, op: str) -> float:
     if isinstance(other, Value):
         return other.data
     if isinstance(other, numbers.Real):
         return float(other)
     raise TypeError(
-        f"'{op}' compares a Value with a Value or a real number, got {type(other).__name__}: {other!r:.100}"
+        f"'{op}' compares a Value with a Value or a real number, got {type(other).__name__}: {quote(other)}"
     )
 
 
@@ -151,10 +145,8 @@ def leaf(data: float) -> Value:
     """A new leaf holding the float ``data``: what an op returns under ``no_grad`` (its context is NO_GRAPH).
     >>> assert leaf(2.0).data == 2.0 and leaf(2.0).parents == () and leaf(2.0).context is NO_GRAPH"""
     node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.op = node.label = ""
-    node.context, node._visited = NO_GRAPH, None
+    node.data, node.grad, node.op = data, 0.0, ""
+    node.label, node.context, node._visited = "", NO_GRAPH, None
     node._parents = node._local_grads = node._sort_parents = ()
     return node
 
@@ -165,16 +157,10 @@ def small_node(
     """A node of one parent (``second`` is None, ``second_local`` unread) or two, held in its slots.
     >>> assert small_node(6.0, Value(2.0), Value(3.0), 3.0, 2.0, "mul", None).local_grads == (3.0, 2.0)"""
     node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.op = op
-    node.label = ""
-    node.context = context
-    node._parents = node._visited = None
-    node._first = first
-    node._second = second
-    node._first_local = first_local
-    node._second_local = second_local
+    node.data, node.grad, node.op = data, 0.0, op
+    node.label, node.context, node._parents = "", context, None
+    node._visited, node._first, node._second = None, first, second
+    node._first_local, node._second_local = first_local, second_local
     return node
 
 
@@ -188,14 +174,9 @@ def wide_nodes(rows: Iterable[tuple[float, tuple, Sequence, Any]], op: str, sort
             nodes.append(leaf(data))
             continue
         node = _new(Value)
-        node.data = data
-        node.grad = 0.0
-        node.op = op
-        node.label = ""
-        node.context = context
-        node._visited = None
-        node._parents = parents
-        node._local_grads = local_grads
+        node.data, node.grad, node.op = data, 0.0, op
+        node.label, node.context, node._visited = "", context, None
+        node._parents, node._local_grads = parents, local_grads
         node._sort_parents = parents if sort_parents is None else sort_parents
         nodes.append(node)
     return nodes

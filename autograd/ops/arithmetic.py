@@ -18,15 +18,29 @@ __all__ = ["absolute", "add", "div", "mul", "neg", "pow", "sub"]
 _ONE_ONE = (1.0, 1.0)
 add = register(
     BinaryOp(
-        "add", _float_add, lambda a, b, out: _ONE_ONE, "d(a+b)/da = 1, d(a+b)/db = 1", "+", "__add__", commutative=True
+        "add",
+        _float_add,
+        lambda a, b, out: _ONE_ONE,
+        "d(a+b)/da = 1, d(a+b)/db = 1",
+        symbol="+",
+        method="__add__",
+        commutative=True,
     )
 )
 sub = register(
-    BinaryOp("sub", _float_sub, lambda a, b, out: (1.0, -1.0), "d(a-b)/da = 1, d(a-b)/db = -1", "-", "__sub__")
+    BinaryOp(
+        "sub", _float_sub, lambda a, b, out: (1.0, -1.0), "d(a-b)/da = 1, d(a-b)/db = -1", symbol="-", method="__sub__"
+    )
 )
 mul = register(
     BinaryOp(
-        "mul", _float_mul, lambda a, b, out: (b, a), "d(a*b)/da = b, d(a*b)/db = a", "*", "__mul__", commutative=True
+        "mul",
+        _float_mul,
+        lambda a, b, out: (b, a),
+        "d(a*b)/da = b, d(a*b)/db = a",
+        symbol="*",
+        method="__mul__",
+        commutative=True,
     )
 )
 
@@ -43,8 +57,8 @@ div = register(
         _div_forward,
         lambda a, b, out: (1.0 / b, -out / b),
         "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
-        "/",
-        "__truediv__",
+        symbol="/",
+        method="__truediv__",
         second_domain=(0.5, 5.0),
     )
 )
@@ -97,8 +111,8 @@ pow = register(  # noqa: A001 - the op is called pow, as a ** b
         _pow_forward,
         _pow_derivative,
         "d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a",
-        "**",
-        "__pow__",
+        symbol="**",
+        method="__pow__",
         domain=(0.2, 3.0),
         second_domain=(-2.5, 2.5),
     )

@@ -104,14 +104,14 @@ def relu_dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], 
 
 
 _DOT_FORMULA = "d(w.x + b)/dw_i = x_i, d(w.x + b)/dx_i = w_i, d(w.x + b)/db = 1"
-_dot = register(NaryOp("dot", _dot_derivative, _DOT_FORMULA, "dot", apply=dot, arguments=dot_arguments))
+_dot = register(NaryOp("dot", _dot_derivative, _DOT_FORMULA, apply=dot, arguments=dot_arguments))
 _relu_dot = register(
     NaryOp(
         "relu_dot",
         _relu_dot_derivative,
         "d relu(w.x + b)/dw_i = x_i if w.x + b > 0 else 0, d relu(w.x + b)/dx_i = w_i if w.x + b > 0 else 0, "
         "d relu(w.x + b)/db = 1 if w.x + b > 0 else 0",
-        "relu(dot)",
+        symbol="relu(dot)",
         apply=relu_dot,
         arguments=dot_arguments,
     )

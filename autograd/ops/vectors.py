@@ -119,7 +119,7 @@ def sum_values(values: Sequence[Value | float], start: float = 0.0) -> Value:
     return nary_node(_sum, total, parents_, _sum_derivative(parents_, total, None))
 
 
-_sum = register(NaryOp("sum", _sum_derivative, "d(v_1 + ... + v_n)/dv_i = 1", "sum", apply=sum_values))
+_sum = register(NaryOp("sum", _sum_derivative, "d(v_1 + ... + v_n)/dv_i = 1", apply=sum_values))
 
 
 def _softmax_derivative(z: Sequence[Scalar], out: Scalar, i: int) -> list:
@@ -150,7 +150,6 @@ _softmax = register(
         "softmax",
         _softmax_derivative,
         "d s_i/d z_j = s_i (delta_ij - s_j)",
-        "softmax",
         apply=softmax,
         activation=Activation(
             layer=True,
@@ -190,7 +189,6 @@ _log_softmax = register(
         "log_softmax",
         _log_softmax_derivative,
         "d(z_i - logsumexp(z))/dz_j = delta_ij - s_j",
-        "log_softmax",
         apply=log_softmax,
     )
 )
@@ -213,9 +211,7 @@ def logsumexp(values: Sequence[Value | float]) -> Value:
     return nary_node(_logsumexp, lse, logits, tuple(probabilities))  # its derivative, softmax(z), from the same pass
 
 
-_logsumexp = register(
-    NaryOp("logsumexp", _logsumexp_derivative, "d logsumexp(z)/dz_j = softmax(z)_j", "logsumexp", apply=logsumexp)
-)
+_logsumexp = register(NaryOp("logsumexp", _logsumexp_derivative, "d logsumexp(z)/dz_j = softmax(z)_j", apply=logsumexp))
 
 
 def _cross_entropy_derivative(z: Sequence[Scalar], out: Scalar, target: int) -> list:
@@ -253,7 +249,6 @@ _cross_entropy = register(
         "cross_entropy",
         _cross_entropy_derivative,
         "d(logsumexp(z) - z_t)/dz_j = softmax(z)_j - [j == t]",
-        "cross_entropy",
         apply=cross_entropy,
     )
 )
