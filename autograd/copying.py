@@ -66,7 +66,11 @@ def _new_value() -> Value:
 
 
 def _own_state(node: Value) -> dict[str, Any]:
-    return {name: getattr(node, name) for name in _SLOTS if hasattr(node, name)}
+    """The node's slots, and the user's own attributes (its ``__dict__``) when it has any."""
+    state = {name: getattr(node, name) for name in _SLOTS if hasattr(node, name)}
+    if not state.get("__dict__", True):
+        del state["__dict__"]
+    return state
 
 
 def _ancestors(root: Value) -> list[Value]:

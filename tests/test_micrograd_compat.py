@@ -480,3 +480,49 @@ def test_hand_built_nodes_and_closures_glassgrad_cannot_honour_are_clear_errors(
         Value(2.0, (1.0, a), "*")
     with pytest.raises(AttributeError, match="not a _backward closure"):
         (a * a)._backward = lambda: None
+
+
+def test_a_value_keeps_its_users_own_notes_as_micrograd_code_does():
+    """Code written for micrograd keeps notes on its Values (an optimizer's moments, a colour for a picture).
+
+    The loop below is AdamW written the way such code writes it, keeping m and v on each parameter; it must train
+    a glassgrad MLP exactly as the same update kept in lists does.
+    """
+    import pickle
+
+    from autograd import Value, cross_entropy
+    from nn import MLP
+
+    def train(keep_on_values: bool) -> list[float]:
+        model = MLP(2, [4, 3], activation="tanh", rng=3)
+        params = model.parameters()
+        moments = [[0.0, 0.0] for _ in params]
+        for p in params:
+            if keep_on_values:
+                p.m, p.v = 0.0, 0.0
+            p.colour = "lightgreen"  # a note for a picture, never read by glassgrad
+        points = [([0.5, -1.0], 0), ([-0.3, 0.8], 2), ([1.2, 0.1], 1)]
+        losses = []
+        for t in range(1, 6):
+            loss = sum((cross_entropy(model(x), y) for x, y in points), Value(0.0)) * (1 / len(points))
+            model.zero_grad()
+            loss.backward()
+            for p, kept in zip(params, moments):
+                m = 0.9 * (p.m if keep_on_values else kept[0]) + 0.1 * p.grad
+                v = 0.95 * (p.v if keep_on_values else kept[1]) + 0.05 * p.grad**2
+                if keep_on_values:
+                    p.m, p.v = m, v
+                else:
+                    kept[:] = [m, v]
+                p.data -= 0.1 * ((m / (1 - 0.9**t)) / ((v / (1 - 0.95**t)) ** 0.5 + 1e-8) + 1e-4 * p.data)
+            losses.append(loss.data)
+        assert all(p.colour == "lightgreen" for p in params)
+        return losses
+
+    with_notes = train(keep_on_values=True)
+    assert with_notes == train(keep_on_values=False)
+    assert with_notes[-1] < with_notes[0]
+    noted = Value(2.0, label="w")
+    noted.m = 0.25
+    again = pickle.loads(pickle.dumps(noted * 3.0)).parents[0]
+    assert (again.m, again.label, hasattr(Value(1.0), "m")) == (0.25, "w", False)
