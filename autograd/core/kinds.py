@@ -125,7 +125,8 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
             out = forward(xd, *params) if params else forward(xd)
         except (ValueError, OverflowError) as error:
             raise named_error(error, name, (xd, *params)) from None
-        if not (mode := grad_mode()).recording:
+        mode = grad_mode()
+        if mode is not RECORDING and not mode.recording:
             return leaf(out)
         local = derivative(xd, out, *params) if params else derivative(xd, out)
         if selects and local == 0.0:  # off: no grad passes, not even 0 * inf
@@ -194,27 +195,34 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
         if type(a) is Value or isinstance(a, Value):  # exact types first: isinstance only where they fail
             ad = a.data
             if type(b) is Value or (type(b) is not float and isinstance(b, Value)):
-                out = forward(ad, bd := b.data)
-                if not (mode := grad_mode()).recording:
-                    return leaf(out)
+                bd = b.data
+                out = forward(ad, bd)
                 local_a, local_b = derivative(ad, bd, out)
-                node = small_node(out, a, b, local_a, local_b, name, None)
-                return node if mode is RECORDING else watched(node, mode)
-            out = forward(ad, bd := b if type(b) is float else as_float(b, name))
-            if not (mode := grad_mode()).recording:
-                return leaf(out)
-            if constant_b[1] is not bd:
-                constant_b = (1, bd)
-            node = small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, constant_b)
-            return node if mode is RECORDING else watched(node, mode)
+                if (mode := grad_mode()) is RECORDING:  # the common case first: one identity check
+                    return small_node(out, a, b, local_a, local_b, name, None)
+                return (
+                    watched(small_node(out, a, b, local_a, local_b, name, None), mode) if mode.recording else leaf(out)
+                )
+            bd = b if type(b) is float else as_float(b, name)
+            out = forward(ad, bd)
+            context = constant_b
+            if context[1] is not bd:
+                context = constant_b = (1, bd)
+            if (mode := grad_mode()) is RECORDING:
+                return small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
+            node = small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
+            return watched(node, mode) if mode.recording else leaf(out)
         if isinstance(b, Value):
-            out = forward(ad := a if type(a) is float else as_float(a, name), bd := b.data)
-            if not (mode := grad_mode()).recording:
-                return leaf(out)
-            if constant_a[1] is not ad:
-                constant_a = (0, ad)
-            node = small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, constant_a)
-            return node if mode is RECORDING else watched(node, mode)
+            ad = a if type(a) is float else as_float(a, name)
+            bd = b.data
+            out = forward(ad, bd)
+            context = constant_a
+            if context[1] is not ad:
+                context = constant_a = (0, ad)
+            if (mode := grad_mode()) is RECORDING:
+                return small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
+            node = small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
+            return watched(node, mode) if mode.recording else leaf(out)
         return Value(forward(as_float(a, name), as_float(b, name)))
 
     apply.__name__ = apply.__qualname__ = name
