@@ -522,7 +522,7 @@ def _resolve(root: Value, answers: Mapping[Any, Any], names: dict[Value, str], w
                 if len(found) > 1:
                     raise ValueError(
                         f"{where}(): the label {quote(key)} names {len(found)} values; use "
-                        + " or ".join(repr(names[n]) for n in found)
+                        + " or ".join(quote(names[n]) for n in found)
                         + " (or the Value itself)"
                     )
                 node = found[0]
@@ -546,7 +546,7 @@ def _unknown_name(where: str, key: str, known: list[str]) -> str:
     if close:
         return (
             f"{where}(): no value in the graph is called {quote(key)}; did you mean "
-            + " or ".join(repr(name) for name in close)
+            + " or ".join(quote(name) for name in close)
             + "?"
         )
     shown = ", ".join(known[:20]) + (f", ... ({len(known)} in all)" if len(known) > 20 else "")
