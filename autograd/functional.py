@@ -216,7 +216,7 @@ def trace(
         raise TypeError(
             f"{where}() needs a sequence of numbers as {what}, got {type(primals).__name__}: {quote(primals)}"
         )
-    inputs = []
+    inputs: list[Value] = []
     for k, x in enumerate(primals):
         if isinstance(x, Value | bool) or not isinstance(x, numbers.Real):
             raise TypeError(f"{where}() {what}[{k}] must be a number, got {type(x).__name__}: {quote(x)}")

@@ -107,8 +107,8 @@ def node_names(nodes: Sequence[Value], names: Mapping[Value, str] | None = None)
 def printable(text: object) -> str:
     """``text`` with every lone surrogate (not text: bytes a file name could not decode) as U+FFFD.
 
-    >>> printable("data\udcff.csv")
-    'data\ufffd.csv'
+    >>> printable("data\\udcff.csv") == "data\\ufffd.csv"
+    True
     """
     if not isinstance(text, str):
         text = str(text)  # a label set to something else after the Value was made

@@ -91,7 +91,7 @@ def _check_tolerance(rtol: Any, atol: Any, where: str) -> tuple[float, float] | 
             raise TypeError(
                 f"{where}() {name} must be a number >= 0 or None, got {type(value).__name__}: {quote(value)}"
             )
-        if not value >= 0 or math.isinf(value):
+        if not float(value) >= 0 or math.isinf(value):
             raise ValueError(f"{where}() {name} must be a finite number >= 0 or None, got {quote(value)}")
     return float(rtol or 0.0), float(atol or 0.0)
 
@@ -765,7 +765,8 @@ class Exercise:
                 f"Exercise() digits must be an int from 1 to 17, got {type(digits).__name__}: {quote(digits)}"
             )
         tolerance = _check_tolerance(rtol, atol, "Exercise")
-        self.rtol, self.atol = tolerance or (None, None)
+        self.rtol: float | None = tolerance[0] if tolerance else None
+        self.atol: float | None = tolerance[1] if tolerance else None
         self.root = root
         self.digits = digits
         nodes = nodes_in_order(root)
