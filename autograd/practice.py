@@ -41,6 +41,7 @@ from autograd.steps import BackwardStep, backward_steps, final_grads, local_deri
 __all__ = [
     "EXACT_RTOL",
     "MIN_DIGITS",
+    "ROUNDING_RTOL",
     "Contribution",
     "Exercise",
     "Feedback",
@@ -63,6 +64,8 @@ DEFAULT_ATOL = 1e-9
 MIN_DIGITS = 3
 #: Within this relative distance of the true value an answer is the value itself (float rounding, not a mistake).
 EXACT_RTOL = 1e-9
+#: How far past one unit of its last digit an answer may be, relatively: the rounding of float subtraction.
+ROUNDING_RTOL = 1e-12
 
 RIGHT, WRONG, MORE_DIGITS, UNREADABLE = "right", "wrong", "more digits", "not a number"
 
@@ -141,9 +144,9 @@ def judge_constants() -> dict[str, float]:
     """The rule's constants, for a page that judges in the browser the way :func:`judge` does.
 
     >>> judge_constants()
-    {'min_digits': 3, 'exact_rtol': 1e-09}
+    {'min_digits': 3, 'exact_rtol': 1e-09, 'rounding_rtol': 1e-12}
     """
-    return {"min_digits": MIN_DIGITS, "exact_rtol": EXACT_RTOL}
+    return {"min_digits": MIN_DIGITS, "exact_rtol": EXACT_RTOL, "rounding_rtol": ROUNDING_RTOL}
 
 
 def _plain(text: str) -> tuple[float, int, float] | None:
@@ -249,7 +252,7 @@ def judge(
        problem's own values written out), and ``u = 10^(1 - k) |a|``; with no
        such number, u = 0 (only rule 3 can make it right).
     5. For t = 0 a plain answer is right when ``|a| <= u``, whatever k; else wrong.
-    6. ``|a - t| > u + EXACT_RTOL |t|`` (u, give or take float rounding): wrong. With
+    6. ``|a - t| > u + ROUNDING_RTOL max(|a|, |t|)`` (u, give or take float rounding): wrong. With
        k < MIN_DIGITS (3), ``|a - t| >= u`` is wrong too: the answer is wrong even at
        its own precision (``2`` for 1, ``0.6`` for 0.786).
     7. k < MIN_DIGITS: "give at least 3 significant digits": not judged, not a try, asked again.
@@ -300,7 +303,8 @@ def judge(
         return right_or_wrong(distance <= unit, unit)
     if distance <= exact_tolerance:
         return right_or_wrong(True, max(exact_tolerance, allowed))
-    if digits is None or distance > unit + exact_tolerance or (digits < MIN_DIGITS and distance >= unit):
+    slack = ROUNDING_RTOL * max(abs(value), abs(expected))  # float rounding in the subtraction, not a digit
+    if digits is None or distance > unit + slack or (digits < MIN_DIGITS and distance >= unit):
         return right_or_wrong(False, max(exact_tolerance, allowed))
     if digits < MIN_DIGITS:
         where = "in every rounded number" if relative else f"({text} has {digits})"
