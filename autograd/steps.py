@@ -63,7 +63,11 @@ class BackwardStep:
 
 
 def with_value(part: str, value: str) -> str:
-    """``part = value`` when that reads well, ``part; here value`` when the part has clauses."""
+    """``part = value`` when that reads well, ``part; here value`` when the part has clauses.
+
+    >>> with_value("d(a*b)/da = b", "2.0"), with_value("1 if x > 0, 0 if x < 0", "1.0")
+    ('d(a*b)/da = b = 2.0', '1 if x > 0, 0 if x < 0; here 1.0')
+    """
     if any(clause in part for clause in (";", ",", " if ", "(as ", "undefined")):
         return f"{part}; here {value}"
     return f"{part} = {value}"
