@@ -34,7 +34,7 @@ from typing import Any
 
 from autograd.core.kinds import watched
 from autograd.core.mode import RECORDING, grad_mode
-from autograd.core.value import ZERO_GRADS, Value, as_float, leaf, wide_nodes
+from autograd.core.value import ZERO_GRADS, Value, as_float, leaf, quote, wide_nodes
 from autograd.ops.dot_product import dot, relu_dot
 
 __all__ = ["CheckedRows", "dots", "relu_dots"]
@@ -70,6 +70,7 @@ class CheckedRows:
     def __init__(
         self, weight_rows: Sequence[Sequence[Value]], biases: Sequence[Value | float], *, keep: bool = True
     ) -> None:
+        check_rows("CheckedRows", weight_rows, biases)
         rows = [list(row) for row in weight_rows] if keep else weight_rows
         biases = list(biases)
         if len(rows) != len(biases):
@@ -114,7 +115,10 @@ class CheckedRows:
 
     def dots(self, inputs: Sequence[Value | float], relu: bool = False) -> list[Value]:
         """The nodes ``[dot(w, inputs, b) ...]`` (``relu_dot`` when ``relu``) for every row, built together."""
-        inputs = tuple(inputs)
+        try:
+            inputs = tuple(inputs)
+        except TypeError:
+            raise TypeError(_not_a_sequence("CheckedRows.dots", "inputs", inputs)) from None
         kinds = {*map(type, inputs)}
         if len(inputs) != self.size or (kinds and kinds != {Value} and kinds != {float}):
             reference = relu_dot if relu else dot
@@ -154,6 +158,40 @@ class CheckedRows:
         return nodes
 
 
+def _not_a_sequence(where: str, name: str, value: Any) -> str:
+    what = {
+        "weight_rows": "rows of weights (a list of lists)",
+        "biases": "biases (one per row)",
+        "inputs": "inputs (numbers or Values)",
+    }[name]
+    return f"{where}() {name} must be a sequence of {what}, got {type(value).__name__}: {quote(value)}"
+
+
+def check_rows(where: str, weight_rows: Any, biases: Any, inputs: Any = ()) -> None:
+    """TypeError naming ``where`` and the argument unless each is a sequence (and each row of weights one too)."""
+    for name, value in (("weight_rows", weight_rows), ("inputs", inputs), ("biases", biases)):
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            raise TypeError(_not_a_sequence(where, name, value))
+    for i, row in enumerate(weight_rows):
+        if isinstance(row, str | bytes) or not isinstance(row, Sequence):
+            raise TypeError(
+                f"{where}() weight_rows[{i}] must be a sequence of weights, got {type(row).__name__}: {quote(row)}"
+            )
+
+
+def _reference(where: str, rule: Any, weight_rows: Any, inputs: Any, biases: Any) -> list[Value]:
+    """The reference rule row by row; its error says which row, and that it came through ``where``."""
+    nodes = []
+    for i, (row, bias) in enumerate(zip(weight_rows, biases)):
+        try:
+            nodes.append(rule(row, inputs, bias))
+        except ValueError as error:
+            raise ValueError(f"{where}() row {i}: {error}") from error
+        except TypeError as error:
+            raise TypeError(f"{where}() row {i}: {error}") from error
+    return nodes
+
+
 def _checked_or_none(weight_rows: Any, biases: Any) -> CheckedRows | None:
     try:
         return CheckedRows(weight_rows, biases, keep=False)
@@ -169,15 +207,16 @@ def dots(
     >>> [round(v.data, 10) for v in dots([[Value(1.0)], [Value(2.0)]], [3.0], [0.0, 1.0])]
     [3.0, 7.0]
     """
+    check_rows("dots", weight_rows, biases, inputs)
     if len(weight_rows) != len(biases):
         raise ValueError(f"dots() needs one bias per row of weights, got {len(weight_rows)} rows and {len(biases)}")
     checked = _checked_or_none(weight_rows, biases)
     if checked is not None:
         try:
             return checked.dots(inputs)
-        except (AttributeError, TypeError):  # a weight that is a number or an interior node: the reference rule
+        except (AttributeError, TypeError, ValueError):  # a number or interior node as weight, a bad input: the rule
             pass
-    return [dot(row, inputs, b) for row, b in zip(weight_rows, biases)]
+    return _reference("dots", dot, weight_rows, inputs, biases)
 
 
 def relu_dots(
@@ -188,6 +227,7 @@ def relu_dots(
     >>> [v.data for v in relu_dots([[Value(1.0)], [Value(-1.0)]], [3.0], [0.0, 0.0])]
     [3.0, 0.0]
     """
+    check_rows("relu_dots", weight_rows, biases, inputs)
     if len(weight_rows) != len(biases):
         raise ValueError(
             f"relu_dots() needs one bias per row of weights, got {len(weight_rows)} rows and {len(biases)}"
@@ -196,6 +236,6 @@ def relu_dots(
     if checked is not None:
         try:
             return checked.dots(inputs, relu=True)
-        except (AttributeError, TypeError):
+        except (AttributeError, TypeError, ValueError):
             pass
-    return [relu_dot(row, inputs, b) for row, b in zip(weight_rows, biases)]
+    return _reference("relu_dots", relu_dot, weight_rows, inputs, biases)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import inspect
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.core.backward import backward, topological_order
 from autograd.core.mode import enable_grad
-from autograd.core.value import Value, as_float
+from autograd.core.value import Value, as_float, quote
 from autograd.graph import nodes_in_order
 from autograd.ops.activations import identity
 
@@ -173,27 +174,54 @@ class Dual(tuple):
 
 def _as_outputs(out: Any, where: str) -> tuple[list[Value], bool]:
     """``f``'s result as a list of Values, and whether it was one value (not a sequence)."""
-    if isinstance(out, Value | numbers.Real):
+    if isinstance(out, Value | numbers.Real) and not isinstance(out, bool):
         return [out if isinstance(out, Value) else Value(out)], True
-    if isinstance(out, Sequence) and not isinstance(out, str):
+    if isinstance(out, Sequence) and not isinstance(out, str | bytes):
         values = []
-        for item in out:
-            if not isinstance(item, Value | numbers.Real):
-                raise TypeError(f"{where}() needs f to return Values or numbers, got {type(item).__name__}: {item!r}")
+        for k, item in enumerate(out):
+            if isinstance(item, bool) or not isinstance(item, Value | numbers.Real):
+                raise TypeError(
+                    f"{where}() needs f to return Values or numbers, got {type(item).__name__} at [{k}]: {quote(item)}"
+                )
             values.append(item if isinstance(item, Value) else Value(item))
         return values, False
-    raise TypeError(f"{where}() needs f to return a Value, a number or a sequence of them, got {type(out).__name__}")
+    raise TypeError(
+        f"{where}() needs f to return a Value, a number or a sequence of them, got {type(out).__name__}: {quote(out)}"
+    )
 
 
-def trace(f: Callable[..., Any], primals: Sequence[float], where: str) -> tuple[list[Value], list[Value], bool]:
-    """Run ``f`` once on fresh leaves holding ``primals``: (the leaves, its outputs, whether it returned one value)."""
-    if isinstance(primals, Value | numbers.Real | str) or not isinstance(primals, Sequence):
-        raise TypeError(f"{where}() needs a sequence of numbers as primals, got {type(primals).__name__}: {primals!r}")
-    inputs = []
+def check_function(f: Any, arguments: int, where: str) -> None:
+    """TypeError naming ``where`` unless ``f`` is callable with ``arguments`` positional arguments."""
+    if not callable(f):
+        raise TypeError(f"{where}() needs a function f, got {type(f).__name__}: {quote(f)}")
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # a builtin without a signature: calling it will tell
+        return
+    try:
+        signature.bind(*range(arguments))
+    except TypeError as error:
+        noun = "input" if arguments == 1 else "inputs"
+        raise TypeError(f"{where}() calls f with {arguments} {noun}, which f does not take: {error}") from None
+
+
+def trace(
+    f: Callable[..., Any], primals: Sequence[float], where: str, what: str = "primals"
+) -> tuple[list[Value], list[Value], bool]:
+    """Run ``f`` once on fresh leaves holding ``primals``: (the leaves, its outputs, whether it returned one value).
+
+    ``what`` is how the caller's documentation calls ``primals`` (in the error messages).
+    """
+    if isinstance(primals, Value | numbers.Real | str | bytes) or not isinstance(primals, Sequence):
+        raise TypeError(
+            f"{where}() needs a sequence of numbers as {what}, got {type(primals).__name__}: {quote(primals)}"
+        )
+    inputs: list[Value] = []
     for k, x in enumerate(primals):
         if isinstance(x, Value | bool) or not isinstance(x, numbers.Real):
-            raise TypeError(f"{where}() primals[{k}] must be a number, got {type(x).__name__}: {x!r}")
+            raise TypeError(f"{where}() {what}[{k}] must be a number, got {type(x).__name__}: {quote(x)}")
         inputs.append(Value(float(x), label=f"x{k + 1}"))
+    check_function(f, len(inputs), where)
     with enable_grad():
         out = f(*inputs)
     outputs, single = _as_outputs(out, where)
@@ -236,15 +264,16 @@ def jvp(f: Callable[..., Any], primals: Sequence[float], tangents: Sequence[floa
     >>> round(value, 6), round(slope, 6)
     (6.964028, 3.070651)
     """
-    if isinstance(primals, Value | numbers.Real | str) or not isinstance(primals, Sequence):
-        raise TypeError(f"jvp() needs a sequence of numbers as primals, got {type(primals).__name__}: {primals!r}")
-    if isinstance(tangents, Value | numbers.Real | str) or not isinstance(tangents, Sequence):
-        raise TypeError(f"jvp() needs a sequence of numbers as tangents, got {type(tangents).__name__}: {tangents!r}")
+    if not callable(f):
+        raise TypeError(f"jvp() needs a function f, got {type(f).__name__}: {quote(f)}")
+    for what, given in (("primals", primals), ("tangents", tangents)):
+        if isinstance(given, Value | numbers.Real | str | bytes) or not isinstance(given, Sequence):
+            raise TypeError(f"jvp() needs a sequence of numbers as {what}, got {type(given).__name__}: {quote(given)}")
     if len(tangents) != len(primals):
         raise ValueError(f"jvp() needs one tangent per primal, got {len(primals)} primals and {len(tangents)} tangents")
     for k, t in enumerate(tangents):
         if isinstance(t, Value | bool) or not isinstance(t, numbers.Real):
-            raise TypeError(f"jvp() tangents[{k}] must be a number, got {type(t).__name__}: {t!r}")
+            raise TypeError(f"jvp() tangents[{k}] must be a number, got {type(t).__name__}: {quote(t)}")
     inputs, outputs, single = trace(f, primals, "jvp")
     duals = tangent_pass(inputs, outputs, [float(t) for t in tangents])
     values = [duals[out].primal for out in outputs]

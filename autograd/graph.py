@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from autograd.core.value import Value
+from autograd.core.value import Value, quote
 
-__all__ = ["leaf_kinds", "named_values", "node_names", "nodes_in_order"]
+__all__ = ["leaf_kinds", "named_values", "node_names", "nodes_in_order", "printable"]
 
 
 def nodes_in_order(*roots: Value) -> list[Value]:
@@ -53,14 +53,17 @@ def nodes_in_order(*roots: Value) -> list[Value]:
 
 
 def node_names(nodes: Sequence[Value], names: Mapping[Value, str] | None = None) -> dict[Value, str]:
-    """A readable, stable name per node: ``names[node]``, its label, or ``n1``, ``n2``, ... when it has none.
+    """A readable, stable name per node, every one different: ``names[node]``, its label, or ``n1``, ``n2``, ...
 
     ``names`` (a mapping Value -> name, e.g. from :func:`named_values`) comes
     first: an MLP's weights read ``layers.0.neurons.1.w.0``, the state dict's
     names. Unlabeled nodes are numbered consecutively in topological order
     (``n1``, ``n2``, ...; a number some label already uses is skipped). A
-    name shared by several nodes gets ``#1``, ``#2``, ... appended, so every
-    name in a table or a picture points at exactly one node.
+    name shared by several nodes gets ``#1``, ``#2``, ... appended, skipping
+    any name some node already has (labels ``x``, ``x``, ``x#1`` read ``x#2``,
+    ``x#3``, ``x#1``), so every name in a table or a picture points at exactly
+    one node. A name that is not text (a lone surrogate, as in a file name
+    with bytes that are not UTF-8) shows the replacement character there.
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a")
@@ -69,30 +72,52 @@ def node_names(nodes: Sequence[Value], names: Mapping[Value, str] | None = None)
     ['a', 'n1', 'n2']
     """
     given = {} if names is None else dict(names)
-    chosen = [given.get(node) or node.label for node in nodes]
-    taken = {name for name in chosen if name}
+    for node, name in given.items():
+        if not isinstance(name, str):
+            raise TypeError(
+                f"names= must map Values to str, got {type(name).__name__}: {quote(name)} for {quote(node)}"
+            )
+    chosen = [printable(given.get(node) or node.label) for node in nodes]
     counts: dict[str, int] = {}
     for name in chosen:
         if name:
             counts[name] = counts.get(name, 0) + 1
+    used = set(counts)  # every name some node has: a generated name never takes one
     result: dict[Value, str] = {}
-    seen: dict[str, int] = {}
+    suffix: dict[str, int] = {}
     number = 0
     for node, name in zip(nodes, chosen):
         if not name:
             number += 1
-            while f"n{number}" in taken:
+            while f"n{number}" in used:
                 number += 1
             result[node] = f"n{number}"
         elif counts[name] > 1:
-            seen[name] = seen.get(name, 0) + 1
-            result[node] = f"{name}#{seen[name]}"
+            k = suffix.get(name, 0) + 1
+            while f"{name}#{k}" in used:
+                k += 1
+            suffix[name] = k
+            result[node] = f"{name}#{k}"
+            used.add(result[node])
         else:
             result[node] = name
     return result
 
 
-def named_values(parameters: Any) -> tuple[list[Value] | None, dict[Value, str]]:
+def printable(text: object) -> str:
+    """``text`` with every lone surrogate (not text: bytes a file name could not decode) as U+FFFD.
+
+    >>> printable("data\\udcff.csv") == "data\\ufffd.csv"
+    True
+    """
+    if not isinstance(text, str):
+        text = str(text)  # a label set to something else after the Value was made
+    if text.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
+def named_values(parameters: Any, *, where: str = "") -> tuple[list[Value] | None, dict[Value, str]]:
     """``parameters`` as (the Values, their names): Values, ``(name, Value)`` pairs, or a model.
 
     A model is anything with ``named_parameters()`` (an ``nn.Module``): its
@@ -106,9 +131,15 @@ def named_values(parameters: Any) -> tuple[list[Value] | None, dict[Value, str]]
     """
     if parameters is None:
         return None, {}
+    prefix = f"{where} " if where else ""
     named = getattr(parameters, "named_parameters", None)
     if callable(named):
         parameters = named()
+    if isinstance(parameters, Value | str | bytes) or not isinstance(parameters, Iterable):
+        raise TypeError(
+            f"{prefix}parameters= must be a model, or Values or (name, Value) pairs (a list of them), got "
+            f"{type(parameters).__name__}: {quote(parameters)}"
+        )
     values: list[Value] = []
     names: dict[Value, str] = {}
     for item in parameters:
@@ -119,8 +150,8 @@ def named_values(parameters: Any) -> tuple[list[Value] | None, dict[Value, str]]
             values.append(item)
         else:
             raise TypeError(
-                f"parameters= must hold Values or (name, Value) pairs (or be a model), got {type(item).__name__}: "
-                f"{item!r}"
+                f"{prefix}parameters= must hold Values or (name, Value) pairs (or be a model), got "
+                f"{type(item).__name__}: {quote(item)}"
             )
     return values, names
 

@@ -20,10 +20,11 @@ forward ones: that is why training uses backprop.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.core.value import quote
 from autograd.describe import format_number
 from autograd.functional import tangent_pass, trace
 from autograd.graph import nodes_in_order
@@ -115,9 +116,18 @@ def compare_modes(f: Callable[..., Any], *args: float) -> ModeComparison:
     (3, 1)
     """
 
+    if not callable(f):
+        raise TypeError(f"compare_modes() needs a function f, got {type(f).__name__}: {quote(f)}")
     if not args:
-        raise ValueError("compare_modes() needs at least one input for f")
-    inputs, outputs, _ = trace(f, list(args), "compare_modes")
+        raise ValueError("compare_modes() needs at least one input for f: compare_modes(f, 1.0, 2.0)")
+    if len(args) == 1 and isinstance(args[0], Sequence) and not isinstance(args[0], str | bytes):
+        raise TypeError(
+            f"compare_modes() takes f's inputs one by one, got a {type(args[0]).__name__}: {quote(args[0])}; "
+            "pass compare_modes(f, *inputs)"
+        )
+    inputs, outputs, _ = trace(f, list(args), "compare_modes", what="args")
+    if not outputs:
+        raise ValueError("compare_modes() needs f to return at least one output, got an empty sequence")
     graph = {}
     for out in outputs:
         graph.update(dict.fromkeys(nodes_in_order(out)))

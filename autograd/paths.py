@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.core.value import Value
+from autograd.core.value import Value, quote
 from autograd.describe import format_number
 from autograd.graph import node_names, nodes_in_order
 
@@ -89,6 +89,7 @@ class GradientPaths:
     absolute_total: float  # the sum of |product|: how large the terms are that cancel in ``total``
     limit: int
     names: dict[Value, str]
+    work: int = 0  # edges the listing looked at or wrote into a listed path (linear in the graph for one path)
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -141,7 +142,10 @@ def paths(root: Value, leaf: Value, limit: int = DEFAULT_PATH_LIMIT) -> Gradient
       (each edge once: ``total[parent] += local * total[node]``), so they are
       exact however many paths there are; ``total`` is ``d root / d leaf``.
     - ``paths``: the first ``limit`` paths (a depth-first walk in the order of
-      each node's parents), leaf first.
+      each node's parents), leaf first. The walk enters only values that lead
+      to the leaf and shares each path's edges with the paths that branch off
+      it, so listing costs the graph's size plus the listed paths' lengths
+      (``work`` counts it), never more.
     - ``leaf`` may be any Value ``root`` depends on (an interior one too);
       ``paths(root, root)`` is the one empty path, of product 1.
 
@@ -154,15 +158,19 @@ def paths(root: Value, leaf: Value, limit: int = DEFAULT_PATH_LIMIT) -> Gradient
     2
     """
     if not isinstance(root, Value):
-        raise TypeError(f"paths() needs a Value as root, got {type(root).__name__}: {root!r}")
+        raise TypeError(f"paths() needs a Value as root, got {type(root).__name__}: {quote(root)}")
     if not isinstance(leaf, Value):
-        raise TypeError(f"paths() needs a Value as leaf, got {type(leaf).__name__}: {leaf!r}")
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise ValueError(f"paths() limit must be an int >= 0, got {limit!r}")
+        raise TypeError(f"paths() needs a Value as leaf, got {type(leaf).__name__}: {quote(leaf)}")
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"paths() limit must be an int >= 0, got {type(limit).__name__}: {quote(limit)}")
+    if limit < 0:
+        raise ValueError(f"paths() limit must be an int >= 0, got {limit}")
     nodes = nodes_in_order(root)  # each node after its parents
     names = node_names(nodes)
     if leaf not in names:
-        raise ValueError(f"paths(): {leaf!r} is not in the graph of {names[root]} (root does not depend on it)")
+        raise ValueError(
+            f"paths(): the leaf {quote(leaf)} is not in the graph of {quote(names[root])} (root does not depend on it)"
+        )
     local_grads = {node: node.local_grads for node in nodes if node.parents}
 
     # From the root down: how many paths, and what sum of products, lead from each node to the root.
@@ -178,16 +186,23 @@ def paths(root: Value, leaf: Value, limit: int = DEFAULT_PATH_LIMIT) -> Gradient
             total[parent] += local * total[node]
             absolute[parent] += abs(local) * absolute[node]
 
+    listed, work = _first_paths(root, leaf, nodes, count, local_grads, limit)
     return GradientPaths(
         root=root,
         leaf=leaf,
-        paths=tuple(_first_paths(root, leaf, nodes, count, local_grads, limit)),
+        paths=tuple(listed),
         count=count[leaf],
         total=total[leaf],
         absolute_total=absolute[leaf],
         limit=limit,
         names=names,
+        work=work,
     )
+
+
+# A trail: the edges from a node up to the root, as a linked list (node, position, the rest up to the root),
+# shared by every path that branches off it: entering an edge costs one link, not a copy of the trail.
+_Trail = tuple  # (Value, int, _Trail) or None
 
 
 def _first_paths(
@@ -197,27 +212,39 @@ def _first_paths(
     count: dict[Value, int],
     local_grads: dict[Value, tuple],
     limit: int,
-) -> list[GradientPath]:
-    """Up to ``limit`` paths leaf -> root, by a depth-first walk from the root on an explicit stack."""
-    # Only nodes that lead to the leaf are worth entering.
+) -> tuple[list[GradientPath], int]:
+    """Up to ``limit`` paths leaf -> root, by a depth-first walk from the root, and the work it took.
+
+    The work is every edge looked at (each parent of each value entered) and
+    every edge written into a listed path: for one path, at most the graph's
+    edges plus the path's length.
+    """
+    found: list[GradientPath] = []
+    if limit == 0 or not count[leaf]:
+        return found, 0
+    # Only values that lead to the leaf are worth entering: every value entered is on some path.
     reaches = {leaf}
     for node in nodes:
         if node is not leaf and any(parent in reaches for parent in node.parents):
             reaches.add(node)
-    found: list[GradientPath] = []
-    if limit == 0 or not count[leaf]:
-        return found
-    # Each stack entry: a node and the edges from it up to the root, as (node, position), leaf side first.
-    stack: list[tuple[Value, tuple[tuple[Value, int], ...]]] = [(root, ())]
+    work = 0
+    stack: list[tuple[Value, _Trail | None]] = [(root, None)]
     while stack and len(found) < limit:
-        node, edges = stack.pop()
+        node, trail = stack.pop()
         if node is leaf:
-            found.append(_path(leaf, edges, local_grads))
+            edges = []
+            while trail is not None:
+                consumer, position, trail = trail
+                edges.append((consumer, position))
+            work += len(edges)
+            found.append(_path(leaf, tuple(edges), local_grads))
             continue
-        options = [(k, parent) for k, parent in enumerate(node.parents) if parent in reaches]
-        for k, parent in reversed(options):  # reversed: the first parent is walked first
-            stack.append((parent, ((node, k), *edges)))
-    return found
+        parents = node.parents
+        work += len(parents)
+        for k in range(len(parents) - 1, -1, -1):  # pushed last to first: the first parent is walked first
+            if parents[k] in reaches:
+                stack.append((parents[k], (node, k, trail)))
+    return found, work
 
 
 def _path(leaf: Value, edges: tuple[tuple[Value, int], ...], local_grads: dict[Value, tuple]) -> GradientPath:

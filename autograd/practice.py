@@ -22,20 +22,26 @@ backward pass, watched, changing no grad) and on each op kind's
 
 from __future__ import annotations
 
+import difflib
 import html
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from autograd import describe
-from autograd.core.value import Value
+from autograd.cli.expression import ExpressionError, build, functions, parse, variables
+from autograd.core.value import Value, quote
 from autograd.describe import format_number
 from autograd.graph import node_names, nodes_in_order
 from autograd.steps import BackwardStep, backward_steps, final_grads, local_derivative_formula
 
 __all__ = [
+    "EXACT_RTOL",
+    "MIN_DIGITS",
+    "ROUNDING_RTOL",
     "Contribution",
     "Exercise",
     "Feedback",
@@ -43,12 +49,25 @@ __all__ = [
     "NodeCheck",
     "Question",
     "Score",
+    "Verdict",
     "check_gradients",
     "is_close",
+    "judge",
+    "judge_constants",
 ]
 
+#: The tolerance of :func:`is_close` (an explicit ``rtol``/``atol`` is judged the same way).
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
+
+#: An answer needs at least this many significant digits to be judged on its digits.
+MIN_DIGITS = 3
+#: Within this relative distance of the true value an answer is the value itself (float rounding, not a mistake).
+EXACT_RTOL = 1e-9
+#: How far past one unit of its last digit an answer may be, relatively: the rounding of float subtraction.
+ROUNDING_RTOL = 1e-12
+
+RIGHT, WRONG, MORE_DIGITS, UNREADABLE = "right", "wrong", "more digits", "not a number"
 
 
 def is_close(answer: float, expected: float, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> bool:
@@ -64,17 +83,243 @@ def is_close(answer: float, expected: float, rtol: float = DEFAULT_RTOL, atol: f
     return abs(answer - expected) <= atol + rtol * abs(expected)
 
 
-def _check_tolerance(rtol: Any, atol: Any, where: str) -> tuple[float, float]:
+def _check_tolerance(rtol: Any, atol: Any, where: str) -> tuple[float, float] | None:
+    """``None`` when neither is given (the digits rule judges); else both as floats, a missing one 0.0."""
+    if rtol is None and atol is None:
+        return None
     for name, value in (("rtol", rtol), ("atol", atol)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0 or math.isinf(value):
-            raise ValueError(f"{where}() {name} must be a finite number >= 0, got {value!r}")
-    return float(rtol), float(atol)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"{where}() {name} must be a number >= 0 or None, got {type(value).__name__}: {quote(value)}"
+            )
+        if not float(value) >= 0 or math.isinf(value):
+            raise ValueError(f"{where}() {name} must be a finite number >= 0 or None, got {quote(value)}")
+    return float(rtol or 0.0), float(atol or 0.0)
 
 
-def _number(answer: Any, where: str) -> float:
+# ---------------------------------------------------------------------------
+# judge: is an answer right, the way a teacher reads it
+# ---------------------------------------------------------------------------
+_PLAIN = re.compile(r"([+-]?)(?:([0-9]+)\.?([0-9]*)|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?")
+_LITERAL = re.compile(r"(?<![A-Za-z0-9_.])(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_WORDS = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf, "infinity": math.inf, "-infinity": -math.inf}
+_WORDS.update({"+infinity": math.inf, "nan": math.nan})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What :func:`judge` says to one answer: right, wrong, "give at least 3 significant digits", or not a number.
+
+    ``outcome`` is ``"right"``, ``"wrong"``, ``"more digits"`` (too few significant digits to judge:
+    not wrong, not counted, asked again) or ``"not a number"`` (text that cannot be read).
+    ``tolerance`` is the largest ``|answer - expected|`` that counts as right (``nan`` when not judged).
+
+    >>> verdict = judge("0.786", 0.786448)
+    >>> verdict.outcome, verdict.digits, verdict.tolerance
+    ('right', 3, 0.001)
+    """
+
+    outcome: str
+    text: str  # the answer as read
+    answer: float  # its value (nan when it cannot be read)
+    expected: float
+    digits: int | None  # its significant digits (None: exact, or a tolerance was given)
+    tolerance: float
+    message: str  # what to tell the learner
+
+    @property
+    def correct(self) -> bool:
+        """The answer is right."""
+        return self.outcome == RIGHT
+
+    @property
+    def judged(self) -> bool:
+        """Right or wrong (not: too few digits, or not a number); only a judged answer counts as a try."""
+        return self.outcome in (RIGHT, WRONG)
+
+
+def judge_constants() -> dict[str, float]:
+    """The rule's constants, for a page that judges in the browser the way :func:`judge` does.
+
+    >>> judge_constants()
+    {'min_digits': 3, 'exact_rtol': 1e-09, 'rounding_rtol': 1e-12}
+    """
+    return {"min_digits": MIN_DIGITS, "exact_rtol": EXACT_RTOL, "rounding_rtol": ROUNDING_RTOL}
+
+
+def _plain(text: str) -> tuple[float, int, float] | None:
+    """A plain number's (value, significant digits, one unit of its last digit), or None when not one."""
+    word = _WORDS.get(text.lower())
+    if word is not None:
+        return word, 0, 0.0
+    match = _PLAIN.fullmatch(text)
+    if match is None:
+        return None
+    _, whole, fraction, only_fraction, exponent = match.groups()
+    fraction = only_fraction if only_fraction is not None else fraction
+    digits = (whole or "") + fraction
+    last_place = (int(exponent) if exponent else 0) - len(fraction)
+    value = float(text)
+    if not math.isfinite(value):
+        return None  # 1e999: too large for a float
+    try:
+        unit = 10.0**last_place
+    except OverflowError:
+        unit = math.inf
+    return value, len(digits.lstrip("0")), unit
+
+
+def _as_text(answer: Any) -> str:
+    if isinstance(answer, str):
+        return answer.strip().replace("\u2212", "-")  # a typographic minus, pasted
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise TypeError(f"{where} must be a number, got {type(answer).__name__}: {answer!r}")
-    return float(answer)
+        raise TypeError(f"an answer must be a number or text, got {type(answer).__name__}: {quote(answer)}")
+    if isinstance(answer, numbers.Integral):
+        return str(int(answer))
+    return repr(float(answer))  # the shortest text that is this float: its digits are the ones written
+
+
+def _unreadable(text: str, expected: float, why: str) -> Verdict:
+    return Verdict(UNREADABLE, text, math.nan, expected, None, math.nan, why)
+
+
+def _arithmetic(text: str, expected: float, exact: frozenset[float]) -> Verdict | tuple[float, int | None]:
+    """The value of arithmetic text and the fewest significant digits of its rounded numbers (None: all exact)."""
+    if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
+        return _unreadable(
+            text, expected, f"{quote(text)}: write the decimal point as a point, {text.replace(',', '.')}"
+        )
+    try:
+        tree = parse(text)
+    except ExpressionError as error:
+        return _unreadable(text, expected, _short_reason(error))
+    names = variables(tree)
+    if names:
+        name = next(iter(names))
+        close = difflib.get_close_matches(name, functions(), n=1)
+        hint = f" (did you mean {close[0]}(...)?)" if close else ""
+        return _unreadable(
+            text, expected, f"{quote(name)} is not a number: an answer is a number or arithmetic on numbers{hint}"
+        )
+    try:
+        root, _ = build(text, {})
+    except ExpressionError as error:
+        return _unreadable(text, expected, _short_reason(error))
+    fewest: int | None = None
+    for literal in _LITERAL.findall(text):
+        if literal.isdigit() or float(literal) in exact:
+            continue  # integers, and the problem's own numbers written out, are exact
+        read = _plain(literal)
+        if read is not None and (fewest is None or read[1] < fewest):
+            fewest = read[1]
+    return float(root.data), fewest
+
+
+def _short_reason(error: Exception) -> str:
+    reason = str(error).split("; allowed:", 1)[0]
+    return f"{reason}; type a number like 0.786, -3 or 1.5e-3, or arithmetic like 1 - 0.4621**2"
+
+
+def judge(
+    answer: str | float,
+    expected: float,
+    rtol: float | None = None,
+    atol: float | None = None,
+    *,
+    exact: Iterable[float] = (),
+) -> Verdict:
+    """Judge an answer the way a teacher reads it: right to the digits it is given to.
+
+    ``answer`` is a number, or text: a plain number (``0.786``, ``-3``,
+    ``1.50e-3``, ``inf``, ``nan``) or arithmetic on numbers read by the command
+    line's safe parser, never run (``1 - 0.4621**2``, ``0.7864 * 2``,
+    ``1 - tanh(0.5)**2``). A Python float counts the digits of its shortest
+    form (``0.786`` has 3). The rule, shared with the practice page:
+
+    1. With ``rtol`` or ``atol`` given: right when ``|a - t| <= atol + rtol |t|``;
+       nothing else below applies.
+    2. An infinity or nan is right only as itself.
+    3. Right when ``|a - t| <= EXACT_RTOL |t|`` (1e-9: the value itself, up to float
+       rounding): ``-3`` for -3, ``1 - tanh(0.5)**2`` for tanh'(0.5).
+    4. A plain number with k significant digits (from the first nonzero digit
+       to the last digit written, trailing zeros after the point included:
+       ``0.786`` 3, ``0.7870`` 4, ``2`` 1, ``1.50e-3`` 3) may be off by one unit
+       of its last digit, ``u = 10^(floor(log10 |a|) - k + 1)``. For arithmetic,
+       k is the fewest significant digits among its numbers that are not
+       integers (integers are exact, and so are the numbers in ``exact``, the
+       problem's own values written out), and ``u = 10^(1 - k) |a|``; with no
+       such number, u = 0 (only rule 3 can make it right).
+    5. For t = 0 a plain answer is right when ``|a| <= u``, whatever k; else wrong.
+    6. ``|a - t| > u + ROUNDING_RTOL max(|a|, |t|)`` (u, give or take float rounding): wrong. With
+       k < MIN_DIGITS (3), ``|a - t| >= u`` is wrong too: the answer is wrong even at
+       its own precision (``2`` for 1, ``0.6`` for 0.786).
+    7. k < MIN_DIGITS: "give at least 3 significant digits": not judged, not a try, asked again.
+    8. Otherwise right.
+
+    So for 0.786448, ``0.7864``, ``0.7865`` and ``0.786`` are right, ``0.7870`` is
+    wrong, ``0.78`` needs more digits and ``0.6`` is wrong; ``1.5728`` is right for 1.5728954.
+    :func:`judge_constants` gives MIN_DIGITS and EXACT_RTOL to a page that judges the same way.
+
+    >>> [judge(text, 0.786448).outcome for text in ("0.7864", "0.786", "0.7870", "0.78", "1 - 0.4621**2")]
+    ['right', 'right', 'wrong', 'more digits', 'right']
+    """
+    if isinstance(expected, bool) or not isinstance(expected, numbers.Real):
+        raise TypeError(f"judge() expected must be a number, got {type(expected).__name__}: {quote(expected)}")
+    expected = float(expected)
+    tolerance = _check_tolerance(rtol, atol, "judge")
+    exact_numbers = frozenset(float(x) for x in exact)
+    text = _as_text(answer)
+    if not text:
+        return _unreadable(text, expected, "the answer is empty: type a number like 0.786")
+    plain = _plain(text)
+    if plain is not None:
+        value, digits, unit = plain
+        relative = False
+    else:
+        read = _arithmetic(text, expected, exact_numbers)
+        if isinstance(read, Verdict):
+            return read
+        value, digits = read
+        unit = 0.0 if digits is None else 10.0 ** (1 - digits) * abs(value)
+        relative = True
+
+    def verdict(outcome: str, allowed: float, message: str, k: int | None = digits) -> Verdict:
+        return Verdict(outcome, text, value, expected, k, allowed, message)
+
+    def right_or_wrong(correct: bool, allowed: float, k: int | None = digits) -> Verdict:
+        return verdict(RIGHT if correct else WRONG, allowed, "right" if correct else "not quite", k)
+
+    if tolerance is not None:
+        rtol_, atol_ = tolerance
+        return right_or_wrong(is_close(value, expected, rtol_, atol_), atol_ + rtol_ * abs(expected), None)
+    if not (math.isfinite(value) and math.isfinite(expected)):
+        return right_or_wrong(is_close(value, expected, 0.0, 0.0), 0.0)
+    distance = abs(value - expected)
+    exact_tolerance = EXACT_RTOL * abs(expected)
+    allowed = unit if digits is not None and digits >= MIN_DIGITS else exact_tolerance
+    if expected == 0.0 and not relative:
+        return right_or_wrong(distance <= unit, unit)
+    if distance <= exact_tolerance:
+        return right_or_wrong(True, max(exact_tolerance, allowed))
+    slack = ROUNDING_RTOL * max(abs(value), abs(expected))  # float rounding in the subtraction, not a digit
+    if digits is None or distance > unit + slack or (digits < MIN_DIGITS and distance >= unit):
+        return right_or_wrong(False, max(exact_tolerance, allowed))
+    if digits < MIN_DIGITS:
+        where = "in every rounded number" if relative else f"({text} has {digits})"
+        return verdict(MORE_DIGITS, unit, f"give at least {MIN_DIGITS} significant digits {where}")
+    return right_or_wrong(True, unit)
+
+
+def _graph_numbers(nodes: Iterable[Value]) -> frozenset[float]:
+    """The numbers a learner may copy from the problem exactly: every value's data and the folded constants."""
+    found: set[float] = set()
+    for node in nodes:
+        found.add(float(node.data))
+        if node.parents:
+            found.update(float(c) for c in describe.constants(node) if isinstance(c, numbers.Real))
+    return frozenset(x for x in found if math.isfinite(x))
 
 
 def derivative_line(step: BackwardStep, names: Mapping[Value, str], digits: int = 4) -> str:
@@ -122,7 +367,7 @@ class Contribution:
 
 @dataclass(frozen=True, eq=False)
 class NodeCheck:
-    """One answered value: the learner's number, the engine's, and how the engine's is made.
+    """One answered value: the learner's number, the engine's, how the engine's is made, and the verdict.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x"); y = x * x
@@ -137,7 +382,21 @@ class NodeCheck:
     expected: float
     correct: bool
     contributions: tuple[Contribution, ...]  # () for the root: its grad is the seed
-    follows_from_earlier: bool = False  # wrong, but what your earlier answers give by the chain rule
+    follows_from_earlier: bool = False  # not right, but what your earlier answers give by the chain rule
+    verdict: Verdict | None = None  # how the answer was judged (its digits, the tolerance, the message)
+
+    @property
+    def outcome(self) -> str:
+        """``"right"``, ``"wrong"`` or ``"more digits"`` (too few significant digits to judge)."""
+        if self.verdict is not None:
+            return self.verdict.outcome
+        return RIGHT if self.correct else WRONG
+
+    def shown_answer(self) -> str:
+        """The answer as the learner gave it: ``0.786``, or ``1 - 0.5**2 = 0.75`` for arithmetic."""
+        number = format_number(self.answer, 6)
+        text = self.verdict.text if self.verdict is not None else number
+        return text if _plain(text) is not None else f"{text} = {number}"
 
     def explanation(self, digits: int = 4) -> list[str]:
         """``n.grad = (d tanh(x)/dx = ... ) * o.grad 1.0 = 0.7864``, one line per contribution."""
@@ -163,8 +422,8 @@ class GradientCheck:
 
     root_name: str
     checks: tuple[NodeCheck, ...]  # every answer, in the order backward reaches (completes) the value
-    rtol: float
-    atol: float
+    rtol: float | None  # None: judged by the answers' significant digits (see judge())
+    atol: float | None
 
     @property
     def ok(self) -> bool:
@@ -173,8 +432,8 @@ class GradientCheck:
 
     @property
     def first_wrong(self) -> NodeCheck | None:
-        """The first node whose grad is wrong (None when all are right)."""
-        return next((check for check in self.checks if not check.correct), None)
+        """The first node whose grad is wrong (None when none is)."""
+        return next((check for check in self.checks if check.outcome == WRONG), None)
 
     @property
     def right(self) -> list[str]:
@@ -184,7 +443,12 @@ class GradientCheck:
     @property
     def wrong(self) -> list[str]:
         """The names of the nodes whose grad is wrong."""
-        return [check.name for check in self.checks if not check.correct]
+        return [check.name for check in self.checks if check.outcome == WRONG]
+
+    @property
+    def more_digits(self) -> list[str]:
+        """The names of the nodes whose answer has too few significant digits to judge (give at least 3)."""
+        return [check.name for check in self.checks if check.outcome == MORE_DIGITS]
 
     def __str__(self) -> str:
         n, bad = len(self.checks), len(self.wrong)
@@ -192,18 +456,23 @@ class GradientCheck:
         first = self.first_wrong
         if first is not None:
             lines.append(f"First wrong, in the order backward reaches it: {first.name}")
-            lines.append(f"  your answer: {format_number(first.answer, 6)}   right: {format_number(first.expected, 6)}")
+            lines.append(f"  your answer: {first.shown_answer()}   right: {format_number(first.expected, 6)}")
             lines.extend("  " + line for line in first.explanation())
-            later = [c for c in self.checks if not c.correct and c is not first]
+            later = [c for c in self.checks if c.outcome == WRONG and c is not first]
             if later:
-                carried = [c.name for c in later if c.follows_from_earlier]
                 lines.append("Also wrong: " + ", ".join(c.name for c in later))
-                if carried:
-                    lines.append(
-                        "  (" + ", ".join(carried) + ": right by the chain rule from your earlier answers; "
-                        "fix those first)"
-                    )
-        else:
+            carried = [c.name for c in self.checks if c.follows_from_earlier and c is not first]
+            if carried:
+                lines.append(
+                    "  (" + ", ".join(carried) + ": right by the chain rule from your earlier answers; fix those first)"
+                )
+        coarse = [c for c in self.checks if c.outcome == MORE_DIGITS]
+        if coarse:
+            lines.append(
+                f"Give at least {MIN_DIGITS} significant digits for: "
+                + ", ".join(f"{c.name} ({c.shown_answer()})" for c in coarse)
+            )
+        if first is None and not coarse:
             lines.append("Every answer is right.")
         lines.append("Right: " + (", ".join(self.right) if self.right else "none"))
         return "\n".join(lines)
@@ -211,11 +480,15 @@ class GradientCheck:
     def _repr_html_(self) -> str:
         rows = []
         for check in self.checks:
-            mark = "right" if check.correct else ("wrong (first)" if check is self.first_wrong else "wrong")
+            mark = check.outcome
+            if check is self.first_wrong:
+                mark = "wrong (first)"
+            elif check.outcome == MORE_DIGITS:
+                mark = f"give at least {MIN_DIGITS} significant digits"
             why = "<br>".join(html.escape(line) for line in check.explanation())
             rows.append(
-                f"<tr><td>{html.escape(check.name)}</td><td>{html.escape(format_number(check.answer, 6))}</td>"
-                f"<td>{html.escape(format_number(check.expected, 6))}</td><td>{mark}</td>"
+                f"<tr><td>{html.escape(check.name)}</td><td>{html.escape(check.shown_answer())}</td>"
+                f"<td>{html.escape(format_number(check.expected, 6))}</td><td>{html.escape(mark)}</td>"
                 f"<td><code>{why}</code></td></tr>"
             )
         summary = html.escape(str(self).split("\n", 1)[0])
@@ -225,39 +498,63 @@ class GradientCheck:
         )
 
 
-def _resolve(root: Value, answers: Mapping[Any, Any], names: dict[Value, str], where: str) -> dict[Value, float]:
-    """``answers`` keyed by Value; a str key is a label (or a name like ``n3``) that must name one Value."""
+def _resolve(root: Value, answers: Mapping[Any, Any], names: dict[Value, str], where: str) -> dict[Value, Any]:
+    """``answers`` keyed by Value; a str key is a name (as explain prints it) or a label that names one Value."""
     if not isinstance(answers, Mapping):
-        raise TypeError(f"{where}() answers must be a mapping of Values or labels to numbers, got {answers!r}")
-    by_name: dict[str, list[Value]] = {}
-    for node, name in names.items():
-        by_name.setdefault(name, []).append(node)
-        if node.label and node.label != name:
-            by_name.setdefault(node.label, []).append(node)
-    resolved: dict[Value, float] = {}
+        raise TypeError(
+            f"{where}() answers must be a mapping of Values or names to numbers, got {type(answers).__name__}: "
+            f"{quote(answers)}"
+        )
+    by_name = {name: node for node, name in names.items()}
+    by_label: dict[str, list[Value]] = {}
+    for node in names:
+        if node.label:
+            by_label.setdefault(node.label, []).append(node)
+    resolved: dict[Value, Any] = {}
     for key, answer in answers.items():
         if isinstance(key, Value):
             if key not in names:
-                raise ValueError(f"{where}(): {key!r} is not in the graph of {names[root]}")
+                raise ValueError(f"{where}(): {quote(key)} is not in the graph of {names[root]}")
             node = key
         elif isinstance(key, str):
-            found = by_name.get(key, [])
-            if not found:
-                known = ", ".join(sorted(by_name))
-                raise ValueError(f"{where}(): no value in the graph is called {key!r}; the names are: {known}")
-            if len(found) > 1:
-                raise ValueError(
-                    f"{where}(): the label {key!r} names {len(found)} values; use "
-                    + " or ".join(repr(names[n]) for n in found)
-                    + " (or the Value itself)"
-                )
-            node = found[0]
+            if key in by_name:
+                node = by_name[key]
+            else:
+                found = by_label.get(key, [])
+                if not found:
+                    raise ValueError(_unknown_name(where, key, sorted(by_name)))
+                if len(found) > 1:
+                    raise ValueError(
+                        f"{where}(): the label {quote(key)} names {len(found)} values; use "
+                        + " or ".join(quote(names[n]) for n in found)
+                        + " (or the Value itself)"
+                    )
+                node = found[0]
         else:
-            raise TypeError(f"{where}() answers' keys must be Values or labels (str), got {type(key).__name__}")
+            raise TypeError(
+                f"{where}() answers' keys must be Values or names (str), got {type(key).__name__}: {quote(key)}"
+            )
         if node in resolved:
             raise ValueError(f"{where}(): two answers for {names[node]}")
-        resolved[node] = _number(answer, f"{where}() answer for {names[node]}")
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real | str):
+            raise TypeError(
+                f"{where}() answer for {names[node]} must be a number or text like '0.786', got "
+                f"{type(answer).__name__}: {quote(answer)}"
+            )
+        resolved[node] = answer
     return resolved
+
+
+def _unknown_name(where: str, key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=3)
+    if close:
+        return (
+            f"{where}(): no value in the graph is called {quote(key)}; did you mean "
+            + " or ".join(quote(name) for name in close)
+            + "?"
+        )
+    shown = ", ".join(known[:20]) + (f", ... ({len(known)} in all)" if len(known) > 20 else "")
+    return f"{where}(): no value in the graph is called {quote(key)}; the names are: {shown}"
 
 
 def _completion_order(root: Value, steps: list[BackwardStep]) -> list[Value]:
@@ -270,20 +567,22 @@ def _completion_order(root: Value, steps: list[BackwardStep]) -> list[Value]:
 
 def check_gradients(
     root: Value,
-    answers: Mapping[Value | str, float],
-    rtol: float = DEFAULT_RTOL,
-    atol: float = DEFAULT_ATOL,
+    answers: Mapping[Value | str, float | str],
+    rtol: float | None = None,
+    atol: float | None = None,
 ) -> GradientCheck:
     """Check the learner's d root / d value for any of the graph's values against one backward pass.
 
-    ``answers`` maps Values, or their labels (or the ``n<index>`` names
-    :func:`autograd.explain.explain` prints), to numbers. An answer is right
-    when ``|answer - grad| <= atol + rtol * |grad|``. The checks come in the
-    order the engine's backward completes each grad (the root first), so the
-    first wrong one is where a mistake starts: for it the report gives the
-    chain-rule lines that make the right number, one per value that uses it.
-    A later wrong answer that follows by the chain rule from the learner's
-    earlier answers is marked as carried over. No grad is changed.
+    ``answers`` maps Values, or their names (the labels, or the ``n<index>``
+    names :func:`autograd.explain.explain` prints), to numbers or text
+    (``"0.786"``, ``"1 - 0.4621**2"``). Each is judged by :func:`judge`: right
+    to the significant digits it is given to (at least 3), or, with ``rtol``
+    and/or ``atol``, when ``|answer - grad| <= atol + rtol * |grad|``. The
+    checks come in the order the engine's backward completes each grad (the
+    root first), so the first wrong one is where a mistake starts: for it the
+    report gives the chain-rule lines that make the right number, one per
+    value that uses it. A later answer that follows by the chain rule from
+    the learner's earlier answers is marked as carried over. No grad is changed.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x"); y = x * x
@@ -291,30 +590,38 @@ def check_gradients(
     ['x']
     """
     if not isinstance(root, Value):
-        raise TypeError(f"check_gradients() needs a Value as root, got {type(root).__name__}: {root!r}")
-    rtol, atol = _check_tolerance(rtol, atol, "check_gradients")
+        raise TypeError(f"check_gradients() needs a Value as root, got {type(root).__name__}: {quote(root)}")
+    tolerance = _check_tolerance(rtol, atol, "check_gradients")
     nodes = nodes_in_order(root)
     names = node_names(nodes)
     given = _resolve(root, answers, names, "check_gradients")
     steps = backward_steps(root)
     grads = final_grads(root, steps)
+    exact = _graph_numbers(nodes)
     into: dict[Value, list[BackwardStep]] = {}
     for step in steps:
         into.setdefault(step.parent, []).append(step)
 
+    def judged(node: Value, answer: Any, expected: float) -> Verdict:
+        verdict = judge(answer, expected, rtol, atol, exact=exact)
+        if verdict.outcome == UNREADABLE:
+            raise ValueError(f"check_gradients() answer for {names[node]}: {verdict.message}")
+        return verdict
+
+    verdicts = {node: judged(node, answer, float(grads[node])) for node, answer in given.items()}
+
     # The grads the learner's answers imply: the engine's steps replayed, each upstream grad
     # replaced by the learner's answer where there is one (to tell a carried-over mistake).
-    theirs: dict[Value, float] = {root: given.get(root, 1.0)}
+    theirs: dict[Value, float] = {root: verdicts[root].answer if root in verdicts else 1.0}
     for step in steps:
-        upstream = given.get(step.node, theirs.get(step.node, 0.0))
+        upstream = verdicts[step.node].answer if step.node in verdicts else theirs.get(step.node, 0.0)
         theirs[step.parent] = theirs.get(step.parent, 0.0) + step.local_derivative * upstream
 
     checks = []
     for node in _completion_order(root, steps):
         if node not in given:
             continue
-        expected = float(grads[node])
-        answer = given[node]
+        verdict = verdicts[node]
         terms = tuple(
             Contribution(
                 consumer=step.node_name,
@@ -325,10 +632,16 @@ def check_gradients(
             )
             for step in into.get(node, [])
         )
-        correct = is_close(answer, expected, rtol, atol)
-        carried = not correct and node in theirs and is_close(answer, theirs[node], rtol, atol)
-        checks.append(NodeCheck(node, names[node], answer, expected, correct, terms, carried))
-    return GradientCheck(names[root], tuple(checks), rtol, atol)
+        carried = (
+            not verdict.correct
+            and node is not root
+            and node in theirs
+            and judge(given[node], theirs[node], rtol, atol, exact=exact).correct
+        )
+        checks.append(
+            NodeCheck(node, names[node], verdict.answer, verdict.expected, verdict.correct, terms, carried, verdict)
+        )
+    return GradientCheck(names[root], tuple(checks), *(tolerance or (None, None)))
 
 
 # ---------------------------------------------------------------------------
@@ -369,9 +682,11 @@ class Feedback:
 
     correct: bool
     message: str
-    attempts: int  # tries at this question so far
+    attempts: int  # tries at this question so far (an answer that is not judged is not a try)
     moved_on: bool  # the exercise went on to the next question
     finished: bool
+    judged: bool = True  # False: too few significant digits, or not a number; asked again, not counted
+    verdict: Verdict | None = None  # how the answer was judged
 
 
 @dataclass
@@ -413,9 +728,13 @@ class Exercise:
     For each step of the engine's backward pass (edge ``node -> parent``,
     in its order) the exercise asks for what ``ask`` names: ``"local"``
     (d node / d parent), ``"contribution"`` (local * node.grad) and/or
-    ``"grad"`` (parent.grad after the step). A wrong answer gets a hint (the
-    formula), a second the value; then the next question. In a notebook, read
-    ``prompt`` and call ``answer(number)``; in a terminal, ``run()``.
+    ``"grad"`` (parent.grad after the step). Answers are judged by
+    :func:`judge`: right to the significant digits they are given to (at
+    least 3: ``0.786`` for 0.786448), as numbers or arithmetic text
+    (``"1 - 0.4621**2"``); ``rtol``/``atol`` judge by a tolerance instead. A
+    wrong answer gets a hint (the formula), a second the value; then the
+    next question. In a notebook, read ``prompt`` and call ``answer(...)``; in
+    a terminal, ``run()``.
 
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
@@ -431,21 +750,34 @@ class Exercise:
         root: Value,
         *,
         ask: Iterable[str] = ("local", "contribution"),
-        rtol: float = DEFAULT_RTOL,
-        atol: float = DEFAULT_ATOL,
+        rtol: float | None = None,
+        atol: float | None = None,
         digits: int = 4,
     ) -> None:
         if not isinstance(root, Value):
-            raise TypeError(f"Exercise() needs a Value as root, got {type(root).__name__}: {root!r}")
-        kinds = tuple(ask) if not isinstance(ask, str) else (ask,)
-        unknown = [kind for kind in kinds if kind not in ASKABLE]
-        if unknown or not kinds:
-            raise ValueError(f"Exercise() ask must be some of {ASKABLE}, got {ask!r}")
-        self.rtol, self.atol = _check_tolerance(rtol, atol, "Exercise")
+            raise TypeError(f"Exercise() needs a Value as root, got {type(root).__name__}: {quote(root)}")
+        if isinstance(ask, str):
+            kinds: tuple[Any, ...] = (ask,)
+        elif isinstance(ask, Iterable):
+            kinds = tuple(ask)
+        else:
+            raise TypeError(f"Exercise() ask must be some of {ASKABLE}, got {type(ask).__name__}: {quote(ask)}")
+        if not kinds or any(not isinstance(kind, str) or kind not in ASKABLE for kind in kinds):
+            raise ValueError(f"Exercise() ask must be some of {ASKABLE}, got {quote(ask)}")
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+            raise ValueError(
+                f"Exercise() digits must be an int from 1 to 17, got {type(digits).__name__}: {quote(digits)}"
+            )
+        tolerance = _check_tolerance(rtol, atol, "Exercise")
+        self.rtol: float | None = tolerance[0] if tolerance else None
+        self.atol: float | None = tolerance[1] if tolerance else None
         self.root = root
         self.digits = digits
-        self.names = node_names(nodes_in_order(root))
+        nodes = nodes_in_order(root)
+        self.names = node_names(nodes)
         self.steps = backward_steps(root)
+        self._nodes = nodes
+        self._exact = _graph_numbers(nodes)
         self.questions: list[Question] = [
             self._question(step, kind) for step in self.steps for kind in ASKABLE if kind in kinds
         ]
@@ -498,30 +830,42 @@ class Exercise:
         question = self.current
         return "Done. " + str(self.score) if question is None else question.prompt
 
-    def answer(self, value: float) -> Feedback:
-        """Answer the current question: right moves on; wrong gives the hint, then (twice wrong) the value."""
+    def answer(self, value: float | str) -> Feedback:
+        """Answer the current question with a number or text (``0.786``, ``"1 - 0.4621**2"``).
+
+        Right moves on; wrong gives the hint, then (twice wrong) the value. Too
+        few significant digits, or text that is not a number, is asked again
+        and is not a try.
+        """
         question = self.current
         if question is None:
             raise ValueError(f"Exercise.answer(): the exercise is finished ({self.score})")
-        value = _number(value, "Exercise.answer() value")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
+            raise TypeError(
+                f"Exercise.answer() needs a number or text like '0.786', got {type(value).__name__}: {quote(value)}"
+            )
+        verdict = judge(value, question.answer, self.rtol, self.atol, exact=self._exact)
+        if not verdict.judged:
+            return Feedback(False, verdict.message, self._attempts, False, False, False, verdict)
         self._attempts += 1
         attempts = self._attempts
-        if is_close(value, question.answer, self.rtol, self.atol):
+        if verdict.correct:
             if attempts == 1:
                 self.score.first_try += 1
             else:
                 self.score.after_hint += 1
             message = f"right: {question.shown}" if question.kind == "local" else f"right ({question.shown})"
-            return self._next(True, message, attempts)
+            return self._next(True, message, attempts, verdict)
         if attempts == 1:
-            return Feedback(False, f"not quite. Hint: {question.hint}", attempts, False, False)
+            return Feedback(False, f"not quite. Hint: {question.hint}", attempts, False, False, True, verdict)
         self.score.shown += 1
-        return self._next(False, f"it is {format_number(question.answer, self.digits)}: {question.shown}", attempts)
+        shown = f"it is {format_number(question.answer, self.digits)}: {question.shown}"
+        return self._next(False, shown, attempts, verdict)
 
-    def _next(self, correct: bool, message: str, attempts: int) -> Feedback:
+    def _next(self, correct: bool, message: str, attempts: int, verdict: Verdict) -> Feedback:
         self._index += 1
         self._attempts = 0
-        return Feedback(correct, message, attempts, True, self.finished)
+        return Feedback(correct, message, attempts, True, self.finished, True, verdict)
 
     def stop(self) -> Score:
         """End early: the questions left count as not done."""
@@ -530,6 +874,19 @@ class Exercise:
         self._attempts = 0
         return self.score
 
+    def forward_pass(self) -> list[str]:
+        """The values the questions need, as ``n1 = w * x = -6.0``, each after the values it is computed from."""
+        width = max((len(self.names[node]) for node in self._nodes), default=0)
+        lines = []
+        for node in self._nodes:
+            name = self.names[node].ljust(width)
+            value = format_number(node.data, self.digits)
+            if node.parents:
+                lines.append(f"  {name} = {describe.expression(node, self.names.__getitem__)} = {value}")
+            else:
+                lines.append(f"  {name} = {value}")
+        return lines
+
     def run(
         self,
         input: Callable[[str], str] = input,  # noqa: A002 - the same name as the builtin it defaults to
@@ -537,13 +894,22 @@ class Exercise:
     ) -> Score:
         """Ask every question on a terminal (or through the ``input`` and ``output`` functions given).
 
-        An empty answer, ``q`` or end of input stops the exercise; text that is
-        not a number is asked again and costs no try.
+        An answer is a number or arithmetic (``1 - 0.4621**2``), to at least 3
+        significant digits. An empty line asks again; ``q`` (or the end of the
+        input, Ctrl-D) ends the exercise with the score; text that is not a
+        number, or has too few digits, is asked again and costs no try.
         """
         output(
-            f"Backprop by hand: {len(self.steps)} chain-rule steps, {len(self.questions)} questions. "
-            "parent.grad += (d node/d parent) * node.grad. Type a number (q to stop)."
+            f"Backprop by hand: {len(self.steps)} chain-rule steps in the order backward() takes them, "
+            f"{len(self.questions)} questions. Each step: parent.grad += (d node/d parent) * node.grad."
         )
+        output(
+            f"Answer with a number to at least {MIN_DIGITS} significant digits (0.786) or arithmetic "
+            "(1 - 0.4621**2, 0.7864 * 2). An empty line asks again; q ends."
+        )
+        output("The forward pass:")
+        for line in self.forward_pass():
+            output(line)
         output(f"{self.names[self.root]}.grad = 1.0 (the seed).")
         while not self.finished:
             question = self.current
@@ -551,16 +917,14 @@ class Exercise:
             try:
                 text = input(question.prompt + " ").strip()
             except EOFError:
+                output("")
                 text = "q"
-            if text.lower() in ("", "q", "quit", "exit"):
+            if not text:
+                continue
+            if text.lower() in ("q", "quit", "exit"):
                 self.stop()
                 break
-            try:
-                value = float(text)
-            except ValueError:
-                output(f"{text!r} is not a number; type one like 0.5, -3 or 1e-3 (q to stop)")
-                continue
-            output(self.answer(value).message)
+            output(self.answer(text).message)
         output(str(self.score))
         return self.score
 

@@ -17,13 +17,14 @@ way: the records are what the engine did, in its order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import numbers
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from autograd import describe
 from autograd.core.backward import backward
-from autograd.core.value import Value
+from autograd.core.value import Value, quote
 from autograd.describe import format_number
 from autograd.graph import node_names, nodes_in_order
 
@@ -62,7 +63,11 @@ class BackwardStep:
 
 
 def with_value(part: str, value: str) -> str:
-    """``part = value`` when that reads well, ``part; here value`` when the part has clauses."""
+    """``part = value`` when that reads well, ``part; here value`` when the part has clauses.
+
+    >>> with_value("d(a*b)/da = b", "2.0"), with_value("1 if x > 0, 0 if x < 0", "1.0")
+    ('d(a*b)/da = b = 2.0', '1 if x > 0, 0 if x < 0; here 1.0')
+    """
     if any(clause in part for clause in (";", ",", " if ", "(as ", "undefined")):
         return f"{part}; here {value}"
     return f"{part} = {value}"
@@ -104,9 +109,13 @@ def backward_steps(
     (4, 0.0)
     """
     if not isinstance(root, Value):
-        raise TypeError(f"backward_steps() needs a Value, got {type(root).__name__}: {root!r}")
+        raise TypeError(f"backward_steps() needs a Value, got {type(root).__name__}: {quote(root)}")
     if isinstance(gradient, Value):
         raise TypeError("backward_steps() needs a float gradient, got a Value (create_graph is not explained)")
+    if isinstance(gradient, bool) or not isinstance(gradient, numbers.Real):
+        raise TypeError(f"backward_steps() gradient must be a number, got {type(gradient).__name__}: {quote(gradient)}")
+    if names is not None and not isinstance(names, Mapping):
+        raise TypeError(f"backward_steps() names= must map Values to str, got {type(names).__name__}: {quote(names)}")
     nodes = nodes_in_order(root)
     names = node_names(nodes, names)
     grad_so_far: dict[Value, Any] = dict.fromkeys(nodes, 0.0)  # every grad starts from 0.0 for this pass
@@ -160,6 +169,10 @@ def final_grads(root: Value, steps: list[BackwardStep], gradient: float = 1.0) -
     >>> final_grads(y, backward_steps(y))[x]     # 2x + 1
     7.0
     """
+    if isinstance(steps, str | bytes) or not isinstance(steps, Sequence):
+        raise TypeError(
+            f"final_grads() needs the list backward_steps() gave, got {type(steps).__name__}: {quote(steps)}"
+        )
     grads: dict[Value, Any] = dict.fromkeys(nodes_in_order(root), 0.0)
     grads[root] = gradient
     for step in steps:

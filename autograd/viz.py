@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import functools
 import html
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from autograd import describe
 from autograd.core.kinds import OPS
-from autograd.core.value import Value
+from autograd.core.value import Value, quote
 from autograd.describe import format_number
-from autograd.graph import leaf_kinds, named_values, node_names, nodes_in_order
+from autograd.graph import leaf_kinds, named_values, node_names, nodes_in_order, printable
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
@@ -116,14 +117,15 @@ def escape_label_text(text: str) -> str:
     """``text`` as content of a Graphviz HTML-like label.
 
     ``& < > " '`` become entities, newlines become ``<BR/>``, other control
-    characters (which XML forbids) are shown as ``\\xNN``, and backslashes are
+    characters (which XML forbids) are shown as ``\\xNN``, a lone surrogate (not
+    text: a file name's undecodable byte) as U+FFFD, and backslashes are
     doubled (Graphviz would expand ``\\N`` to the node's name). ``| { }`` need
     nothing: in HTML-like labels they are not record syntax.
 
     >>> escape_label_text("a < b & c")
     'a &lt; b &amp; c'
     """
-    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = printable(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     escaped = []
     for line in lines:
         visible = "".join(
@@ -181,11 +183,37 @@ def _digraph_class() -> type:
         return wrapper
 
     class GlassgradDigraph(graphviz.Digraph):
-        """A graphviz.Digraph of a glassgrad graph; rendering without ``dot`` says how to install it."""
+        """A graphviz.Digraph of a glassgrad graph; rendering without ``dot`` says how to install it.
+
+        It counts the nodes and edges it draws (its subgraphs' too), for its ``repr``.
+        """
 
         pipe = explained(graphviz.Digraph.pipe)
         render = explained(graphviz.Digraph.render)
         view = explained(graphviz.Digraph.view)
+        drawn_nodes = 0
+        drawn_edges = 0
+
+        def node(self, *args: Any, **kwargs: Any) -> None:
+            graphviz.Digraph.node(self, *args, **kwargs)
+            self.drawn_nodes += 1
+
+        def edge(self, *args: Any, **kwargs: Any) -> None:
+            graphviz.Digraph.edge(self, *args, **kwargs)
+            self.drawn_edges += 1
+
+        def subgraph(self, graph: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(graph, GlassgradDigraph):
+                self.drawn_nodes += graph.drawn_nodes
+                self.drawn_edges += graph.drawn_edges
+            return graphviz.Digraph.subgraph(self, graph, *args, **kwargs)
+
+        def __repr__(self) -> str:
+            nodes, edges = self.drawn_nodes, self.drawn_edges
+            return (
+                f"<glassgrad graph: {nodes} node{'' if nodes == 1 else 's'}, {edges} edge{'' if edges == 1 else 's'}; "
+                "show it in a notebook or .render(...)>"
+            )
 
         @explained
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
@@ -324,16 +352,18 @@ def draw(
     ``dot`` program; without it the error says how to install it.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"draw() needs a Value as root, got {type(root).__name__}: {root!r}")
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"draw() rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
+        raise TypeError(f"draw() needs a Value as root, got {type(root).__name__}: {quote(root)}")
+    if not isinstance(rankdir, str) or rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw() rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {quote(rankdir)}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw() max_nodes must be a positive int, got {max_nodes!r}")
+        raise ValueError(f"draw() max_nodes must be a positive int, got {type(max_nodes).__name__}: {quote(max_nodes)}")
     check_draw_options("draw()", show_grad=show_grad, collapse=collapse, digits=digits, title=title)
     for option, value in (("grads", grads), ("names", names), ("graph_attributes", graph_attributes)):
         if value is not None and not isinstance(value, Mapping):
-            raise TypeError(f"draw() {option} must be a mapping or None, got {type(value).__name__}: {value!r}")
-    parameters, parameter_names = named_values(parameters)
+            raise TypeError(f"draw() {option} must be a mapping or None, got {type(value).__name__}: {quote(value)}")
+    _check_mappings(grads, names, graph_attributes)
+    parameters, parameter_names = named_values(parameters, where="draw()")
+    inputs = _values_option(inputs, "inputs")
     digraph_class = _digraph_class()  # fails early and clearly without the graphviz package
 
     nodes = nodes_in_order(root)
@@ -462,6 +492,44 @@ def draw(
     return picture
 
 
+def _values_option(values: Any, option: str) -> list[Value] | None:
+    """``inputs=``: None, or an iterable of Values, as a list; TypeError naming the option otherwise."""
+    if values is None:
+        return None
+    if isinstance(values, Value | str | bytes) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"draw() {option}= must be Values (a list or set of them) or None, got "
+            f"{type(values).__name__}: {quote(values)}"
+        )
+    found = list(values)
+    for item in found:
+        if not isinstance(item, Value):
+            raise TypeError(f"draw() {option}= must hold Values, got {type(item).__name__}: {quote(item)}")
+    return found
+
+
+def _check_mappings(grads: Any, names: Any, graph_attributes: Any) -> None:
+    """Each entry of ``grads=`` (Value -> number), ``names=`` (Value -> str), ``graph_attributes=`` (str -> str)."""
+    for node, grad in (grads or {}).items():
+        if not isinstance(node, Value) or isinstance(grad, bool) or not isinstance(grad, numbers.Real | Value):
+            raise TypeError(
+                f"draw() grads= must map Values to numbers, got {type(node).__name__}: {quote(node)} -> "
+                f"{type(grad).__name__}: {quote(grad)}"
+            )
+    for node, name in (names or {}).items():
+        if not isinstance(node, Value) or not isinstance(name, str):
+            raise TypeError(
+                f"draw() names= must map Values to str, got {type(node).__name__}: {quote(node)} -> "
+                f"{type(name).__name__}: {quote(name)}"
+            )
+    for key, value in (graph_attributes or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(
+                f"draw() graph_attributes= must map str to str (Graphviz attributes, like size='8,5'), got "
+                f"{type(key).__name__}: {quote(key)} -> {type(value).__name__}: {quote(value)}"
+            )
+
+
 def check_draw_options(function: str, **options: Any) -> None:
     """TypeError/ValueError naming the option for a bad ``show_grad``, ``collapse``, ``digits`` or ``title``.
 
@@ -473,13 +541,13 @@ def check_draw_options(function: str, **options: Any) -> None:
     for option in ("show_grad", "collapse"):
         if option in options and not isinstance(options[option], bool):
             value = options[option]
-            raise TypeError(f"{function} {option} must be True or False, got {type(value).__name__}: {value!r}")
+            raise TypeError(f"{function} {option} must be True or False, got {type(value).__name__}: {quote(value)}")
     digits = options.get("digits", 4)
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"{function} digits must be an int from 1 to 17, got {digits!r}")
+        raise ValueError(f"{function} digits must be an int from 1 to 17, got {quote(digits)}")
     title = options.get("title")
     if title is not None and not isinstance(title, str):
-        raise TypeError(f"{function} title must be a str or None, got {type(title).__name__}: {title!r}")
+        raise TypeError(f"{function} title must be a str or None, got {type(title).__name__}: {quote(title)}")
 
 
 def _common_prefix(dotted: list[str]) -> list[str]:
@@ -531,16 +599,27 @@ def _highlighted(highlight: Any) -> tuple[set[tuple[Value, int]], set[Value], bo
     if highlight is None:
         return set(), set(), False
     edges = getattr(highlight, "edges", None)
-    if edges is None and isinstance(highlight, tuple) and len(highlight) == 2 and isinstance(highlight[0], Value):
-        return {(highlight[0], highlight[1])}, {highlight[0]}, False
-    if edges is None:
+    single = edges is None and isinstance(highlight, tuple) and len(highlight) == 2 and isinstance(highlight[0], Value)
+    if single:
+        edges = [highlight]
+    elif edges is None:
         edges = highlight
+    wanted = "draw() highlight must be (node, k), a path from paths(), or (node, k) pairs"
     try:
         pairs = {(node, position) for node, position in edges}
     except (TypeError, ValueError):
-        raise TypeError(
-            f"draw() highlight must be (node, k), a path from paths(), or (node, k) pairs, got {highlight!r}"
-        ) from None
+        raise TypeError(f"{wanted}, got {type(highlight).__name__}: {quote(highlight)}") from None
+    for node, position in pairs:
+        if not isinstance(node, Value) or isinstance(position, bool) or not isinstance(position, int):
+            raise TypeError(f"{wanted}, a Value and an int, got ({quote(node)}, {quote(position)})")
+        if not 0 <= position < len(node.parents):
+            raise ValueError(
+                f"draw() highlight ({quote(node)}, {position}): k must index the node's parents, 0 to "
+                f"{len(node.parents) - 1}"
+                if node.parents
+                else f"draw() highlight: {quote(node)} has no parents"
+            )
     boxes = {node for node, _ in pairs}
-    boxes |= {node.parents[position] for node, position in pairs if 0 <= position < len(node.parents)}
-    return pairs, boxes, True
+    if not single:
+        boxes |= {node.parents[position] for node, position in pairs}
+    return pairs, boxes, not single

@@ -38,12 +38,15 @@ y
 # %% [markdown]
 # ## Check your gradients
 #
-# Work out d y / d value for any of the values, on paper, and hand them in.
-# Here we pretend to have made the classic mistake: taking the derivative of
-# `tanh` as 1 - x² instead of 1 - tanh(x)².
+# Work out d y / d value for any of the values, on paper, and hand them in:
+# as numbers rounded the way you would write them (`0.786`: at least 3
+# significant digits, right when within one unit of the last digit), or as
+# the arithmetic you did, in quotes (`"1 - 0.4621**2"`). Here we pretend to
+# have made the classic mistake: taking the derivative of `tanh` as 1 - x²
+# instead of 1 - tanh(x)².
 
 # %%
-my_answers = {"y": 1.0, "n": 1 - 0.5**2, "w": 2.0 * (1 - 0.5**2)}
+my_answers = {"y": 1, "n": "1 - 0.5**2", "w": "2 * (1 - 0.5**2)"}
 report = check_gradients(y, my_answers)
 report
 
@@ -75,7 +78,7 @@ print(exercise.answer(1 - 0.5**2).message)  # wrong twice: the exercise shows th
 
 # %%
 print(exercise.prompt)
-print(exercise.answer(exercise.steps[0].contribution).message)
+print(exercise.answer("0.786").message)  # rounded to 3 significant digits is right
 exercise.score
 
 # %% [markdown]

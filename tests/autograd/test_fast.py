@@ -84,3 +84,51 @@ def test_relu_dots_follow_relu_at_its_edges_when_recording_or_not(x, recording):
         rows = CheckedRows(weights, biases).dots(inputs, relu=True)
         reference = [relu_dot(weights[0], inputs, biases[0])]
     assert [bits(n.data) for n in together] == [bits(n.data) for n in rows] == [bits(n.data) for n in reference]
+
+
+ROWS = [[Value(1.0), Value(2.0)], [Value(-1.0), Value(0.5)]]
+
+
+@pytest.mark.parametrize("function", [dots, relu_dots], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    ("arguments", "error", "pattern"),
+    [
+        (
+            (ROWS, [1.0, 2.0], None),
+            TypeError,
+            r"{f}\(\) biases must be a sequence of biases \(one per row\), got NoneType",
+        ),
+        ((ROWS, [1.0, 2.0], 0.0), TypeError, r"{f}\(\) biases must be a sequence .*got float: 0.0"),
+        ((None, [1.0, 2.0], [0.0]), TypeError, r"{f}\(\) weight_rows must be a sequence of rows of weights"),
+        (("ab", [1.0, 2.0], [0.0, 0.0]), TypeError, r"{f}\(\) weight_rows must be .*got str: 'ab'"),
+        (([5], [1.0], [0.0]), TypeError, r"{f}\(\) weight_rows\[0\] must be a sequence of weights, got int: 5"),
+        ((ROWS, None, [0.0, 0.0]), TypeError, r"{f}\(\) inputs must be a sequence of inputs \(numbers or Values\)"),
+        ((ROWS, "x" * 500, [0.0, 0.0]), TypeError, r"{f}\(\) inputs .*'x+\.\.\.x+' \(500 characters\)"),
+        (
+            (ROWS, [1.0], [0.0, 0.0]),
+            ValueError,
+            r"{f}\(\) row 0: {f_}\(\) needs as many weights as inputs, got 2 and 1",
+        ),
+        ((ROWS, [1.0, "a"], [0.0, 0.0]), TypeError, r"{f}\(\) row 0: {f_}\(\) needs a real number"),
+        ((ROWS, [1.0, 2.0], [0.0, "b"]), TypeError, r"{f}\(\) row 1: {f_}\(\) needs a real number .*'b'"),
+        ((ROWS, [1.0, 2.0], [0.0]), ValueError, r"{f}\(\) needs one bias per row of weights, got 2 rows and 1"),
+    ],
+)
+def test_dots_name_themselves_and_their_bad_argument(function, arguments, error, pattern):
+    name = function.__name__
+    with pytest.raises(error, match=pattern.format(f=name, f_=name[:-1])) as raised:
+        function(*arguments)
+    assert len(str(raised.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda: CheckedRows(None, [0.0]), r"CheckedRows\(\) weight_rows must be a sequence"),
+        (lambda: CheckedRows(ROWS, None), r"CheckedRows\(\) biases must be a sequence"),
+        (lambda: CheckedRows(ROWS, [0.0, 0.0]).dots(None), r"CheckedRows.dots\(\) inputs must be a sequence"),
+    ],
+)
+def test_checked_rows_name_their_bad_argument(call, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        call()

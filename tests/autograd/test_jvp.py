@@ -127,3 +127,74 @@ def test_compare_modes_for_one_input_and_many_outputs_favours_forward():
     assert [row[0] for row in report.forward_jacobian] == pytest.approx([row[0] for row in report.jacobian], rel=1e-14)
     with pytest.raises(ValueError, match="at least one input"):
         compare_modes(lambda: Value(1.0))
+
+
+def two(x, y):
+    return x * y
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "pattern"),
+    [
+        (lambda: jvp(3, [1.0], [1.0]), TypeError, r"^jvp\(\) needs a function f, got int: 3$"),
+        (lambda: jvp(two, 1.0, [1.0]), TypeError, r"^jvp\(\) needs a sequence of numbers as primals, got float: 1.0$"),
+        (lambda: jvp(two, [1.0, 2.0], "ab"), TypeError, r"^jvp\(\) needs a sequence of numbers as tangents, got str"),
+        (
+            lambda: jvp(two, ["x" * 500, 1.0], [1.0, 0.0]),
+            TypeError,
+            r"^jvp\(\) primals\[0\] must be a number, got str: 'x+\.\.\.x+' \(500 characters\)$",
+        ),
+        (
+            lambda: jvp(two, [1.0, 2.0], [1.0, None]),
+            TypeError,
+            r"^jvp\(\) tangents\[1\] must be a number, got NoneType: None$",
+        ),
+        (
+            lambda: jvp(two, [1.0], [1.0]),
+            TypeError,
+            r"^jvp\(\) calls f with 1 input, which f does not take: missing a required argument: 'y'$",
+        ),
+        (
+            lambda: jvp(lambda x: [x, "s" * 300], [1.0], [1.0]),
+            TypeError,
+            r"^jvp\(\) needs f to return Values or numbers, got str at \[1\]: 's+\.\.\.s+' \(300 characters\)$",
+        ),
+        (
+            lambda: jvp(lambda x: {"a": x}, [1.0], [1.0]),
+            TypeError,
+            r"^jvp\(\) needs f to return a Value, a number or a sequence of them, got dict",
+        ),
+        (
+            lambda: jvp(lambda x: True, [1.0], [1.0]),
+            TypeError,
+            r"^jvp\(\) needs f to return a Value, a number or a sequence of them, got bool",
+        ),
+        (lambda: compare_modes(3, 1.0), TypeError, r"^compare_modes\(\) needs a function f, got int: 3$"),
+        (lambda: compare_modes(two), ValueError, r"^compare_modes\(\) needs at least one input for f"),
+        (
+            lambda: compare_modes(two, [1.0, 2.0]),
+            TypeError,
+            r"^compare_modes\(\) takes f's inputs one by one, got a list: \[1.0, 2.0\]; "
+            r"pass compare_modes\(f, \*inputs\)$",
+        ),
+        (
+            lambda: compare_modes(two, 1.0, "2"),
+            TypeError,
+            r"^compare_modes\(\) args\[1\] must be a number, got str: '2'$",
+        ),
+        (lambda: compare_modes(two, 1.0), TypeError, r"^compare_modes\(\) calls f with 1 input, which f does not take"),
+        (
+            lambda: compare_modes(lambda x: [], 1.0),
+            ValueError,
+            r"^compare_modes\(\) needs f to return at least one output",
+        ),
+    ],
+)
+def test_jvp_and_compare_modes_name_their_bad_arguments(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+def test_functions_without_a_signature_and_with_star_args_still_work():
+    assert jvp(max, [1.0, 2.0], [1.0, 0.0]) == (2.0, 0.0)
+    assert compare_modes(lambda *w: sum(w, Value(0.0)).tanh(), *[0.1] * 5).inputs == 5

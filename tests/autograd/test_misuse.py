@@ -16,13 +16,19 @@ from autograd import (
     dots,
     grad,
     gradcheck,
+    jvp,
     log_softmax,
     logsumexp,
     relu_dot,
     softmax,
     sum_values,
 )
+from autograd.modes import compare_modes
 from autograd.ops import UnaryOp
+from autograd.paths import paths
+from autograd.practice import Exercise, check_gradients
+from autograd.steps import backward_steps, final_grads
+from autograd.viz import draw
 
 UNARY_WITH_PARAMS = [op for op in OPS.values() if isinstance(op, UnaryOp) and op.test_params]
 
@@ -93,6 +99,16 @@ def test_every_op_checks_its_parameters(op, bad):
         (lambda: Value(1.0, label="x\ud800"), ValueError, "Value"),
         (lambda: Value("1.0"), TypeError, "Value"),
         (lambda: Value(1.0) < "2", TypeError, "<"),
+        (lambda: backward_steps(Value(1.0) * 2.0, "1"), TypeError, "backward_steps() gradient"),
+        (lambda: backward_steps(Value(1.0) * 2.0, names=3), TypeError, "backward_steps() names="),
+        (lambda: final_grads(Value(1.0), None), TypeError, "final_grads()"),
+        (lambda: paths(Value(1.0), Value(1.0), limit="all"), TypeError, "paths() limit"),
+        (lambda: jvp(lambda x: x, [1.0], ["1"]), TypeError, "jvp() tangents[0]"),
+        (lambda: compare_modes(None, 1.0), TypeError, "compare_modes() needs a function"),
+        (lambda: Exercise(Value(1.0) * 2.0, ask=None), TypeError, "Exercise() ask"),
+        (lambda: check_gradients(Value(1.0) * 2.0, None), TypeError, "check_gradients() answers"),
+        (lambda: draw(Value(1.0) * 2.0, parameters=3), TypeError, "draw() parameters="),
+        (lambda: dots([[Value(1.0)]], [1.0], None), TypeError, "dots() biases"),
     ],
 )
 def test_every_public_function_rejects_the_wrong_kind_of_argument_by_name(call, error, names):

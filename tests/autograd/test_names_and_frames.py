@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import shutil
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nn
 from autograd import Value
 from autograd.explain import backward_steps, explain, frames
+from autograd.practice import check_gradients
 from autograd.viz import draw, named_values, node_names, nodes_in_order
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz program dot")
@@ -107,3 +112,123 @@ def test_svg_frames_all_have_one_size(tmp_path):
     raw.add(re.search(r'<svg width="[^"]+"', draw(y).pipe(format="svg").decode())[0])
     assert len(raw) == 2
     assert all(x.grad == 0.0 for x in xs)
+
+
+# ---------------------------------------------------------------------------
+# Every node has its own name, whatever the labels
+# ---------------------------------------------------------------------------
+def colliding() -> tuple[Value, list[Value]]:
+    """Three leaves labelled x, x and x#1 (the name a generated suffix would take), and an unlabeled n1-to-be."""
+    leaves = [Value(1.0, label="x"), Value(2.0, label="x"), Value(3.0, label="x#1"), Value(4.0, label="n1")]
+    y = (leaves[0] * leaves[1] + leaves[2]) * leaves[3]
+    return y, leaves
+
+
+def test_labels_that_collide_with_generated_names_still_get_distinct_names_everywhere():
+    y, leaves = colliding()
+    names = node_names(nodes_in_order(y))
+    assert len(set(names.values())) == len(names)
+    assert [names[leaf] for leaf in leaves] == ["x#2", "x#3", "x#1", "n1"]  # a label no other node has is kept
+    steps = backward_steps(y)
+    assert {step.parent_name for step in steps} >= {"x#1", "x#2", "x#3"}
+    text = explain(y, file=io.StringIO())
+    assert all(f" {name} " in str(text) or f" {name}\n" in str(text) for name in ("x#1", "x#2", "x#3"))
+    source = draw(y).source
+    assert [source.count(f"<B>{name}</B>") for name in ("x#1", "x#2", "x#3")] == [1, 1, 1]
+    with pytest.raises(ValueError, match=r"the label 'x' names 2 values; use 'x#2' or 'x#3'") as raised:
+        check_gradients(y, {"x": 1.0})
+    assert "'x#1'" not in str(raised.value)
+    report = check_gradients(y, {"x#1": "4.00", "x#2": "8.00", "x#3": "4.00", "n1": "5.00"})
+    assert report.ok, str(report)
+
+
+@given(
+    st.lists(st.sampled_from(["", "x", "x#1", "x#2", "x#1#1", "n1", "n2", "n3#1"]), min_size=1, max_size=12),
+    st.lists(st.sampled_from(["", "x", "x#1", "n1", "n2"]), max_size=4),
+)
+def test_node_names_are_always_distinct(leaf_labels, interior_labels):
+    leaves = [Value(float(k), label=label) for k, label in enumerate(leaf_labels)]
+    y = leaves[0]
+    for k, leaf in enumerate(leaves[1:]):
+        y = y + leaf
+        if k < len(interior_labels):
+            y.label = interior_labels[k]
+    names = node_names(nodes_in_order(y))
+    assert len(set(names.values())) == len(names)
+    for node, name in names.items():  # a label shared by no other node is the node's name
+        if node.label and sum(other.label == node.label for other in names) == 1:
+            assert name == node.label
+
+
+def test_a_label_that_is_not_text_is_drawn_and_explained_with_a_replacement_character(tmp_path):
+    undecodable = os.fsdecode(b"data\xff.csv")  # as os.listdir returns a file name that is not UTF-8
+    assert "\udcff" in undecodable
+    x = Value(1.5, label="x")
+    x.label = undecodable  # (Value() refuses it; a label set afterwards is drawn safely all the same)
+    y = (x * 2.0).tanh()
+    assert node_names(nodes_in_order(y))[x] == "data\ufffd.csv"
+    source = draw(y, title=undecodable, names={y: "out\udcfe"}).source
+    source.encode("utf-8")  # nothing left that cannot be written
+    assert "data\ufffd.csv" in source and "out\ufffd" in source
+    out = tmp_path / "explain.txt"
+    with out.open("w", encoding="utf-8") as file:
+        explain(y, file=file)
+    assert "data\ufffd.csv" in out.read_text(encoding="utf-8")
+
+
+@needs_dot
+def test_a_label_that_is_not_text_renders(tmp_path):
+    x = Value(1.5, label="x")
+    x.label = os.fsdecode(b"\xfe\xff")
+    svg = draw(x * 2.0, title=os.fsdecode(b"t\xff")).pipe(format="svg").decode("utf-8")
+    assert "\ufffd\ufffd" in svg
+
+
+# ---------------------------------------------------------------------------
+# draw's options are checked by name
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("options", "error", "pattern"),
+    [
+        ({"parameters": 3}, TypeError, r"draw\(\) parameters= must be a model, or Values .* got int: 3"),
+        ({"parameters": [3]}, TypeError, r"draw\(\) parameters= must hold Values or \(name, Value\) pairs.*got int: 3"),
+        ({"parameters": "w" * 300}, TypeError, r"draw\(\) parameters= .*got str: 'w+\.\.\.w+' \(300 characters\)"),
+        ({"inputs": 3}, TypeError, r"draw\(\) inputs= must be Values \(a list or set of them\) or None, got int: 3"),
+        ({"inputs": [1.0]}, TypeError, r"draw\(\) inputs= must hold Values, got float: 1.0"),
+        ({"names": {"x": "y"}}, TypeError, r"draw\(\) names= must map Values to str, got str: 'x' -> str: 'y'"),
+        ({"grads": {"x": 1.0}}, TypeError, r"draw\(\) grads= must map Values to numbers, got str: 'x'"),
+        ({"graph_attributes": {"size": 3}}, TypeError, r"draw\(\) graph_attributes= must map str to str"),
+        ({"highlight": 5}, TypeError, r"draw\(\) highlight must be \(node, k\), a path from paths\(\)"),
+        ({"max_nodes": "9"}, ValueError, r"draw\(\) max_nodes must be a positive int, got str: '9'"),
+        ({"rankdir": ["LR"]}, ValueError, r"draw\(\) rankdir must be one of .* got \['LR'\]"),
+    ],
+)
+def test_draw_names_each_bad_option_and_what_it_needs(options, error, pattern):
+    with pytest.raises(error, match=pattern) as raised:
+        draw(Value(1.0) * 2.0, **options)
+    assert len(str(raised.value)) < 300
+
+
+def test_draw_checks_a_highlighted_edge():
+    x = Value(1.0)
+    y = x * 2.0
+    with pytest.raises(ValueError, match=r"draw\(\) highlight .*: k must index the node's parents, 0 to 0"):
+        draw(y, highlight=(y, 1))
+    with pytest.raises(TypeError, match=r"a Value and an int, got .*'a'"):
+        draw(y, highlight=(y, "a"))
+    assert "penwidth=3" in draw(y, highlight=(y, 0)).source
+
+
+def test_a_drawn_graph_says_what_it_draws():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    y = (a * b + 1.0).tanh()
+    picture = draw(y)
+    # boxes a, b, a*b, a*b+1, tanh; op nodes *, +, tanh; the constant 1.0: 9 nodes; 2 + 1 + 1 + 1 + 3 = 8 edges
+    assert repr(picture) == "<glassgrad graph: 9 nodes, 8 edges; show it in a notebook or .render(...)>"
+    assert picture.source.count(" -> ") == 8
+    assert repr(draw(y, collapse=True)).startswith("<glassgrad graph: 6 nodes, 5 edges;")  # the ops in their boxes
+    model = nn.MLP(2, [3, 1], rng=0)
+    clustered = draw(model([1.0, 2.0]), parameters=model, collapse=True)  # nodes inside the layers' clusters count
+    assert repr(clustered) == f"<glassgrad graph: 4 nodes, {clustered.source.count(' -> ')} edges; " + (
+        "show it in a notebook or .render(...)>"
+    )
