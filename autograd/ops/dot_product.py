@@ -46,12 +46,12 @@ def dot_arguments(node: Value) -> tuple:
     return parents[: len(inputs)], inputs, parents[-1]
 
 
-def _dot_derivative(parts: tuple, out: Scalar, context: Any) -> tuple:
+def _dot_derivative(parts: Sequence[Any], out: Scalar, context: Any) -> tuple:
     """The partners of :func:`dot_terms`: d(w.x + b)/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
     return tuple(partner for _, _, _, partner in dot_terms(*parts))
 
 
-def _relu_dot_derivative(parts: tuple, out: Scalar, context: Any) -> tuple:
+def _relu_dot_derivative(parts: Sequence[Any], out: Scalar, context: Any) -> tuple:
     """The dot's derivatives where relu(z) = z (z > 0, or nan), else 0 (0 at z = 0, as relu)."""
     grads = _dot_derivative(parts, out, context)
     return (0.0,) * len(grads) if data(out) <= 0.0 else grads
