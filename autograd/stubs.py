@@ -6,8 +6,8 @@ is added by :func:`autograd.core.kinds.install`, which records each name and who
 :data:`autograd.core.kinds.INSTALLED`. The stub is generated from both, so it cannot drift from the code:
 
 - the class body and the module's functions are copied from ``value.py``'s source, bodies left out (a
-  ``numbers.Real`` parameter is written ``float``: type checkers do not read the numeric tower, and ``float``
-  accepts an ``int``);
+  ``numbers.Real`` parameter is written ``float | numbers.Real``: to a type checker a float is not a
+  ``numbers.Real``);
 - each op is declared from its entry in :data:`autograd.OPS`: a binary op as its operator with a ``Value`` or a
   number on the right (``x * 2.0``) and its reflected form with a number on the left (``2.0 * x``); a unary op as
   a method taking the entry's ``params`` with their defaults (positional, as the op takes them);
@@ -106,11 +106,12 @@ class _Imports:
 
 
 class _TowerToFloat(ast.NodeTransformer):
-    """``numbers.Real`` -> ``float``: type checkers do not support the numeric tower (PEP 484: float takes an int)."""
+    """``numbers.Real`` -> ``float | numbers.Real``: type checkers read the numeric tower's classes as plain classes,
+    so to them a ``float`` (or an ``int``: PEP 484 lets a float annotation take one) is not a ``numbers.Real``."""
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        if isinstance(node.value, ast.Name) and node.value.id == "numbers" and node.attr in ("Real", "Number"):
-            return ast.copy_location(ast.Name("float", ast.Load()), node)
+        if isinstance(node.value, ast.Name) and node.value.id == "numbers" and node.attr == "Real":
+            return ast.copy_location(ast.BinOp(ast.Name("float", ast.Load()), ast.BitOr(), node), node)
         return self.generic_visit(node)
 
 
@@ -238,11 +239,13 @@ def _class_body(source: ast.ClassDef, imports: _Imports) -> list[str]:
             lines.append(f"    {node.target.id}: {imports.annotation(ast.unparse(node.annotation), namespace)}")
         elif isinstance(node, ast.FunctionDef):
             if node.name.startswith("__") and _only_raises(node):
-                doc = (ast.get_docstring(node) or "").split("\n")[0]
-                methods.append(f"    {node.name}: None  # {doc}" if doc else f"    {node.name}: None")
+                summary = (ast.get_docstring(node) or "").split("\n")[0]
+                methods.append(f"    {node.name}: None  # {summary}" if summary else f"    {node.name}: None")
                 continue
             attribute = vars(Value)[node.name]
             function = attribute.fget if isinstance(attribute, property) else attribute
+            if function is None:
+                raise TypeError(f"Value.{node.name} is a property without a getter")
             decorators = [ast.unparse(decorator) for decorator in node.decorator_list]
             doc = ast.get_docstring(node, clean=False)
             methods += _define(node.name, _signature(function, node, imports), doc, decorators=decorators)

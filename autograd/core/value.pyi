@@ -6,6 +6,7 @@ Its operators and op methods (``a * b``, ``x.tanh()``) and ``backward`` are inst
 (:mod:`autograd.core.kinds`); the whole surface is declared, typed, in ``value.pyi``.
 """
 
+import numbers
 import random
 from collections.abc import Iterable, Sequence
 from typing import Any, SupportsIndex
@@ -49,7 +50,9 @@ class Value:
     _first_local: Any
     _second_local: Any
     _visited: Any
-    def __init__(self, data: float, _children: Sequence[Value] = (), _op: str = "", label: str = "") -> None: ...
+    def __init__(
+        self, data: float | numbers.Real, _children: Sequence[Value] = (), _op: str = "", label: str = ""
+    ) -> None: ...
     @property
     def parents(self) -> tuple[Value, ...]:
         """The values this one was computed from, in the op's order (``()`` for a leaf)."""
