@@ -66,7 +66,7 @@ def stable_sigmoid(x: float) -> float:
 
 
 def stable_softplus(x: float) -> float:
-    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows.
+    """``log(1 + e^x) = max(x, 0) + log1p(e^-|x|)``: never overflows.
 
     >>> stable_softplus(1000.0), round(stable_softplus(0.0), 6)   # log 2
     (1000.0, 0.693147)
@@ -97,7 +97,7 @@ erf = _either("erf", math.erf, "erf(x) = 2/sqrt(pi) * integral from 0 to x of e^
 tanh = _either("tanh", math.tanh, "tanh(x) = (e^x - e^-x) / (e^x + e^-x)")
 sigmoid = _either("sigmoid", stable_sigmoid, "sigmoid(x) = 1 / (1 + e^-x), stable")
 softplus = _either("softplus", stable_softplus, "softplus(x) = ln(1 + e^x), stable")
-abs_ = _either("__abs__", abs, "abs_(x) = |x|", name="abs_")
+abs_ = _either("__abs__", abs, "``abs_(x) = |x|``", name="abs_")
 
 
 def data(x: Scalar) -> float:
