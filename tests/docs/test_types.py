@@ -62,16 +62,16 @@ def mypy_errors(found: list[Block], folder: Path) -> list[str]:
     ]
     environment = {**os.environ, "MYPYPATH": str(ROOT)}  # this checkout's packages, ahead of site-packages
     result = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True, timeout=600)
-    errors = []
+    errors: list[tuple[str, int, str]] = []
     for line in result.stdout.splitlines():
         match = _ERROR.match(line)
         if match:
             block = by_module[match["module"]]
             where = block.page.relative_to(ROOT)
-            errors.append(f"{where}:{block.line + int(match['line']) - 1}: {match['message']}")
+            errors.append((str(where), block.line + int(match["line"]) - 1, match["message"]))
     if result.returncode not in (0, 1) or (result.returncode == 1 and not errors):
         raise RuntimeError(f"mypy did not run: {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return errors
+    return [f"{page}:{line}: {message}" for page, line, message in sorted(errors)]
 
 
 def test_every_page_has_python_blocks_to_check():
