@@ -29,8 +29,10 @@ import argparse
 import ast
 import builtins
 import inspect
+import io
 import sys
 import textwrap
+import tokenize
 import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -132,7 +134,8 @@ def _docstring(doc: str | None, indent: str) -> list[str]:
         if prose and any(len(row) > width - 3 for row in rows):
             rows = textwrap.wrap(" ".join(row.strip() for row in rows), width - 3)
         lines += ["", *rows] if lines else rows
-    if len(lines) == 1 and len(lines[0]) <= width - 3:
+    lines = [line.replace('"""', '\\"\\"\\"') for line in lines]
+    if len(lines) == 1 and len(lines[0]) <= width - 3 and not lines[0].endswith('"'):
         return [f'{indent}"""{lines[0]}"""']
     return [f'{indent}"""{lines[0]}', *(f"{indent}{line}" if line else "" for line in lines[1:]), f'{indent}"""']
 
@@ -221,7 +224,26 @@ def _function_node(function: Callable[..., Any]) -> ast.FunctionDef:
     return next(node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef))
 
 
-def _class_body(source: ast.ClassDef, imports: _Imports) -> list[str]:
+def _comments(source: str) -> dict[int, str]:
+    """Each line's comment (pragmas for tools left out), by line number."""
+    found = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        text = token.string.lstrip("#").strip()
+        if token.type == tokenize.COMMENT and not text.startswith(("noqa", "type:", "fmt:", "SPEED")):
+            found[token.start[0]] = text
+    return found
+
+
+def _doc_or_comments(node: ast.FunctionDef, comments: dict[int, str]) -> str | None:
+    """The function's docstring, or else the comments in its lines (what a reader of its source is told)."""
+    doc = ast.get_docstring(node, clean=False)
+    if doc is not None:
+        return doc
+    said = [comments[line] for line in range(node.lineno, (node.end_lineno or node.lineno) + 1) if line in comments]
+    return "; ".join(said) or None
+
+
+def _class_body(source: ast.ClassDef, imports: _Imports, comments: dict[int, str]) -> list[str]:
     """Value's own body: its docstring, slots, annotated data, then each method without its body."""
     namespace = vars(value_module)
     lines = [*_docstring(ast.get_docstring(source, clean=False), "    "), ""]
@@ -239,7 +261,7 @@ def _class_body(source: ast.ClassDef, imports: _Imports) -> list[str]:
             lines.append(f"    {node.target.id}: {imports.annotation(ast.unparse(node.annotation), namespace)}")
         elif isinstance(node, ast.FunctionDef):
             if node.name.startswith("__") and _only_raises(node):
-                summary = (ast.get_docstring(node) or "").split("\n")[0]
+                summary = (_doc_or_comments(node, comments) or "").split("\n")[0]
                 methods.append(f"    {node.name}: None  # {summary}" if summary else f"    {node.name}: None")
                 continue
             attribute = vars(Value)[node.name]
@@ -247,9 +269,9 @@ def _class_body(source: ast.ClassDef, imports: _Imports) -> list[str]:
             if function is None:
                 raise TypeError(f"Value.{node.name} is a property without a getter")
             decorators = [ast.unparse(decorator) for decorator in node.decorator_list]
-            doc = ast.get_docstring(node, clean=False)
+            doc = _doc_or_comments(node, comments)
             methods += _define(node.name, _signature(function, node, imports), doc, decorators=decorators)
-    layout = [name for name in Value.__slots__ if name not in annotated]
+    layout = [name for name in Value.__slots__ if name not in annotated and not name.startswith("__")]
     if layout:
         imports.names.setdefault("typing", set()).add("Any")
         lines.append("    # The layout, read through parents and local_grads (see value.py):")
@@ -313,7 +335,7 @@ def stub_text() -> str:
     imports = _Imports()
     public = set(value_module.__all__)
     classes = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Value"]
-    body = _class_body(classes[0], imports)
+    body = _class_body(classes[0], imports, _comments(source))
     groups: dict[str, list[str]] = {}
     for name, where in INSTALLED.items():
         group = "the ops (autograd.ops): each from its entry in OPS" if where.startswith("op ") else where

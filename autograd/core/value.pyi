@@ -2,7 +2,7 @@
 # (autograd.core.kinds.INSTALLED). Do not edit: change the code, then run the command again.
 """``Value``: one scalar and its place in the computation graph; only the constructors below it write its layout.
 
-Its operators and op methods (``a * b``, ``x.tanh()``) and ``backward`` are installed by the op registry
+Its operators, op methods (``a * b``, ``x.tanh()``) and ``backward`` are installed by the op registry
 (:mod:`autograd.core.kinds`); the whole surface is declared, typed, in ``value.pyi``.
 """
 
@@ -16,7 +16,7 @@ __all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "qu
 class Value:
     """A scalar that remembers how it was computed: ``data``, ``grad`` (d root / d this value, after backward), its
     ``parents`` (ordered), the ``op`` that made it (``""`` for a leaf), the ``local_grads`` d self / d parent
-    computed at forward time, and a ``context`` (a folded constant, a parameter, a class index).
+    computed at forward time, and a ``context`` (a folded constant, a parameter, a class index). ``==`` is identity.
     >>> a = Value(2.0, label="a"); b = a * a + 1; b.backward(); a.grad   # d(a^2 + 1)/da = 2a
     4.0
     """
@@ -35,6 +35,7 @@ class Value:
         "_first_local",
         "_second_local",
         "_visited",
+        "__dict__",
     )
     data: float
     grad: Any
@@ -52,7 +53,8 @@ class Value:
     _visited: Any
     def __init__(
         self, data: float | numbers.Real, _children: Sequence[Value] = (), _op: str = "", label: str = ""
-    ) -> None: ...
+    ) -> None:
+        """micrograd's hand-built node, Value(6.0, (a, b), "*"): see autograd.compat"""
     @property
     def parents(self) -> tuple[Value, ...]:
         """The values this one was computed from, in the op's order (``()`` for a leaf)."""
@@ -61,15 +63,16 @@ class Value:
         """d self / d parent for each parent, in the order of ``parents``, computed at forward time."""
     def __repr__(self) -> str: ...
     def __pos__(self) -> Value: ...
-    def __lt__(self, other: Value | float) -> bool: ...
+    def __lt__(self, other: Value | float) -> bool:
+        """no __eq__: == and hash() stay identity, as nodes need"""
     def __le__(self, other: Value | float) -> bool: ...
     def __gt__(self, other: Value | float) -> bool: ...
     def __ge__(self, other: Value | float) -> bool: ...
     def __bool__(self) -> bool:
-        """``bool(data)``: False for 0.0, as for a number."""
-    __float__: None  # Refused: ``math.tanh(x)`` would call it and silently drop the graph.
+        """False for 0.0, as for a number"""
+    __float__: None  # math.tanh(x) would call it and silently drop the graph
     def __format__(self, spec: str) -> str:
-        """``f"{loss:.4f}"`` formats ``data``; an empty spec gives the repr."""
+        """f"{loss:.4f}" formats data"""
     def item(self) -> float:
         """The number this Value holds (``data``), as PyTorch's ``tensor.item()``."""
     def detach(self) -> Value:
