@@ -35,6 +35,7 @@ import linecache
 import math
 import os
 import sys
+from types import FrameType
 from typing import Any
 
 from autograd import describe
@@ -81,16 +82,16 @@ class AnomalyError(FloatingPointError):
 
 def _library_folders() -> tuple[str, ...]:
     folders = {os.path.dirname(os.path.abspath(__file__)) + os.sep}
-    module = sys.modules.get("nn")
-    if module is not None and getattr(module, "__file__", None):
-        folders.add(os.path.dirname(os.path.abspath(module.__file__)) + os.sep)
+    path = getattr(sys.modules.get("nn"), "__file__", None)
+    if path:
+        folders.add(os.path.dirname(os.path.abspath(path)) + os.sep)
     return tuple(folders)
 
 
 def _user_site(library: tuple[str, ...]) -> tuple[str, int] | None:
     """(file, line) of the innermost frame outside the ``library`` folders (autograd/, nn/): the line that made the
     node."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not os.path.abspath(filename).startswith(library):

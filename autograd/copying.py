@@ -24,7 +24,7 @@ pickled by name, so they stay the same objects.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, SupportsIndex
 
 from autograd.core.kinds import install
 from autograd.core.value import Value
@@ -78,7 +78,7 @@ def _ancestors(root: Value) -> list[Value]:
     return nodes_in_order(root)[:-1]
 
 
-def _reduce_ex(self: Value, protocol: int) -> tuple:
+def _reduce_ex(self: Value, protocol: SupportsIndex) -> tuple:
     mark = self._visited
     if (type(mark) is _Pass and mark.open) or not self.parents:  # inside a pass (parents written) or a leaf
         return (_new_value, (), _own_state(self))

@@ -75,7 +75,15 @@ def _shown(x: Any, name: Name) -> str:
 
 
 class Description:
-    """How the nodes of one op read; the defaults are an n-ary op's: ``softmax(z1, z2, z3)[1]``."""
+    """How the nodes of one op read; the defaults are an n-ary op's: ``softmax(z1, z2, z3)[1]``.
+
+    An op whose nodes read differently gives a subclass in :data:`DESCRIPTIONS`, keyed by the op's name.
+
+    >>> from autograd import OPS, Value, softmax
+    >>> s = softmax([Value(2.0, label="x"), Value(-3.0, label="w")])
+    >>> Description().expression(OPS["softmax"], s[1], lambda v: v.label)
+    'softmax(x, w)[1]'
+    """
 
     folds_in = False  # collapse=True draws leaf parents inside the node's box (a dot product does)
     elementwise = False  # one or two operands: explain shows the numbers beside the names
@@ -103,6 +111,7 @@ class Description:
         return []
 
     def constant_caption(self, op: Any, node: Value) -> str:
+        """The folded constants as a picture shows them beside the node (``""`` for none)."""
         return ""
 
     def operand_letter(self, op: Any, node: Value, position: int) -> str | None:
@@ -237,7 +246,12 @@ _UNARY, _BINARY, _NARY = UnaryDescription(), BinaryDescription(), Description()
 
 
 def description(op: Any) -> Description:
-    """How the nodes of ``op`` (an entry of ``OPS``) read."""
+    """How the nodes of ``op`` (an entry of ``OPS``) read: its own description, or its kind's.
+
+    >>> from autograd import OPS
+    >>> type(description(OPS["tanh"])).__name__, type(description(OPS["dot"])).__name__
+    ('UnaryDescription', 'DotDescription')
+    """
     found = DESCRIPTIONS.get(op.name)
     if found is not None:
         return found
@@ -245,13 +259,25 @@ def description(op: Any) -> Description:
 
 
 def caption(node: Value) -> str:
-    """The node's label in pictures: ``*``, ``tanh``, ``leaky_relu(0.1)``, ``softmax[2]``."""
+    """The node's label in pictures: ``*``, ``tanh``, ``leaky_relu(0.1)``, ``softmax[2]``.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> caption(x * x), caption(x.leaky_relu(0.1))
+    ('*', 'leaky_relu(0.1)')
+    """
     op = OPS.get(node.op)
     return node.op if op is None else description(op).caption(op, node)
 
 
 def expression(node: Value, name: Name) -> str:
-    """The node as a formula of its parents: ``a * b``, ``tanh(n1)``, ``w1*x1 + b``."""
+    """The node as a formula of its parents: ``a * b``, ``tanh(n1)``, ``w1*x1 + b``; ``name`` names each parent.
+
+    >>> from autograd import Value, dot
+    >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    >>> expression(w * x, lambda v: v.label), expression(dot([w], [x], 1.0), lambda v: v.label)
+    ('w * x', 'w*x + 1.0')
+    """
     op = OPS.get(node.op)
     if op is None:
         return f"{node.op}({', '.join(name(p) for p in node.parents)})"
@@ -259,7 +285,15 @@ def expression(node: Value, name: Name) -> str:
 
 
 def derivative_text(node: Value, position: int, name: Name) -> tuple[str, str]:
-    """d node / d (the parent at ``position``) as a formula, and what its letters stand for."""
+    """d node / d (the parent at ``position``) as a formula, and what its letters stand for.
+
+    For a product a * b: d(a*b)/da = b, and a, b are the node's two parents.
+
+    >>> from autograd import Value
+    >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    >>> derivative_text(w * x, 0, lambda v: v.label)
+    ('d(a*b)/da = b', 'a = w, b = x')
+    """
     op = OPS.get(node.op)
     if op is None:
         return f"d {node.op}/d(parent {position})", ""
@@ -267,25 +301,48 @@ def derivative_text(node: Value, position: int, name: Name) -> tuple[str, str]:
 
 
 def constants(node: Value) -> list[float]:
-    """The plain numbers folded into the node (not parents)."""
+    """The plain numbers folded into the node (not parents): the 4.0 of ``x * 4.0``.
+
+    >>> from autograd import Value
+    >>> constants(Value(2.0) * 4.0), constants(Value(2.0) * Value(4.0))
+    ([4.0], [])
+    """
     op = OPS.get(node.op)
     return [] if op is None else description(op).constants(op, node)
 
 
 def constant_caption(node: Value) -> str:
-    """The folded constants as a picture shows them (``""`` for none)."""
+    """The folded constants as a picture shows them (``""`` for none), saying which operand where order matters.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> constant_caption(x * 4.0), constant_caption(4.0 - x)
+    ('4.0', '4.0 (1st operand)')
+    """
     op = OPS.get(node.op)
     return "" if op is None else description(op).constant_caption(op, node)
 
 
 def operand_letter(node: Value, position: int) -> str | None:
-    """``"a"`` or ``"b"`` on a picture's edge where the order of operands matters, else None."""
+    """``"a"`` or ``"b"`` on a picture's edge where the order of operands matters, else None.
+
+    >>> from autograd import Value
+    >>> x, w = Value(2.0), Value(-3.0)
+    >>> operand_letter(x - w, 0), operand_letter(x - w, 1), operand_letter(x * w, 0)
+    ('a', 'b', None)
+    """
     op = OPS.get(node.op)
     return None if op is None else description(op).operand_letter(op, node, position)
 
 
 def folds_in(node: Value) -> bool:
-    """Whether ``collapse=True`` draws the node's leaf parents inside its box (a dot product's)."""
+    """Whether ``collapse=True`` draws the node's leaf parents inside its box (a dot product's).
+
+    >>> from autograd import Value, dot
+    >>> x, w = Value(2.0), Value(-3.0)
+    >>> folds_in(dot([w], [x])), folds_in(w * x)
+    (True, False)
+    """
     op = OPS.get(node.op)
     return op is not None and description(op).folds_in
 

@@ -66,6 +66,7 @@ class CheckedRows:
     """
 
     __slots__ = ("_number_parents", "biases", "kept", "rows", "size")
+    biases: list[Any]  # leaf Values and floats: the code tests ``type(b) is Value`` where it matters
 
     def __init__(
         self, weight_rows: Sequence[Sequence[Value]], biases: Sequence[Value | float], *, keep: bool = True
@@ -107,7 +108,7 @@ class CheckedRows:
         """``w . x + b`` for each row, as floats: no node at all (inference)."""
         return self._sums([x.data if type(x) is Value else x for x in inputs])
 
-    def _sums(self, input_data: Sequence[float]) -> list[float]:
+    def _sums(self, input_data: Sequence[Any]) -> list[float]:
         return [
             sum(map(mul, [w.data for w in row], input_data), b.data if type(b) is Value else b)
             for row, b in zip(self.rows, self.biases)
@@ -124,7 +125,7 @@ class CheckedRows:
             reference = relu_dot if relu else dot
             return [reference(row, inputs, b) for row, b in zip(self.rows, self.biases)]
         value_inputs = kinds == {Value}
-        input_data = [x.data for x in inputs] if value_inputs else inputs
+        input_data = [x.data for x in inputs] if value_inputs else inputs  # type: ignore[union-attr]
         mode = grad_mode()
         if not mode.recording:  # leaves; relu's rule inline, as below (nan and -0.0 stay)
             sums = self._sums(input_data)

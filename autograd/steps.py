@@ -120,7 +120,7 @@ def backward_steps(
     names = node_names(nodes, names)
     grad_so_far: dict[Value, Any] = dict.fromkeys(nodes, 0.0)  # every grad starts from 0.0 for this pass
     steps: list[BackwardStep] = []
-    current = {"node": None, "position": -1}
+    current: dict[str, Any] = {"node": None, "position": -1}
 
     def record(node: Value, parent: Value, local: Any, upstream: Any) -> None:
         if current["node"] is node:

@@ -92,7 +92,7 @@ def check_activation(activation: str | Activation, *, allow_layer: bool) -> None
     """
     if callable(activation):
         return
-    _, facts = activation_entry(activation)  # type: ignore[arg-type]
+    _, facts = activation_entry(activation)
     if facts.layer and not allow_layer:
         raise ValueError(
             f"activation {activation!r} acts on a whole layer's outputs, not on one neuron; "

@@ -313,8 +313,11 @@ class MLP(Module):
         ]
         self.nin = nin
 
-    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
-        """The network's output: a list of Values, or a single Value when the last layer has one neuron."""
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Any:
+        """The network's output: a list of Values, or a single Value when the last layer has one neuron.
+
+        Typed ``Any``: which of the two it is depends on the sizes, known at run time only (``model(x).data`` and
+        ``[v.data for v in model(x)]`` both type-check)."""
         x = _as_inputs(x, self.nin, self)
         # Under no_grad each layer's outputs are leaves (CheckedRows.dots makes no node). A float-only
         # path between layers bought 5.7% of the T1 inference's instructions (measured): not kept.

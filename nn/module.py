@@ -38,8 +38,9 @@ __all__ = ["LoadResult", "Module", "ModuleType", "StateDict"]
 
 _JUST_VALUE = {Value}
 
-#: A state dict: entry name -> a number (one Value) or a list of numbers (a list of Values).
-StateDict = dict[str, "float | list[float]"]
+#: A state dict: entry name -> a number (one Value) or a list of numbers (a list of Values). Typed ``Any`` as
+#: PyTorch types its state dicts: which of the two an entry is depends on the model (``len(state[name])`` checks).
+StateDict = dict[str, Any]
 
 
 ModuleType = TypeVar("ModuleType", bound="Module")

@@ -33,7 +33,12 @@ _EXAMPLE = 'glassgrad explain "tanh(w*x + b)" w=-3 x=2 b=6.5'
 
 
 def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``glassgrad``: one subcommand per thing to do with an expression."""
+    """The argument parser of ``glassgrad``: one subcommand per thing to do with an expression.
+
+    >>> arguments = parser().parse_args(["draw", "x*y", "x=1", "y=2", "-o", "graph.png"])
+    >>> arguments.command, arguments.expression, arguments.variables, arguments.output
+    ('draw', 'x*y', ['x=1', 'y=2'], 'graph.png')
+    """
     top = argparse.ArgumentParser(
         prog="glassgrad",
         description="Backpropagation through an expression, step by step. The expression is parsed, never run: "
@@ -98,7 +103,18 @@ def main(
     stderr: TextIO | None = None,
     input: Callable[[str], str] | None = None,  # noqa: A002 - what the practice reads answers with
 ) -> int:
-    """Run ``glassgrad`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    """Run ``glassgrad`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status.
+
+    ``grad`` prints the value and d value / d variable for each variable; for the neuron y = tanh(w x + b) the
+    chain rule gives dy/dw = x (1 - y^2), dy/dx = w (1 - y^2) and dy/db = 1 - y^2:
+
+    >>> main(["grad", "tanh(w*x + b)", "w=-3", "x=2", "b=6.5"])
+    value = 0.462117
+    d/dw = 1.5729
+    d/dx = -2.35934
+    d/db = 0.786448
+    0
+    """
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
     arguments = parser().parse_args(argv)

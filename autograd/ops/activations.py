@@ -2,6 +2,19 @@
 ``nn`` and the exporters read off it: the name ``nn`` accepts, its PyTorch module, its ONNX operators.
 
 Where a function has a kink, the derivative there follows PyTorch's convention, stated in the formula.
+
+>>> from autograd import OPS
+>>> for name in ("sigmoid", "tanh", "leaky_relu", "softplus"):
+...     print(f"{name:10} {OPS[name].formula}")
+sigmoid    d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))
+tanh       d tanh(x)/dx = 1 - tanh(x)^2
+leaky_relu d leaky_relu(x)/dx = 1 if x > 0 else slope (slope at x = 0, as PyTorch)
+softplus   d ln(1 + e^x)/dx = sigmoid(x)
+>>> x = Value(-2.0)
+>>> y = x.leaky_relu(0.1)   # slope * x for x < 0
+>>> y.backward()
+>>> y.data, x.grad
+(-0.2, 0.1)
 """
 
 from __future__ import annotations
@@ -109,7 +122,11 @@ tanh_op = register(
 
 
 def relu_forward(x: float) -> float:
-    """relu(x) = 0.0 if x < 0 else x (nan stays nan, -0.0 stays -0.0, as PyTorch): shared with relu_dot."""
+    """relu(x) = 0.0 if x < 0 else x (nan stays nan, -0.0 stays -0.0, as PyTorch): shared with relu_dot.
+
+    >>> relu_forward(-2.0), relu_forward(3.0), relu_forward(float("nan"))
+    (0.0, 3.0, nan)
+    """
     return 0.0 if x < 0.0 else x
 
 

@@ -1,5 +1,28 @@
 """Arithmetic: ``+ - * / **``, negation and ``abs``, each one entry (its forward rule, its derivative, its formula,
-the operator it becomes). A plain number on either side is folded into the node as a constant."""
+the operator it becomes). A plain number on either side is folded into the node as a constant.
+
+Each entry's derivative, as its ``formula`` says it:
+
+>>> for op in (add, sub, mul, div, pow, neg, absolute):
+...     print(f"{op.name:4} {op.formula}")
+add  d(a+b)/da = 1, d(a+b)/db = 1
+sub  d(a-b)/da = 1, d(a-b)/db = -1
+mul  d(a*b)/da = b, d(a*b)/db = a
+div  d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+pow  d(a^b)/da = b a^(b-1), d(a^b)/db = a^b ln a
+neg  d(-x)/dx = -1
+abs  d|x|/dx = sign(x); 0 at x = 0 (as PyTorch)
+
+The chain rule adds them up: for y = a b + a / b - a^2, dy/da = b + 1/b - 2a and dy/db = a - a/b^2.
+
+>>> a, b = Value(2.0), Value(-3.0)
+>>> y = a * b + a / b - a ** 2
+>>> y.backward()
+>>> round(a.grad, 4), round(b.grad, 4)   # -3 - 1/3 - 4 and 2 - 2/9
+(-7.3333, 1.7778)
+>>> (a * 2.0).context   # the 2.0 is folded in as the second operand: the node has one parent
+(1, 2.0)
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,12 @@
 
 This is the reference rule, for any mix of Values and numbers; :mod:`autograd.fast` builds the same nodes faster
 for a layer whose weights are leaf Values, and a test pins it to this rule.
+
+>>> w, b = [Value(0.5), Value(-1.0)], Value(0.25)
+>>> z = dot(w, [2.0, 3.0], b)   # 0.5*2 - 1*3 + 0.25, one node; the inputs are numbers, so not parents
+>>> z.backward()
+>>> z.data, [w_i.grad for w_i in w], b.grad, len(z.parents)   # dz/dw_i = x_i, dz/db = 1
+(-1.75, [2.0, 3.0], 1.0, 3)
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ def dot_terms(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> list[
     d(w.x + b)/dw_i = x_i, d(w.x + b)/dx_i = w_i, d(w.x + b)/db = 1. One ``(role, i, value, partner)`` per Value,
     in the order of the node's parents: the weights that are Values (``("w", i, w_i, x_i)``), then the inputs that
     are Values (``("x", i, x_i, w_i)``), then the bias if it is one (``("b", 0, b, 1.0)``); i counts from 1.
+
+    >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    >>> [(role, i, partner) for role, i, _, partner in dot_terms([w, 0.25], [x, 3.0], 1.0)]   # d/dw_1 = x_1, ...
+    [('w', 1, Value(data=2.0, grad=0.0, label='x')), ('x', 1, Value(data=0.5, grad=0.0, label='w'))]
     """
     pairs = list(enumerate(zip(weights, inputs), start=1))
     found: list[tuple[str, int, Value, Any]] = [("w", i, w, x) for i, (w, x) in pairs if isinstance(w, Value)]
@@ -36,7 +46,13 @@ def dot_terms(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> list[
 def dot_arguments(node: Value) -> tuple:
     """``(weights, inputs, bias)`` of a dot node, from its context: ``(weights, inputs, bias)`` itself, or
     ``(inputs,)`` when the weights are its first ``len(inputs)`` parents and the bias its last (a layer's rows share
-    that one tuple, see :mod:`autograd.fast`)."""
+    that one tuple, see :mod:`autograd.fast`).
+
+    >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    >>> weights, inputs, bias = dot_arguments(dot([w, 0.25], [x, 3.0], 1.0))
+    >>> [v.label for v in weights[:1]], weights[1], [v.label for v in inputs[:1]], inputs[1], bias
+    (['w'], 0.25, ['x'], 3.0, 1.0)
+    """
     context = node.context
     if len(context) == 3:
         weights, inputs, bias = context
@@ -46,12 +62,12 @@ def dot_arguments(node: Value) -> tuple:
     return parents[: len(inputs)], inputs, parents[-1]
 
 
-def _dot_derivative(parts: tuple, out: Scalar, context: Any) -> tuple:
+def _dot_derivative(parts: Sequence[Any], out: Scalar, context: Any) -> tuple:
     """The partners of :func:`dot_terms`: d(w.x + b)/dw_i = x_i, d/dx_i = w_i, d/db = 1."""
     return tuple(partner for _, _, _, partner in dot_terms(*parts))
 
 
-def _relu_dot_derivative(parts: tuple, out: Scalar, context: Any) -> tuple:
+def _relu_dot_derivative(parts: Sequence[Any], out: Scalar, context: Any) -> tuple:
     """The dot's derivatives where relu(z) = z (z > 0, or nan), else 0 (0 at z = 0, as relu)."""
     grads = _dot_derivative(parts, out, context)
     return (0.0,) * len(grads) if data(out) <= 0.0 else grads

@@ -31,6 +31,11 @@ class Activation:
       ``torch_matches(module)`` says whether a module of that class is this activation (default: same arguments);
     - ``onnx``: the ONNX nodes computing it (see :data:`OnnxStep`), empty when ONNX has none; ``onnx_double``:
       onnxruntime runs them in float64 to float64 accuracy.
+
+    >>> from autograd import OPS
+    >>> facts = OPS["leaky_relu"].activation
+    >>> facts.torch, facts.onnx
+    (('LeakyReLU', {'negative_slope': 0.01}), (('LeakyRelu', ('x',), {'alpha': 0.01}),))
     """
 
     name: str = ""
@@ -52,6 +57,12 @@ class Template:
     (binary); ``derivative`` one expression per operand, of the same names and ``{out}`` (the forward result).
     ``imports`` names the modules the expressions use (``math``). An op without a template is compiled as a call
     of its entry's own ``forward`` and ``derivative`` functions.
+
+    For tanh: forward ``tanh(x)``, derivative d tanh(x)/dx = 1 - tanh(x)^2, written from the output:
+
+    >>> tanh = Template("math.tanh({x})", ("1.0 - {out} * {out}",), imports=("math",))
+    >>> tanh.forward.format(x="z1"), tanh.derivative[0].format(out="a1")
+    ('math.tanh(z1)', '1.0 - a1 * a1')
     """
 
     forward: str
