@@ -74,10 +74,10 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     stack: list[str] = []
     found: list[list[str]] = []
     counter = 0
-    for start in graph:
+    for start, children_of_start in graph.items():
         if start in index:
             continue
-        work = [(start, iter(sorted(graph[start])))]
+        work = [(start, iter(sorted(children_of_start)))]
         index[start] = low[start] = counter
         counter += 1
         stack.append(start)
