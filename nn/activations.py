@@ -101,7 +101,11 @@ def check_activation(activation: str | Activation, *, allow_layer: bool) -> None
 
 
 def is_mode_dependent(activation: str | Activation) -> bool:
-    """Whether the activation depends on ``Module.training`` (and is then called ``f(z, training, rng)``)."""
+    """Whether the activation depends on ``Module.training`` (and is then called ``f(z, training, rng)``).
+
+    >>> is_mode_dependent("rrelu"), is_mode_dependent("tanh")
+    (True, False)
+    """
     return isinstance(activation, str) and activation_entry(activation)[1].training
 
 
