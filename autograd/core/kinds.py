@@ -242,7 +242,7 @@ class NaryOp(Op):
     _: KW_ONLY
     method: str | None = None
     apply: Callable[..., Any] | None = field(default=None, repr=False)
-    arguments: Callable[[Value], Any] = Value.parents.fget  # type: ignore[assignment]  # what derivative is given
+    arguments: Callable[[Value], Any] = Value.parents.fget  # type: ignore[attr-defined]  # what derivative is given
 
     def local_grads_as_values(self, node: Value) -> tuple:
         return tuple(self.derivative(self.arguments(node), node, node.context))
