@@ -258,7 +258,10 @@ def test_ctrl_c_in_practice_ends_with_one_line_and_the_score():
         return next(typed, None) or (_ for _ in ()).throw(KeyboardInterrupt)  # one answer, then Ctrl-C
 
     out, err = io.StringIO(), io.StringIO()
-    status = main(["practice", "x*y", "x=1", "y=2"], stdout=out, stderr=err, input=keyboard)
+    try:
+        status = main(["practice", "x*y", "x=1", "y=2"], stdout=out, stderr=err, input=keyboard)
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped main(): the learner sees a traceback")
     assert status == INTERRUPTED == 130
     assert err.getvalue() == "glassgrad: interrupted\n"
     assert out.getvalue().splitlines()[-1].startswith("Score: 1/4")
