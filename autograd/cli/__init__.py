@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
 
-from autograd.cli.expression import ExpressionError, build, functions
+from autograd.cli.expression import ExpressionError, build, functions, shown
 from autograd.core.value import Value, quote
 
 __all__ = ["COMMANDS", "INTERRUPTED", "Run", "main", "parser"]
@@ -297,8 +297,8 @@ def _drawn(run: Run, make: Callable[[bool, int], _T]) -> _T:
             if "max_nodes" not in str(error):
                 raise
         run.note(
-            f"the graph has more than {DEFAULT_MAX_NODES} boxes drawn in full: drawn collapsed instead, each op "
-            "inside its value's box (as --collapse does)"
+            f"drawn in full, the graph would have more than {DEFAULT_MAX_NODES} boxes: drawn collapsed instead, each "
+            "op inside its value's box (as --collapse does)"
         )
     # An expression is at most MAX_LENGTH characters: its graph, collapsed, fits a picture.
     return make(True, max(DEFAULT_MAX_NODES, 2 * values + 1))
@@ -328,11 +328,11 @@ def _variables(assignments: Sequence[str]) -> dict[str, float]:
         try:
             value = float(number)
         except ValueError:
-            raise ExpressionError(f"the value of {name} must be a number, got {quote(number.strip())}") from None
+            raise ExpressionError(f"the value of {shown(name)} must be a number, got {quote(number.strip())}") from None
         if not math.isfinite(value):
-            raise ExpressionError(f"the value of {name} must be a finite number, got {quote(number.strip())}")
+            raise ExpressionError(f"the value of {shown(name)} must be a finite number, got {quote(number.strip())}")
         if name in values:
-            raise ExpressionError(f"the variable {name} is given twice")
+            raise ExpressionError(f"the variable {shown(name)} is given twice")
         values[name] = value
     return values
 
