@@ -26,6 +26,7 @@ import builtins
 import contextlib
 import difflib
 import errno
+import importlib.metadata
 import io
 import math
 import os
@@ -256,6 +257,15 @@ COMMANDS: tuple[Callable[[Commands], None], ...] = (
 )
 
 
+def _version() -> str:
+    """The installed version (autograd.__version__, read from the package's metadata: a submodule does not import
+    its package's __init__)."""
+    try:
+        return importlib.metadata.version("glassgrad")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed: run from a source tree)"
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``glassgrad``: one subcommand per thing to do with an expression.
 
@@ -263,15 +273,13 @@ def parser() -> argparse.ArgumentParser:
     >>> arguments.command, arguments.expression, arguments.variables, arguments.output
     ('draw', 'x*y', ['x=1', 'y=2'], 'graph.png')
     """
-    from autograd import __version__
-
     top = _Parser(
         prog="glassgrad",
         description="Backpropagation through an expression, step by step. The expression is parsed, never run: "
         "numbers, variables, + - * / **, unary minus, parentheses and the functions " + ", ".join(functions()) + ".",
         epilog=f"example: {_EXAMPLE}; {_DASH_NOTE}",
     )
-    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    top.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(commands)
