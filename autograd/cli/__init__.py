@@ -73,7 +73,23 @@ class _Parser(argparse.ArgumentParser):
 
 @dataclass(frozen=True)
 class Run:
-    """What a subcommand's function gets: its arguments, the expression's graph and where to write."""
+    """What a subcommand's function gets: its arguments, the expression's graph and where to write.
+
+    A new subcommand is a function that adds its parser with ``run=`` its own function of a ``Run`` (see
+    :data:`COMMANDS`); that function writes to ``run.out`` and returns the exit status:
+
+    >>> import io
+    >>> from autograd.cli.expression import build
+    >>> root, leaves = build("x * y", {"x": 2.0, "y": 3.0})
+    >>> out = io.StringIO()
+    >>> run = Run(parser().parse_args(["grad", "x * y", "x=2", "y=3"]), root, leaves, out, io.StringIO(), input)
+    >>> run.arguments.run(run)
+    0
+    >>> print(out.getvalue(), end="")
+    value = 6.0
+    d/dx = 3.0
+    d/dy = 2.0
+    """
 
     arguments: argparse.Namespace
     root: Value

@@ -494,7 +494,11 @@ def variables(tree: Node) -> dict[str, int]:
 
 
 def shown(name: object) -> str:
-    """A name as a message shows it: bare when it is a short str, else quoted and cut (:func:`quote`)."""
+    """A name as a message shows it: bare when it is a short str, else quoted and cut (:func:`quote`).
+
+    >>> shown("w1"), shown("w" * 500).endswith("(500 characters)")
+    ('w1', True)
+    """
     return name if isinstance(name, str) and len(name) <= 40 and name.isprintable() else quote(name)
 
 
