@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
 
-from autograd.cli.expression import ExpressionError, build, functions, shown
+from autograd.cli.expression import ExpressionError, build, function_table, shown
 from autograd.core.value import Value, quote
 
 __all__ = ["COMMANDS", "INTERRUPTED", "Run", "main", "parser"]
@@ -292,7 +292,9 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(
         prog="glassgrad",
         description="Backpropagation through an expression, step by step. The expression is parsed, never run: "
-        "numbers, variables, + - * / **, unary minus, parentheses and the functions " + ", ".join(functions()) + ".",
+        "numbers, variables, + - * / **, unary minus, parentheses and the functions "
+        + ", ".join(function.signature if function.params else name for name, function in function_table().items())
+        + " (tanh(x) is x.tanh(), leaky_relu(x, 0.1) is x.leaky_relu(0.1); parameters are numbers).",
         epilog=f"example: {_EXAMPLE}; {_DASH_NOTE}",
     )
     top.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
