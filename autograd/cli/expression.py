@@ -8,16 +8,20 @@ and length limit. The grammar, loosest first::
     unary      := "-" unary | "+" unary | power
     power      := atom ("**" unary)?              # right-associative; -x**2 is -(x**2), as in Python
     atom       := NUMBER | NAME | NAME "(" arguments ")" | "(" expression ")"
-    arguments  := expression ("," NUMBER)*       # extra arguments: an op's numeric parameters
+    arguments  := expression ("," ["-" | "+"] NUMBER)*   # extra arguments: the function's numeric parameters
 
-A NAME followed by ``(`` must be one of the op table's scalar functions
-(``tanh``, ``relu``, ``exp``, ``log``, ``sigmoid``, ...); any other NAME is a
-variable, whose value is given when the graph is built. Everything else
+A NAME followed by ``(`` must be one of :func:`functions`: each is what a user
+of the library calls for an op of one value, the ``Value`` method with its
+parameters and defaults (``tanh(x)`` is ``x.tanh()``, ``rrelu(x, 0.1, 0.3)``
+is ``x.rrelu(0.1, 0.3)``, ``abs(x)`` is ``abs(x)``), or for an op with no
+method of its own the op entry's function (``gelu_tanh``). Any other NAME is a
+variable, whose value is given when the graph is built; operators are the
+``Value`` operators (``2 - x`` is ``x.__rsub__(2)``). Everything else
 (strings, attribute access, subscripts, keywords, lambdas, comprehensions,
 ``=``, names starting with ``_``) is refused with an :class:`ExpressionError`
-quoting the piece, its position and what is allowed. Nothing in the text is
-ever executed: the parser only builds a tree of tuples, and :func:`build`
-calls the op table's own functions on it.
+quoting the piece (at most about 100 characters), its position and what is
+allowed. Nothing in the text is ever executed: the parser only builds a tree
+of :class:`Node`, and :func:`build` calls the library on it.
 
 >>> from autograd.cli.expression import build
 >>> root, leaves = build("tanh(w*x + b)", {"w": -3.0, "x": 2.0, "b": 6.5})
@@ -27,26 +31,35 @@ calls the op table's own functions on it.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import difflib
+import inspect
 import keyword
 import math
 import numbers
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.core.kinds import OPS, UnaryOp
-from autograd.core.value import Value
+from autograd.core.kinds import INSTALLED, OPS, BinaryOp, UnaryOp
+from autograd.core.mode import no_grad
+from autograd.core.value import Value, quote
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_LENGTH",
     "ExpressionError",
     "ExpressionTypeError",
+    "Function",
     "Node",
     "build",
+    "function_table",
     "functions",
     "parse",
+    "shown",
     "variables",
 ]
 
@@ -54,6 +67,11 @@ __all__ = [
 MAX_LENGTH = 1000
 #: The deepest nesting accepted (parentheses, calls, unary signs and powers each add one).
 MAX_DEPTH = 40
+
+ALLOWED = (
+    "allowed: numbers (2, 0.5, 1e-3), variables (x, w1), + - * / **, unary minus, parentheses, "
+    "and functions such as tanh(x), exp(x), leaky_relu(x, 0.1)"
+)
 
 
 class ExpressionError(ValueError):
@@ -76,20 +94,88 @@ class ExpressionTypeError(ExpressionError, TypeError):
     """
 
 
+# ---------------------------------------------------------------------------
+# The functions: what a user of the library calls
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Function:
+    """A function an expression may call, resolved to what a user of the library calls for it.
+
+    ``call(x, *params)`` is the ``Value`` method (``Value.tanh``, ``Value.rrelu``; ``Value.__abs__`` for
+    ``abs``), or, for an op with no method of its own (``gelu_tanh``), the op entry's function. ``params`` are
+    the numeric parameters after ``x`` with their defaults, in order: an expression may give the first few.
+
+    >>> function_table()["rrelu"].signature
+    'rrelu(x, lower=0.125, upper=0.333333)'
+    """
+
+    name: str
+    op: str  # the op table's entry
+    call: Callable[..., Value]
+    params: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def signature(self) -> str:
+        """How it is called: ``leaky_relu(x, slope=0.01)``."""
+        return f"{self.name}(x{''.join(f', {name}={default:g}' for name, default in self.params)})"
+
+
+def _numeric_parameters(function: Callable[..., Any]) -> tuple[tuple[str, float], ...]:
+    """The leading parameters after the first that take a number, with their defaults (rrelu: lower, upper)."""
+    found = []
+    for parameter in list(inspect.signature(function).parameters.values())[1:]:
+        default = parameter.default
+        positional = parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+        if not positional or isinstance(default, bool) or not isinstance(default, numbers.Real):
+            break  # rrelu's training and rng, gelu's approximate: not numbers, not for an expression
+        found.append((parameter.name, float(default)))
+    return tuple(found)
+
+
+def function_table() -> dict[str, Function]:
+    """Every function an expression may call, by name: one per op of one value in the op table.
+
+    >>> table = function_table()
+    >>> table["tanh"].call is Value.tanh, table["leaky_relu"].signature
+    (True, 'leaky_relu(x, slope=0.01)')
+    """
+    table = {}
+    for name, op in OPS.items():
+        if not isinstance(op, UnaryOp):
+            continue
+        method = name if op.method == "" else op.method
+        if method is None and INSTALLED.get(name) == f"op {name}":
+            method = name  # a method beside the entry: Value.rrelu(lower, upper), Value.gelu(approximate)
+        call = getattr(Value, method, None) if method is not None else None
+        if call is None or call is op.apply:
+            table[name] = Function(name, name, op.apply, tuple(op.params))
+        else:
+            table[name] = Function(name, name, call, _numeric_parameters(call))
+    return table
+
+
 def functions() -> list[str]:
-    """The names an expression may call: the op table's scalar (unary) functions.
+    """The names an expression may call (see :func:`function_table`).
 
     >>> "tanh" in functions() and "exp" in functions()
     True
     """
-    return sorted(name for name, op in OPS.items() if isinstance(op, UnaryOp))
+    return sorted(function_table())
 
 
-def _allowed() -> str:
-    return (
-        "allowed: numbers (2, 0.5, 1e-3), variable names (x, w1), + - * / **, unary minus, parentheses, "
-        "and the functions " + ", ".join(functions())
-    )
+def _unknown_function(name: str, table: Mapping[str, Function]) -> str:
+    """Why ``name`` is not a function, and what was probably meant."""
+    op = OPS.get(name)
+    if isinstance(op, BinaryOp):
+        return f"{name} is written with its operator: a {op.symbol} b"
+    if op is not None:
+        return f"{name} works on a list of values, which an expression does not make; its functions take one value"
+    if name.lower() in table:
+        return f"did you mean {name.lower()}?"
+    close = difflib.get_close_matches(name, list(table), n=1)
+    if close:
+        return f"did you mean {close[0]}?"
+    return "the functions are " + ", ".join(sorted(table))
 
 
 # ---------------------------------------------------------------------------
@@ -136,15 +222,10 @@ def _piece(text: str, position: int, width: int = 12) -> str:
     return text[position : position + width]
 
 
-def _error(text: str, position: int, what: str) -> ExpressionError:
+def _error(text: str, position: int, what: str, advice: str = ALLOWED) -> ExpressionError:
     return ExpressionError(
-        f"cannot read {what} at position {position + 1}: {_piece(text, position)!r} in {_shorten(text)!r}; "
-        + _allowed()
+        f"cannot read {what} at position {position + 1}: {quote(_piece(text, position))} in {quote(text)}; {advice}"
     )
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def tokenize(text: str) -> list[Token]:
@@ -173,7 +254,7 @@ def tokenize(text: str) -> list[Token]:
             assert match is not None
             name = match.group()
             if name.startswith("_"):
-                raise _error(text, position, f"the name {name!r} (names starting with _ are not allowed)")
+                raise _error(text, position, f"the name {quote(name)} (names starting with _ are not allowed)")
             if keyword.iskeyword(name):
                 raise _error(text, position, f"the Python keyword {name!r}")
             tokens.append(Token("name", name, position))
@@ -201,10 +282,26 @@ def tokenize(text: str) -> list[Token]:
 # ---------------------------------------------------------------------------
 # The tree
 # ---------------------------------------------------------------------------
-# A node of the tree is a tuple:
-#   ("number", value)  ("variable", name, position)  ("neg", operand)
-#   ("binary", symbol, left, right)  ("call", name, operand, params, position)
-Node = tuple
+@dataclass(frozen=True)
+class Node:
+    """One piece of a parsed expression, read from ``text[start:end]``.
+
+    ``kind`` is ``"number"`` (its ``number``), ``"variable"`` (its ``name``), ``"neg"`` (one operand),
+    ``"binary"`` (``name`` the operator ``+ - * / **``, two operands) or ``"call"`` (``name`` the function, one
+    operand, and the numeric ``params`` given).
+
+    >>> tree = parse("2 * tanh(x)")
+    >>> tree.kind, tree.name, [child.kind for child in tree.operands], tree.operands[1].start
+    ('binary', '*', ['number', 'call'], 4)
+    """
+
+    kind: str
+    start: int
+    end: int
+    name: str = ""
+    number: float = 0.0
+    operands: tuple[Node, ...] = ()
+    params: tuple[float, ...] = ()
 
 
 class _Parser:
@@ -214,7 +311,7 @@ class _Parser:
         self.index = 0
         self.depth = 0
         self.max_depth = max_depth
-        self.functions = frozenset(functions())
+        self.functions = function_table()
 
     @property
     def token(self) -> Token:
@@ -228,9 +325,11 @@ class _Parser:
     def enter(self) -> None:
         self.depth += 1
         if self.depth > self.max_depth:
+            position = self.token.position
             raise ExpressionError(
                 f"the expression is nested too deeply (more than {self.max_depth} levels of parentheses, calls, "
-                f"signs or powers) at position {self.token.position + 1}: {_piece(self.text, self.token.position)!r}"
+                f"signs or powers) at position {position + 1}: {quote(_piece(self.text, position))} "
+                f"in {quote(self.text)}"
             )
 
     def leave(self) -> None:
@@ -244,30 +343,32 @@ class _Parser:
     def unexpected(self, wanted: str) -> ExpressionError:
         token = self.token
         if token.kind == "end":
-            return ExpressionError(f"the expression {_shorten(self.text)!r} ends too early: expected {wanted}")
+            return ExpressionError(f"the expression {quote(self.text)} ends too early: expected {wanted}")
         return _error(self.text, token.position, f"{token.text!r} (expected {wanted})")
 
     def expression(self) -> Node:
         node = self.term()
         while self.token.kind == "op" and self.token.text in ("+", "-"):
             symbol = self.advance().text
-            node = ("binary", symbol, node, self.term())
+            right = self.term()
+            node = Node("binary", node.start, right.end, name=symbol, operands=(node, right))
         return node
 
     def term(self) -> Node:
         node = self.unary()
         while self.token.kind == "op" and self.token.text in ("*", "/"):
             symbol = self.advance().text
-            node = ("binary", symbol, node, self.unary())
+            right = self.unary()
+            node = Node("binary", node.start, right.end, name=symbol, operands=(node, right))
         return node
 
     def unary(self) -> Node:
         if self.token.kind == "op" and self.token.text in ("-", "+"):
-            sign = self.advance().text
+            sign = self.advance()
             self.enter()
             operand = self.unary()
             self.leave()
-            return ("neg", operand) if sign == "-" else operand
+            return Node("neg", sign.position, operand.end, operands=(operand,)) if sign.text == "-" else operand
         return self.power()
 
     def power(self) -> Node:
@@ -277,69 +378,100 @@ class _Parser:
             self.enter()
             exponent = self.unary()
             self.leave()
-            return ("binary", "**", base, exponent)
+            return Node("binary", base.start, exponent.end, name="**", operands=(base, exponent))
         return base
+
+    def number(self, token: Token, what: str = "the number") -> float:
+        value = float(token.text)
+        if not math.isfinite(value):
+            raise _error(
+                self.text,
+                token.position,
+                f"{what} {quote(token.text)}",
+                "it is too large for a float (at most 1.8e308)",
+            )
+        return value
 
     def atom(self) -> Node:
         token = self.token
         if token.kind == "number":
             self.advance()
-            value = float(token.text)
-            if not math.isfinite(value):
-                raise _error(self.text, token.position, f"the number {token.text!r} (too large for a float)")
-            return ("number", value)
+            return Node("number", token.position, token.position + len(token.text), number=self.number(token))
         if token.kind == "name":
             self.advance()
             if self.token.kind == "(":
                 return self.call(token)
             if token.text in self.functions:
                 raise _error(self.text, token.position, f"the function {token.text!r} without its argument")
-            return ("variable", token.text, token.position)
+            return Node("variable", token.position, token.position + len(token.text), name=token.text)
         if token.kind == "(":
             self.advance()
             self.enter()
             node = self.expression()
             self.leave()
-            self.expect(")", "')'")
-            return node
+            close = self.expect(")", "')'")
+            return dataclasses.replace(node, start=token.position, end=close.position + 1)  # the piece, parentheses too
         raise self.unexpected("a number, a name, a function call or '('")
 
     def call(self, name: Token) -> Node:
-        if name.text not in self.functions:
-            raise _error(self.text, name.position, f"a call of {name.text!r}, which is not an op's function")
+        function = self.functions.get(name.text)
+        if function is None:
+            raise ExpressionError(
+                f"unknown function {quote(name.text)} at position {name.position + 1} of {quote(self.text)}: "
+                + _unknown_function(name.text, self.functions)
+            )
         self.advance()  # (
+        if self.token.kind == ")":
+            raise _error(
+                self.text, name.position, f"{name.text}() without its argument", f"call it as {function.signature}"
+            )
         self.enter()
         operand = self.expression()
-        params = []
+        params: list[float] = []
         while self.token.kind == ",":
-            self.advance()
-            sign = 1.0
-            if self.token.kind == "op" and self.token.text == "-":
-                self.advance()
-                sign = -1.0
-            number = self.expect("number", f"a number (a parameter of {name.text})")
-            params.append(sign * float(number.text))
-        self.expect(")", f"')' closing {name.text}(")
+            comma = self.advance()
+            if len(params) == len(function.params):
+                count = len(function.params)
+                takes = f"at most {count} parameter{'s' * (count > 1)}" if count else "no parameters"
+                advice = f"{name.text} takes {takes}: {function.signature}"
+                raise _error(self.text, comma.position, f"a parameter too many for {name.text}", advice)
+            params.append(self.parameter(function, len(params)))
+        end = self.expect(")", f"')' closing {name.text}(").position + 1
         self.leave()
-        return ("call", name.text, operand, tuple(params), name.position)
+        return Node("call", name.position, end, name=name.text, operands=(operand,), params=tuple(params))
+
+    def parameter(self, function: Function, index: int) -> float:
+        sign = 1.0
+        while self.token.kind == "op" and self.token.text in ("-", "+"):
+            if self.advance().text == "-":
+                sign = -sign
+        if self.token.kind != "number":
+            raise self.unexpected(f"a number, the {function.params[index][0]} of {function.signature}")
+        return sign * self.number(self.advance(), f"{function.name}'s {function.params[index][0]}")
 
 
 def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH) -> Node:
-    """The tree of ``text`` (tuples: see the module's docstring), or an :class:`ExpressionError` saying why not.
+    """The tree of ``text`` (:class:`Node`), or an :class:`ExpressionError` saying why not.
 
-    >>> parse("-x**2")
-    ('neg', ('binary', '**', ('variable', 'x', 1), ('number', 2.0)))
+    >>> tree = parse("-x**2")  # -(x**2), as in Python
+    >>> tree.kind, tree.operands[0].name, tree.operands[0].operands[0].name
+    ('neg', '**', 'x')
     """
     if not isinstance(text, str):
-        raise ExpressionTypeError(f"parse() needs the expression as a str, got {type(text).__name__}: {text!r}")
+        raise ExpressionTypeError(f"parse() needs the expression as a str, got {type(text).__name__}: {quote(text)}")
     if len(text) > max_length:
         raise ExpressionError(
-            f"the expression is {len(text)} characters long, more than the {max_length} allowed: {_shorten(text)!r}"
+            f"the expression is {len(text)} characters long, more than the {max_length} allowed: {quote(text)}"
         )
     if not text.strip():
-        raise ExpressionError("the expression is empty; " + _allowed())
-    parser = _Parser(text, max_depth)
-    tree = parser.expression()
+        raise ExpressionError("the expression is empty; " + ALLOWED)
+    try:
+        parser = _Parser(text, max_depth)
+        tree = parser.expression()
+    except RecursionError:  # a max_depth raised past what Python's stack holds
+        raise ExpressionError(
+            f"the expression {quote(text)} is nested too deeply for Python's stack; lower max_depth ({max_depth})"
+        ) from None
     if parser.token.kind != "end":
         raise parser.unexpected("an operator (+ - * / **) or the end")
     return tree
@@ -348,7 +480,6 @@ def parse(text: str, *, max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH
 def variables(tree: Node) -> dict[str, int]:
     """Each variable the tree uses, with the position (0-based) it first appears at.
 
-    >>> from autograd.cli.expression import parse
     >>> variables(parse("y * x + y"))  # x first appears at character 4
     {'y': 0, 'x': 4}
     """
@@ -356,20 +487,56 @@ def variables(tree: Node) -> dict[str, int]:
     stack = [tree]
     while stack:
         node = stack.pop()
-        kind = node[0]
-        if kind == "variable":
-            name, position = node[1], node[2]
-            found[name] = min(position, found.get(name, position))
-        elif kind == "neg":
-            stack.append(node[1])
-        elif kind == "binary":
-            stack.extend((node[2], node[3]))
-        elif kind == "call":
-            stack.append(node[2])
+        if node.kind == "variable":
+            found[node.name] = min(node.start, found.get(node.name, node.start))
+        stack.extend(node.operands)
     return dict(sorted(found.items(), key=lambda item: item[1]))
 
 
-_BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+def shown(name: object) -> str:
+    """A name as a message shows it: bare when it is a short str, else quoted and cut (:func:`quote`).
+
+    >>> shown("w1"), shown("w" * 500).endswith("(500 characters)")
+    ('w1', True)
+    """
+    return name if isinstance(name, str) and len(name) <= 40 and name.isprintable() else quote(name)
+
+
+def _check_variables(text: str, used: Mapping[str, int], values: Mapping[str, Any]) -> None:
+    """Every variable used given, every one given used: a typo would otherwise go unnoticed."""
+    missing = [name for name in used if name not in values]
+    unused = [name for name in values if name not in used]
+    if missing:
+        name = shown(missing[0])
+        where = f"(position {used[missing[0]] + 1} of {quote(text)})"
+        unused_names = [given for given in unused if isinstance(given, str)]
+        close = difflib.get_close_matches(missing[0], unused_names, n=1) or (unused_names if len(unused) == 1 else [])
+        if close:
+            guess = shown(close[0])
+            message = f"{name} is not given {where}; did you mean {guess}? ({guess} is given but not used)"
+        else:
+            message = f"the variable {name} has no value {where}: add {name}=<number>"
+        if missing[1:]:
+            message += f"; also missing: {', '.join(map(shown, missing[1:6]))}" + (" and more" if missing[6:] else "")
+        raise ExpressionError(message)
+    if unused:
+        given = ", ".join(quote(name) for name in unused[:5]) + (f" and {len(unused) - 5} more" if unused[5:] else "")
+        raise ExpressionError(
+            f"{given} given but not used in {quote(text)}; its variables are: "
+            + (
+                ", ".join(map(shown, list(used)[:10])) + (f" and {len(used) - 10} more" if len(used) > 10 else "")
+                or "none"
+            )
+        )
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "**": operator.pow,
+}
 
 
 def build(
@@ -383,10 +550,12 @@ def build(
 
     Each variable becomes one leaf labelled with its name (a variable used
     twice is one Value used twice); numbers are folded into their node as
-    constants. Every variable used must be given and every one given used
-    (a typo would otherwise go unnoticed). Errors of the ops themselves
-    (``log(x)`` at x = -1, division by zero, overflow) come as an
-    :class:`ExpressionError` naming the op.
+    constants, and a piece made of numbers only is computed (``2*3`` is 6.0).
+    Every variable used must be given a finite number and every one given
+    used (a typo would otherwise go unnoticed). What the library refuses
+    (``log(x)`` at x = -1, division by zero, ``10**400``) and a result too
+    large for a float come as an :class:`ExpressionError` naming the piece of
+    the expression and its position.
 
     >>> root, leaves = build("x * y + 1", {"x": 2.0, "y": 3.0})
     >>> root.backward(); root.data, leaves["x"].grad  # d(xy + 1)/dx = y
@@ -396,59 +565,63 @@ def build(
     if not isinstance(values, Mapping):
         raise ExpressionTypeError(f"build() needs the variables' values as a mapping, got {type(values).__name__}")
     used = variables(tree)
-    missing = [name for name in used if name not in values]
-    if missing:
-        name = missing[0]
-        raise ExpressionError(
-            f"the variable {name!r} is used at position {used[name] + 1} of {_shorten(text)!r} but not given a "
-            f"value: give it one, as {name}=1.5" + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else "")
-        )
-    unused = [name for name in values if name not in used]
-    if unused:
-        raise ExpressionError(
-            f"{', '.join(map(repr, unused))} given but not used in {_shorten(text)!r}; "
-            f"its variables are: {', '.join(used) or 'none'}"
-        )
+    _check_variables(text, used, values)
     leaves: dict[str, Value] = {}
     for name in used:
         value = values[name]
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ExpressionTypeError(f"the variable {name!r} must be given a number, got {value!r}")
+            raise ExpressionTypeError(f"the variable {shown(name)} must be given a number, got {quote(value)}")
+        if not math.isfinite(value):
+            raise ExpressionError(f"the variable {shown(name)} must be given a finite number, got {value!r}")
         leaves[name] = Value(float(value), label=name)
-    try:
-        root = _evaluate(tree, leaves)
-    except (ArithmeticError, ValueError, TypeError) as error:
-        raise ExpressionError(f"computing {_shorten(text)!r} failed: {error}") from error
+    root = _evaluate(tree, leaves, text)
     return (root if isinstance(root, Value) else Value(root)), leaves
 
 
-def _evaluate(tree: Node, leaves: Mapping[str, Value]) -> Any:
-    """The tree's value, built with the op table's functions, children first (an explicit stack, no recursion)."""
+def _evaluate(tree: Node, leaves: Mapping[str, Value], text: str) -> Any:
+    """The tree's value, built by the library's own operators and methods, children first (an explicit stack)."""
+    table = function_table()
     results: list[Any] = []
     stack: list[tuple[Node, bool]] = [(tree, False)]
     while stack:
         node, children_done = stack.pop()
-        kind = node[0]
-        if kind == "number":
-            results.append(node[1])
-        elif kind == "variable":
-            results.append(leaves[node[1]])
+        if node.kind == "number":
+            results.append(node.number)
+        elif node.kind == "variable":
+            results.append(leaves[node.name])
         elif not children_done:
             stack.append((node, True))
-            if kind == "binary":
-                stack.extend(((node[3], False), (node[2], False)))  # left is computed first
-            else:
-                stack.append((node[2] if kind == "call" else node[1], False))
-        elif kind == "neg":  # numbers stay numbers (constants folded into the nodes that use them)
-            operand = results.pop()
-            results.append(OPS["neg"](operand) if isinstance(operand, Value) else -operand)
-        elif kind == "binary":
-            right, left = results.pop(), results.pop()
-            op = OPS[_BINARY[node[1]]]
-            both_numbers = not isinstance(left, Value) and not isinstance(right, Value)
-            results.append(op.forward(left, right) if both_numbers else op(left, right))
-        else:  # call
-            op, operand = OPS[node[1]], results.pop()
-            results.append(op(operand, *node[3]) if isinstance(operand, Value) else op.forward(operand, *node[3]))
+            stack.extend((child, False) for child in reversed(node.operands))  # the left one is computed first
+        else:
+            count = len(node.operands)
+            operands = results[-count:]
+            del results[-count:]
+            results.append(_apply(node, operands, table, text))
     (result,) = results
     return result
+
+
+def _apply(node: Node, operands: list[Any], table: Mapping[str, Function], text: str) -> Any:
+    """One node's value, as a user of the library computes it; numbers only stay a number (a folded constant)."""
+    constant = not any(isinstance(operand, Value) for operand in operands)
+    try:
+        with no_grad() if constant else contextlib.nullcontext():
+            if constant:
+                operands = [Value(operand) for operand in operands]
+            if node.kind == "neg":
+                result = -operands[0]
+            elif node.kind == "binary":
+                result = _OPERATORS[node.name](*operands)
+            else:
+                result = table[node.name].call(operands[0], *node.params)
+    except (ArithmeticError, ValueError, TypeError) as error:
+        raise ExpressionError(f"cannot compute {_where(node, text)}: {error}") from None
+    number = result.data
+    if not math.isfinite(number):
+        why = "too large for a float" if math.isinf(number) else "not a number"
+        raise ExpressionError(f"cannot compute {_where(node, text)}: the result, {number!r}, is {why}")
+    return number if constant else result
+
+
+def _where(node: Node, text: str) -> str:
+    return f"{quote(text[node.start : node.end])} at position {node.start + 1}"

@@ -421,7 +421,7 @@ def test_a_tolerance_given_overrides_the_digits_rule():
     ("text", "says"),
     [
         ("x * 2", "'x' is not a number: an answer is a number or arithmetic on numbers"),
-        ("tanh_(0.5)", "cannot read"),
+        ("tanh_(0.5)", "unknown function 'tanh_' at position 1 of 'tanh_(0.5)': did you mean tanh?"),
         ("tanhh", "did you mean tanh(...)?"),
         ("0,786", "write the decimal point as a point, 0.786"),
         ("__import__('os').system('touch CANARY')", "cannot read"),
