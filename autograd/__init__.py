@@ -43,6 +43,7 @@ from autograd.ops import (
     sum_values,
 )
 from autograd.rng import as_rng
+from autograd.version import __version__ as __version__
 
 __all__ = [
     "OPS",
@@ -80,5 +81,3 @@ __all__ = [
     "sum_values",
     "topological_order",
 ]
-
-__version__ = "0.1.0"

@@ -26,7 +26,6 @@ import builtins
 import contextlib
 import difflib
 import errno
-import importlib.metadata
 import io
 import math
 import os
@@ -42,6 +41,7 @@ from typing import Any, TextIO, TypeVar, cast
 
 from autograd.cli.expression import ExpressionError, build, function_table, shown
 from autograd.core.value import Value, quote
+from autograd.version import __version__
 
 __all__ = ["COMMANDS", "INTERRUPTED", "Run", "main", "parser"]
 
@@ -274,12 +274,8 @@ COMMANDS: tuple[Callable[[Commands], None], ...] = (
 
 
 def _version() -> str:
-    """The installed version (autograd.__version__, read from the package's metadata: a submodule does not import
-    its package's __init__)."""
-    try:
-        return importlib.metadata.version("glassgrad")
-    except importlib.metadata.PackageNotFoundError:
-        return "(not installed: run from a source tree)"
+    """glassgrad's version (:mod:`autograd.version`, the one place it is kept)."""
+    return __version__
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,8 +1,5 @@
-"""Whether operations record a graph (``no_grad``, ``enable_grad``), and the watcher a tool attaches to the engine.
-
-One :mod:`contextvars` variable holds the :class:`GradMode`, so a thread or asyncio task changing it never affects
-another. Ops read it once per call; ``mode is RECORDING`` is the common case and costs nothing more.
-"""
+"""Whether operations record a graph (``no_grad``, ``enable_grad``), and the watcher a tool attaches to the engine:
+one :mod:`contextvars` variable holds the :class:`GradMode`, so a thread or asyncio task never affects another."""
 
 from __future__ import annotations
 
@@ -13,21 +10,14 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
 __all__ = [
-    "RECORDING",
-    "ContextSwitch",
-    "GradMode",
-    "Watcher",
-    "enable_grad",
-    "grad_mode",
-    "is_grad_enabled",
-    "no_grad",
-]
+    "RECORDING", "ContextSwitch", "GradMode", "Watcher", "enable_grad", "grad_mode", "is_grad_enabled", "no_grad",
+]  # fmt: skip
 
 
 class Watcher(Protocol):
     """A tool watching the engine (detect_anomaly, the compiler's tracer): ``made(node)`` after each node an op makes
-    while recording, and ``watcher(node, parent, local, upstream)`` after each backward step (its on_step hook).
-    >>> from autograd import detect_anomaly; assert isinstance(grad_mode().watcher, type(None))"""
+    while recording, ``watcher(node, parent, local, upstream)`` after each backward step (backward's on_step hook).
+    >>> assert grad_mode().watcher is None  # nobody watches by default"""
 
     def made(self, node: Any) -> None:
         """Called with each node an op makes while this watcher is the mode's."""
