@@ -1,17 +1,17 @@
 """The one chain rule: for each edge node -> parent, in reverse topological order, ``parent.grad += local * node.grad``.
-
 That line, in :func:`apply_chain_rule`, is all of backpropagation: ``backward`` runs it over the graph, micrograd's
-``node._backward()`` over one node, and tools watch it through the ``on_step`` hook (or the mode's watcher).
-"""
+``node._backward()`` over one node, and tools watch it through the ``on_step`` hook (or the mode's watcher)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from math import isfinite
 
+from autograd.core.checks import as_float
 from autograd.core.kinds import install, local_grads_as_values
 from autograd.core.mode import enable_grad, grad_mode
-from autograd.core.value import NO_GRAPH, ZERO_GRADS, Value, as_float
+from autograd.core.value import NO_GRAPH, ZERO_GRADS, Value
 
 __all__ = ["StepHook", "apply_chain_rule", "backward", "topological_order"]
 #: ``on_step(node, parent, local_derivative, upstream_grad)``, called right after each edge's update.
@@ -27,15 +27,15 @@ def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]
     if not root.parents:
         return order
     token = object()
-    for node in stop_at:
-        node._visited = token
+    for stop in stop_at:
+        stop._visited = token
     # Post-order on one stack: node, None, parents; the node under a None is done when it pops.
     stack: list[Value | None] = [root]
     emit, push, pop = order.append, stack.append, stack.pop
     while stack:
         node = pop()
         if node is None:
-            emit(pop())
+            emit(pop())  # type: ignore[arg-type]
             continue
         if node._visited is token:
             continue
@@ -65,12 +65,11 @@ def backward(
     stop_at: Iterable[Value] = (),
     on_step: StepHook | None = None,
 ) -> None:
-    """Backpropagate from ``root``: d root / d v into ``v.grad`` for every v it depends on.
-
-    ``gradient`` seeds ``root.grad`` (None is 1.0; a Value with ``create_graph``); leaves accumulate across calls
-    (like PyTorch), interior nodes are reset. ``create_graph=True`` rebuilds each local derivative as a Value by its
-    op's one derivative, so the grads can be differentiated again. ``stop_at``: nodes treated as leaves.
-    ``on_step(node, parent, local, upstream)`` is called after each edge (default: the mode's watcher).
+    """Backpropagate from ``root``: d root / d v into ``v.grad`` for every v it depends on. ``gradient`` seeds
+    ``root.grad`` (None is 1.0; a Value with ``create_graph``); leaves accumulate across calls (like PyTorch),
+    interior nodes are reset. ``create_graph=True`` rebuilds each local derivative as a Value by its op's one
+    derivative, so the grads can be differentiated again. ``stop_at``: nodes treated as leaves. ``on_step(node,
+    parent, local, upstream)`` is called after each edge (default: the mode's watcher).
     >>> x = Value(2.0); backward(x * x + x); assert x.grad == 5.0  # d(x^2 + x)/dx = 2x + 1"""
     if root.context is NO_GRAPH:
         raise RuntimeError(f"backward(): {root!r} has no graph to go back through: it was made under no_grad")
@@ -85,28 +84,22 @@ def backward(
     else:
         root.grad += gradient  # a leaf (or a stop node) accumulates like any leaf
     order.reverse()
-    if create_graph:
-        with enable_grad():
-            apply_chain_rule(order, create_graph=True, on_step=on_step)
-    else:
-        apply_chain_rule(order, on_step=on_step)
+    with enable_grad() if create_graph else nullcontext():  # a graph of the gradient is recorded even in no_grad
+        apply_chain_rule(order, create_graph=create_graph, on_step=on_step)
 
 
 def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_step: StepHook | None = None) -> None:
-    """For each node, in the order given (each before its parents): ``parent.grad += local * node.grad``.
-
-    Two exact speed rules: a node whose grad is 0 is skipped when its local derivatives are finite (T1 1.83x ->
-    1.63x the hand-written time, measured); a ``ZERO_GRADS`` node (an off relu) adds nothing on any path, while
-    ``on_step`` still sees its edges, with local derivative 0.0.
+    """For each node, in the order given (each before its parents): ``parent.grad += local * node.grad``. Two exact
+    speed rules: a node whose grad is 0 is skipped when its local derivatives are finite (T1 1.83x -> 1.63x the
+    hand-written time, measured); a ``ZERO_GRADS`` node (an off relu) adds nothing on any path, while ``on_step``
+    still sees its edges, with local derivative 0.0.
     >>> x = Value(2.0); y = x * 3.0; y.grad = 1.0; apply_chain_rule([y]); assert x.grad == 3.0  # dy/dx * 1.0"""
     watched = on_step is not None or create_graph
     for node in nodes:
         upstream = node.grad
         if node._parents is None:  # one or two parents, held on the node
-            first, second, first_local = node._first, node._second, node._first_local
-            if create_graph:
-                edges = zip(node.parents, local_grads_as_values(node))
-            elif not watched:  # SPEED: the same line, unrolled for one or two parents (pinned by test_graph)
+            if not watched:  # SPEED: the chain rule unrolled for one or two parents (pinned by test_backward)
+                first, second, first_local = node._first, node._second, node._first_local
                 if second is None:
                     if upstream != 0.0 or not isfinite(first_local):
                         first.grad += first_local * upstream
@@ -114,27 +107,18 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
                     first.grad += first_local * upstream
                     second.grad += node._second_local * upstream
                 continue
-            else:
-                edges = (
-                    ((first, first_local),) if second is None else ((first, first_local), (second, node._second_local))
-                )
         elif node._local_grads is ZERO_GRADS:  # an off relu selects: it adds nothing, not even for an inf upstream
-            if on_step is not None:
-                for parent in node._parents:
-                    on_step(node, parent, 0.0, upstream)
+            for parent in node._parents if on_step is not None else ():
+                on_step(node, parent, 0.0, upstream)  # type: ignore[misc]
             continue
-        elif create_graph:
-            edges = zip(node._parents, local_grads_as_values(node))
-        else:
-            local_grads = node._local_grads
-            if upstream == 0.0 and not watched and isfinite(sum(local_grads)):
-                continue
-            edges = zip(node._parents, local_grads)
+        elif upstream == 0.0 and not watched and isfinite(sum(node._local_grads)):
+            continue
+        locals_ = local_grads_as_values(node) if create_graph else node.local_grads
         if on_step is None:
-            for parent, local in edges:
+            for parent, local in zip(node.parents, locals_):
                 parent.grad += local * upstream  # the chain rule
         else:  # the same line, watched (a check per edge cost 5-8% of the T1 step)
-            for parent, local in edges:
+            for parent, local in zip(node.parents, locals_):
                 parent.grad += local * upstream
                 on_step(node, parent, local, upstream)
 

@@ -1,6 +1,5 @@
 """The op kinds (unary, binary, n-ary) and the registry: :func:`register` adds an op to :data:`OPS` and installs its
-method on ``Value``; :func:`install` is the one way anything is added to ``Value`` (:data:`INSTALLED` records it).
-"""
+method on ``Value``; :func:`install` is the one way anything is added to ``Value`` (:data:`INSTALLED` records it)."""
 
 from __future__ import annotations
 
@@ -8,8 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
-from autograd.core.mode import RECORDING, grad_mode
-from autograd.core.value import ZERO_GRADS, Value, as_float, leaf, quote, small_node, wide_nodes
+from autograd.core.checks import as_float, named_error
+from autograd.core.mode import RECORDING, GradMode, grad_mode
+from autograd.core.value import ZERO_GRADS, Value, leaf, small_node, wide_nodes
 
 __all__ = ["INSTALLED", "OPS", "BinaryOp", "NaryOp", "Op", "UnaryOp", "install", "local_grads_as_values", "register"]
 OPS: dict[str, Any] = {}  #: Every op by name, in the order registered.
@@ -38,27 +38,22 @@ def register(op: Op) -> Any:
     return op
 
 
-def named_error(error: Exception, name: str, operands: tuple) -> Exception:
-    """``error`` from an op's float math (``math domain error``), as the same type naming the op and operands."""
-    if str(error).startswith(f"{name}("):  # the op's own message names it already
-        return error
-    return type(error)(f"{name}({', '.join(map(quote, operands))}): {error}")
-
-
-def watched(node: Value, mode: Any) -> Value:
-    """``node``, shown to the mode's watcher (detect_anomaly): an op calls it for each node when mode is not
-    RECORDING."""
+def watched(node: Value, mode: GradMode) -> Value:
+    """``node``, shown to the mode's watcher (a tool's hook): what an op returns when the mode is not RECORDING."""
     if mode.watcher is not None:
         mode.watcher.made(node)
     return node
 
 
+def _not_recording(mode: GradMode, out: float, *layout: Any) -> Value:  # a leaf (no_grad), or a node watched
+    return watched(small_node(out, *layout), mode) if mode.recording else leaf(out)
+
+
 @dataclass(frozen=True, eq=False)
 class Op:
-    """What every op entry says besides its math: its name and symbol, the ``Value`` method it becomes (``""``: its
-    name, None: none), where tests draw inputs (``domain``, away from ``kinks``; ``smooth``: twice differentiable
-    there; ``test_params``), and what other concerns read off it: ``activation`` (nn's facts,
-    :class:`autograd.ops.Activation`) and ``template`` (the compiler's code, :class:`autograd.ops.Template`).
+    """What an op entry says besides its math: its name, symbol, the ``Value`` method it becomes (``""``: its name),
+    where tests draw inputs (``domain`` away from ``kinks``, ``smooth``, ``test_params``), and what other concerns
+    read: ``activation`` (nn's, :class:`autograd.ops.Activation`), ``template`` (:class:`autograd.ops.Template`).
     >>> import autograd; assert OPS["tanh"].symbol == "tanh" and OPS["mul"].method == "__mul__\""""
 
     name: str
@@ -75,13 +70,16 @@ class Op:
     def __post_init__(self) -> None:
         object.__setattr__(self, "symbol", self.symbol or self.name)
 
+    def __call__(self, *operands: Any) -> Any:
+        return self.apply(*operands)  # type: ignore[attr-defined]
+
     def methods(self) -> list[tuple[str, Callable]]:
         """The ``(name, function)`` pairs :func:`register` installs on ``Value``."""
         return [] if self.method is None else [(self.method or self.name, self.apply)]  # type: ignore[attr-defined]
 
     def local_grads_as_values(self, node: Value) -> tuple:
         """d node / d parent for each parent, rebuilt as Values (a graph) by the op's one derivative."""
-        raise NotImplementedError
+        raise NotImplementedError  # each kind says how
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,9 +99,6 @@ class UnaryOp(Op):
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "apply", _unary_apply(self))
-
-    def __call__(self, x: Value | float, *params: Any) -> Value:
-        return self.apply(x, *params)
 
     def local_grads_as_values(self, node: Value) -> tuple:
         return (self.derivative(node.parents[0], node, *(node.context or ())),)
@@ -125,8 +120,7 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
             out = forward(xd, *params) if params else forward(xd)
         except (ValueError, OverflowError) as error:
             raise named_error(error, name, (xd, *params)) from None
-        mode = grad_mode()
-        if mode is not RECORDING and not mode.recording:
+        if (mode := grad_mode()) is not RECORDING and not mode.recording:
             return leaf(out)
         local = derivative(xd, out, *params) if params else derivative(xd, out)
         if selects and local == 0.0:  # off: no grad passes, not even 0 * inf
@@ -158,9 +152,6 @@ class BinaryOp(Op):
     def __post_init__(self) -> None:
         super().__post_init__()
         object.__setattr__(self, "apply", _binary_apply(self))
-
-    def __call__(self, a: Value | float, b: Value | float) -> Value:
-        return self.apply(a, b)
 
     def methods(self) -> list[tuple[str, Callable]]:
         apply, method = self.apply, str(self.method)
@@ -195,34 +186,26 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
         if type(a) is Value or isinstance(a, Value):  # exact types first: isinstance only where they fail
             ad = a.data
             if type(b) is Value or (type(b) is not float and isinstance(b, Value)):
-                bd = b.data
-                out = forward(ad, bd)
+                out = forward(ad, bd := b.data)
                 local_a, local_b = derivative(ad, bd, out)
                 if (mode := grad_mode()) is RECORDING:  # the common case first: one identity check
                     return small_node(out, a, b, local_a, local_b, name, None)
-                return (
-                    watched(small_node(out, a, b, local_a, local_b, name, None), mode) if mode.recording else leaf(out)
-                )
-            bd = b if type(b) is float else as_float(b, name)
-            out = forward(ad, bd)
+                return _not_recording(mode, out, a, b, local_a, local_b, name, None)
+            out = forward(ad, bd := b if type(b) is float else as_float(b, name))
             context = constant_b
             if context[1] is not bd:
                 context = constant_b = (1, bd)
             if (mode := grad_mode()) is RECORDING:
                 return small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
-            node = small_node(out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
-            return watched(node, mode) if mode.recording else leaf(out)
+            return _not_recording(mode, out, a, None, derivative(ad, bd, out)[0], 0.0, name, context)
         if isinstance(b, Value):
-            ad = a if type(a) is float else as_float(a, name)
-            bd = b.data
-            out = forward(ad, bd)
+            out = forward(ad := a if type(a) is float else as_float(a, name), bd := b.data)
             context = constant_a
             if context[1] is not ad:
                 context = constant_a = (0, ad)
             if (mode := grad_mode()) is RECORDING:
                 return small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
-            node = small_node(out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
-            return watched(node, mode) if mode.recording else leaf(out)
+            return _not_recording(mode, out, b, None, derivative(ad, bd, out)[1], 0.0, name, context)
         return Value(forward(as_float(a, name), as_float(b, name)))
 
     apply.__name__ = apply.__qualname__ = name

@@ -1,15 +1,14 @@
 """``Value``: one scalar and its place in the computation graph; only the constructors below it write its layout.
-
 Its operators, op methods (``a * b``, ``x.tanh()``) and ``backward`` are installed by the op registry
-(:mod:`autograd.core.kinds`); the whole surface is declared, typed, in ``value.pyi``.
-"""
+(:mod:`autograd.core.kinds`); the whole surface is declared, typed, in ``value.pyi``."""
 
 from __future__ import annotations
 
 import numbers
-import reprlib
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from autograd.core.checks import as_float, as_label, quote
 
 __all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "quote", "small_node", "wide_nodes"]
 
@@ -22,11 +21,10 @@ class Value:
     4.0"""
 
     # __slots__ (a node is 136 bytes, not ~350 with only a __dict__), and a __dict__ for a user's own notes on a
-    # Value (micrograd's AdamW sets p.m, p.v): made when first used, 8 bytes until then.
-    # The layout (read it through ``parents`` and ``local_grads``):
+    # Value (micrograd's AdamW sets p.m, p.v), made when first used. The layout, read through parents/local_grads:
     # - one or two parents (every unary and binary op): _first, _second (None for one), _first_local, _second_local;
-    #   _parents is None. No tuple per node: one object, not three, for the cyclic garbage collector (scalar code,
-    #   benchmark T4: 9-14x micrograd's speed, not 7.6-7.9x; a chain node 184 bytes, not 280; measured).
+    #   _parents is None. No tuple per node: one object, not three, for the cyclic garbage collector (T4: 9-14x
+    #   micrograd's speed, not 7.6-7.9x; a chain node 184 bytes, not 280; measured).
     # - other nodes: tuples in _parents and _local_grads (or ZERO_GRADS), and in _sort_parents the parents that may
     #   be interior (a layer leaves out its leaf weights, which the sort then never looks at). A leaf: () in all 3.
     # - _visited: the topological sort's mark, so the sort never touches grad.
@@ -41,20 +39,9 @@ class Value:
     context: Any
 
     def __init__(self, data: numbers.Real, _children: Sequence[Value] = (), _op: str = "", label: str = "") -> None:
-        if type(data) is not float:
-            data = as_float(data, "Value")
-        if type(label) is not str:
-            raise TypeError(f"Value() label must be a str, got {type(label).__name__}: {quote(label)}")
-        if not label.isascii() and any("\ud800" <= c <= "\udfff" for c in label):
-            raise ValueError(
-                f"Value() label {quote(label)} holds a lone surrogate, which is not text (a file name with bytes "
-                "that are not UTF-8 reads so); pass label.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')"
-            )
-        self.data = data
-        self.grad = 0.0
-        self.op = ""
-        self.label = label
-        self.context = self._visited = None
+        self.data = data if type(data) is float else as_float(data, "Value")
+        self.label = label if type(label) is str and label.isascii() else as_label(label)  # text, checked
+        self.grad, self.op, self.context, self._visited = 0.0, "", None, None
         self._parents = self._local_grads = self._sort_parents = ()
         if _children or _op:  # micrograd's hand-built node, Value(6.0, (a, b), "*"): see autograd.compat
             self._hand_built(_children, _op)
@@ -62,18 +49,16 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The values this one was computed from, in the op's order (``()`` for a leaf)."""
-        parents = self._parents
-        if parents is None:
+        if self._parents is None:
             return (self._first,) if self._second is None else (self._first, self._second)
-        return parents
+        return self._parents
 
     @property
     def local_grads(self) -> tuple[Any, ...]:
         """d self / d parent for each parent, in the order of ``parents``, computed at forward time."""
-        parents = self._parents
-        if parents is None:
+        if self._parents is None:
             return (self._first_local,) if self._second is None else (self._first_local, self._second_local)
-        return (0.0,) * len(parents) if self._local_grads is ZERO_GRADS else tuple(self._local_grads)
+        return (0.0,) * len(self._parents) if self._local_grads is ZERO_GRADS else tuple(self._local_grads)
 
     def __repr__(self) -> str:
         extra = (f", label={self.label!r}" if self.label else "") + (f", op={self.op!r}" if self.op else "")
@@ -116,13 +101,9 @@ class Value:
 
 
 def _number(other: object, op: str) -> float:
-    if isinstance(other, Value):
-        return other.data
-    if isinstance(other, numbers.Real):
-        return float(other)
-    raise TypeError(
-        f"'{op}' compares a Value with a Value or a real number, got {type(other).__name__}: {quote(other)}"
-    )
+    if isinstance(other, Value | numbers.Real):
+        return other.data if isinstance(other, Value) else float(other)
+    raise TypeError(f"'{op}' compares a Value with a Value or a number, got {type(other).__name__}: {quote(other)}")
 
 
 class _Marker(tuple):
@@ -199,27 +180,3 @@ def lay_out(node: Value, parents: tuple, local_grads: tuple, op: str, context: A
     node.op, node.context, node._visited = op, context, None
     node._parents = node._sort_parents = parents
     node._local_grads = local_grads
-
-
-def as_float(data: object, where: str) -> float:
-    """A real number as a Python float (numpy's float32 too); anything else is a TypeError naming ``where``.
-    >>> assert as_float(3, "f") == 3.0 and type(as_float(True, "f")) is float"""
-    if type(data) is float or type(data) is int or isinstance(data, numbers.Real):
-        return float(data)
-    if isinstance(data, Value):
-        raise TypeError(f"{where}() needs a real number, got a Value ({quote(data)}); use it directly or .data")
-    raise TypeError(f"{where}() needs a real number (int, float, ...), got {type(data).__name__}: {quote(data)}")
-
-
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = 100
-_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 6
-
-
-def quote(x: object) -> str:
-    """``repr(x)`` for an error message: about 100 characters at most, and how long ``x`` was when it is cut.
-    >>> assert quote("a" * 500).endswith("(500 characters)") and quote([0] * 10**6).endswith("(1000000 items)")"""
-    text = _SHORT.repr(x)
-    if isinstance(x, str | bytes) and len(x) > 100:
-        return f"{text} ({len(x)} characters)"
-    return f"{text} ({len(x)} items)" if isinstance(x, Sized) and len(x) > 6 and "..." in text else text
