@@ -167,8 +167,22 @@ def test_nn_uses_public_autograd_names_only():
     assert not wrong, "\n".join(wrong)
 
 
+#: Following one node through the engine: the node, the op kinds (and all they inherit from), backward, grad mode.
+#: ``checks.py`` (reading a number, quoting a bad one in an error) is a helper they call, shared with every tool.
+CORE_FILES = ("value.py", "kinds.py", "backward.py", "mode.py")
+
+
 def test_the_core_reads_in_one_sitting():
-    files = sorted((ROOT / "autograd" / "core").glob("*.py"))
-    counts = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in files}
+    folder = ROOT / "autograd" / "core"
+    counts = {name: len((folder / name).read_text(encoding="utf-8").splitlines()) for name in CORE_FILES}
     print("\n" + "\n".join(f"{count:5d}  autograd/core/{name}" for name, count in counts.items()))
     assert sum(counts.values()) <= CORE_LINE_LIMIT, f"the core has {sum(counts.values())} lines: {counts}"
+    inherited = {cls.__module__ for cls in _op_kinds() for cls in cls.__mro__} - {"builtins"}
+    assert inherited <= {f"autograd.core.{name[:-3]}" for name in CORE_FILES}, inherited
+
+
+def _op_kinds() -> list[type]:
+    from autograd.core.kinds import BinaryOp, NaryOp, UnaryOp
+    from autograd.core.value import Value
+
+    return [UnaryOp, BinaryOp, NaryOp, Value]

@@ -14,7 +14,6 @@ from autograd.core.value import ZERO_GRADS, Value, leaf, small_node, wide_nodes
 __all__ = ["INSTALLED", "OPS", "BinaryOp", "NaryOp", "Op", "UnaryOp", "install", "local_grads_as_values", "register"]
 OPS: dict[str, Any] = {}  #: Every op by name, in the order registered.
 INSTALLED: dict[str, str] = {}  #: Every attribute added to ``Value``, and the module that added it.
-Scalar = Any  # a float, or a Value when building the graph of a gradient
 
 
 def install(name: str, attribute: Any, where: str) -> Any:
@@ -89,7 +88,7 @@ class UnaryOp(Op):
     >>> import autograd; assert OPS["tanh"](Value(0.0)).local_grads == (1.0,)  # d tanh/dx = 1 - tanh^2"""
 
     forward: Callable[..., float]
-    derivative: Callable[..., Scalar]
+    derivative: Callable[..., Any]
     formula: str  # the derivative in words, for docs, pictures and explain()
     _: KW_ONLY
     params: tuple[tuple[str, float], ...] = ()
@@ -142,7 +141,7 @@ class BinaryOp(Op):
     >>> import autograd; assert (2.0 * Value(3.0)).context == (0, 2.0)  # one parent, the 2.0 folded in"""
 
     forward: Callable[[float, float], float]
-    derivative: Callable[[Scalar, Scalar, Scalar], tuple]
+    derivative: Callable[[Any, Any, Any], tuple]
     formula: str
     _: KW_ONLY
     commutative: bool = False  # a and b can be swapped: pictures need not say which is which
@@ -220,7 +219,7 @@ class NaryOp(Op):
     own Values, with the node as ``out``, for create_graph); ``arguments(node)`` gives those arguments back.
     >>> import autograd; assert autograd.softmax([Value(0.0), Value(0.0)])[0].data == 0.5  # e^0 / (e^0 + e^0)"""
 
-    derivative: Callable[[Sequence[Scalar], Scalar, Any], Sequence[Scalar]]
+    derivative: Callable[[Sequence[Any], Any, Any], Sequence[Any]]
     formula: str
     _: KW_ONLY
     method: str | None = None

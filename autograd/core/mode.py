@@ -55,12 +55,10 @@ class ContextSwitch:
 
     def __exit__(self, *exc_info: object) -> None:
         entered = _entered.get()
-        for index in range(len(entered) - 1, -1, -1):  # the innermost entry of this switch
-            if entered[index][0] is self:
-                _mode.reset(entered[index][1])
-                _entered.set(entered[:index] + entered[index + 1 :])
-                return
-        raise RuntimeError(f"{type(self).__name__}() was exited in a thread or task that did not enter it")
+        if not entered or entered[-1][0] is not self:  # blocks end innermost first, where they began
+            raise RuntimeError(f"{type(self).__name__}() was exited in a thread or task that did not enter it")
+        _mode.reset(entered[-1][1])
+        _entered.set(entered[:-1])
 
     def __call__(self, function: Callable) -> Callable:
         @functools.wraps(function)

@@ -10,7 +10,7 @@ from typing import Any
 
 from autograd.core.checks import as_float, as_label, quote
 
-__all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "quote", "small_node", "wide_nodes"]
+__all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "lay_out", "leaf", "small_node", "wide_nodes"]
 
 
 class Value:

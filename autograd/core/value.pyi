@@ -10,7 +10,7 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import Any, SupportsIndex
 
-__all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "as_float", "lay_out", "leaf", "quote", "small_node", "wide_nodes"]
+__all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "lay_out", "leaf", "small_node", "wide_nodes"]
 
 class Value:
     """A scalar that remembers how it was computed: ``data``, ``grad`` (d root / d this value, after backward), its
