@@ -32,9 +32,10 @@ from itertools import repeat
 from operator import attrgetter, mul
 from typing import Any
 
+from autograd.core.checks import as_float, quote
 from autograd.core.kinds import watched
 from autograd.core.mode import RECORDING, grad_mode
-from autograd.core.value import ZERO_GRADS, Value, as_float, leaf, quote, wide_nodes
+from autograd.core.value import ZERO_GRADS, Value, leaf, wide_nodes
 from autograd.ops.dot_product import dot, relu_dot
 
 __all__ = ["CheckedRows", "dots", "relu_dots"]

@@ -24,7 +24,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from autograd.core.value import quote
+from autograd.core.checks import quote
 
 __all__ = ["DEFAULT_MAX_BYTES", "FileRefusedError", "read_file", "write_file"]
 

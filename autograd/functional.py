@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.core.backward import backward, topological_order
+from autograd.core.checks import as_float, quote
 from autograd.core.mode import enable_grad
-from autograd.core.value import Value, as_float, quote
+from autograd.core.value import Value
 from autograd.graph import nodes_in_order
 from autograd.ops.activations import identity
 

@@ -6,8 +6,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd.core.checks import as_float
 from autograd.core.mode import no_grad
-from autograd.core.value import Value, as_float
+from autograd.core.value import Value
 
 __all__ = ["GradcheckError", "central_difference", "gradcheck"]
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from autograd.core.value import Value, quote
+from autograd.core.checks import quote
+from autograd.core.value import Value
 
 __all__ = ["leaf_kinds", "named_values", "node_names", "nodes_in_order", "printable"]
 

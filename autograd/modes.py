@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.core.value import quote
+from autograd.core.checks import quote
 from autograd.describe import format_number
 from autograd.functional import tangent_pass, trace
 from autograd.graph import nodes_in_order

@@ -33,7 +33,8 @@ from typing import Any
 
 from autograd import describe
 from autograd.cli.expression import ExpressionError, build, functions, parse, variables
-from autograd.core.value import Value, quote
+from autograd.core.checks import quote
+from autograd.core.value import Value
 from autograd.describe import format_number
 from autograd.graph import node_names, nodes_in_order
 from autograd.steps import BackwardStep, backward_steps, final_grads, local_derivative_formula

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from autograd.core.value import quote
+from autograd.core.checks import quote
 
 __all__ = ["as_rng"]
 

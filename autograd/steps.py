@@ -24,7 +24,8 @@ from typing import Any
 
 from autograd import describe
 from autograd.core.backward import backward
-from autograd.core.value import Value, quote
+from autograd.core.checks import quote
+from autograd.core.value import Value
 from autograd.describe import format_number
 from autograd.graph import node_names, nodes_in_order
 

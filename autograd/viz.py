@@ -29,8 +29,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from autograd import describe
+from autograd.core.checks import quote
 from autograd.core.kinds import OPS
-from autograd.core.value import Value, quote
+from autograd.core.value import Value
 from autograd.describe import format_number
 from autograd.graph import leaf_kinds, named_values, node_names, nodes_in_order, printable
 

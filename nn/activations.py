@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import OPS, Value
-from autograd.core.value import quote
+from autograd.core.checks import quote
 
 __all__ = [
     "Activation",

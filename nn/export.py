@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd.core.value import quote
+from autograd.core.checks import quote
 from nn import serialization
 from nn.activations import activation_entry, activation_names
 

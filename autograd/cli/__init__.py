@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
 
 from autograd.cli.expression import ExpressionError, build, function_table, shown
-from autograd.core.value import Value, quote
+from autograd.core.checks import quote
+from autograd.core.value import Value
 from autograd.version import __version__
 
 __all__ = ["COMMANDS", "INTERRUPTED", "Run", "main", "parser"]

@@ -44,9 +44,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.core.checks import quote
 from autograd.core.kinds import INSTALLED, OPS, BinaryOp, UnaryOp
 from autograd.core.mode import no_grad
-from autograd.core.value import Value, quote
+from autograd.core.value import Value
 
 __all__ = [
     "MAX_DEPTH",

@@ -23,8 +23,9 @@ import math
 import random
 from typing import Any
 
+from autograd.core.checks import as_float, quote
 from autograd.core.kinds import UnaryOp, install, register
-from autograd.core.value import Value, as_float, quote
+from autograd.core.value import Value
 from autograd.ops.facts import Activation
 from autograd.ops.scalars import Scalar, erf, exp, sigmoid, softplus, stable_sigmoid, stable_softplus, tanh
 from autograd.rng import as_rng

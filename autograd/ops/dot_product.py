@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from operator import mul as _float_mul
 from typing import Any
 
+from autograd.core.checks import as_float, quote
 from autograd.core.kinds import NaryOp, nary_node, register
-from autograd.core.value import ZERO_GRADS, Value, as_float, quote
+from autograd.core.value import ZERO_GRADS, Value
 from autograd.ops.activations import relu_forward
 from autograd.ops.scalars import Scalar, data
 

@@ -18,8 +18,9 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from autograd.core.checks import as_float, quote
 from autograd.core.kinds import NaryOp, nary_node, register
-from autograd.core.value import Value, as_float, quote
+from autograd.core.value import Value
 from autograd.ops.facts import Activation
 from autograd.ops.scalars import Scalar, exp, log
 
