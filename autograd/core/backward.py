@@ -9,7 +9,7 @@ from contextlib import nullcontext
 from math import isfinite
 
 from autograd.core.checks import as_float
-from autograd.core.kinds import install, local_grads_as_values
+from autograd.core.kinds import OPS, install
 from autograd.core.mode import enable_grad, grad_mode
 from autograd.core.value import NO_GRAPH, ZERO_GRADS, Value
 
@@ -113,7 +113,7 @@ def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_s
             continue
         elif upstream == 0.0 and not watched and isfinite(sum(node._local_grads)):
             continue
-        locals_ = local_grads_as_values(node) if create_graph else node.local_grads
+        locals_ = OPS[node.op].local_grads_as_values(node) if create_graph else node.local_grads
         if on_step is None:
             for parent, local in zip(node.parents, locals_):
                 parent.grad += local * upstream  # the chain rule

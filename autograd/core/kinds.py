@@ -11,7 +11,7 @@ from autograd.core.checks import as_float, named_error
 from autograd.core.mode import RECORDING, GradMode, grad_mode
 from autograd.core.value import ZERO_GRADS, Value, leaf, small_node, wide_nodes
 
-__all__ = ["INSTALLED", "OPS", "BinaryOp", "NaryOp", "Op", "UnaryOp", "install", "local_grads_as_values", "register"]
+__all__ = ["INSTALLED", "OPS", "BinaryOp", "NaryOp", "Op", "UnaryOp", "install", "register"]
 OPS: dict[str, Any] = {}  #: Every op by name, in the order registered.
 INSTALLED: dict[str, str] = {}  #: Every attribute added to ``Value``, and the module that added it.
 
@@ -236,9 +236,3 @@ def nary_node(op: NaryOp, out: float, parents: tuple, local_grads: Sequence, con
         return leaf(out)
     node = wide_nodes(((out, parents, local_grads, context),), op.name)[0]
     return node if mode is RECORDING else watched(node, mode)
-
-
-def local_grads_as_values(node: Value) -> tuple:
-    """The local derivatives of ``node`` rebuilt as Values (a graph) by its op's one derivative.
-    >>> import autograd; x = Value(3.0); assert local_grads_as_values(x * x)[0].data == 3.0  # d(x*x)/dx = x"""
-    return OPS[node.op].local_grads_as_values(node)

@@ -20,14 +20,11 @@ class Value:
     >>> a = Value(2.0, label="a"); b = a * a + 1; b.backward(); a.grad   # d(a^2 + 1)/da = 2a
     4.0"""
 
-    # __slots__ (a node is 136 bytes, not ~350 with only a __dict__), and a __dict__ for a user's own notes on a
-    # Value (micrograd's AdamW sets p.m, p.v), made when first used. The layout, read through parents/local_grads:
-    # - one or two parents (every unary and binary op): _first, _second (None for one), _first_local, _second_local;
-    #   _parents is None. No tuple per node: one object, not three, for the cyclic garbage collector (T4: 9-14x
-    #   micrograd's speed, not 7.6-7.9x; a chain node 184 bytes, not 280; measured).
+    # Slots, and a __dict__ for a user's own notes (micrograd's AdamW sets p.m), made when first used. The layout:
+    # - one or two parents (unary and binary ops): _first, _second (None for one), _first_local, _second_local, and
+    #   _parents None: one object, not three, for the cyclic collector (T4 9-14x micrograd's speed, not 7.6x).
     # - other nodes: tuples in _parents and _local_grads (or ZERO_GRADS), and in _sort_parents the parents that may
-    #   be interior (a layer leaves out its leaf weights, which the sort then never looks at). A leaf: () in all 3.
-    # - _visited: the topological sort's mark, so the sort never touches grad.
+    #   be interior (a layer leaves out its leaf weights). A leaf: () in all three. _visited: the sort's mark.
     __slots__ = (
         "data", "grad", "op", "label", "context", "_parents", "_local_grads", "_sort_parents",
         "_first", "_second", "_first_local", "_second_local", "_visited", "__dict__",
@@ -82,11 +79,8 @@ class Value:
     def __bool__(self) -> bool:
         return bool(self.data)  # False for 0.0, as for a number
 
-    def __float__(self) -> float:
-        raise TypeError(  # math.tanh(x) would call it and silently drop the graph
-            "a Value is not converted to a float implicitly: math functions on it would drop the graph. "
-            "Use its methods (x.tanh(), x.exp(), x.log(), ...) to stay on the graph, or x.item() for the number"
-        )
+    def __float__(self) -> float:  # refused: math.tanh(x) would call it and silently drop the graph
+        raise TypeError("a Value is not a float: use its methods (x.tanh(), x.exp(), ...), or x.item() for the number")
 
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)  # f"{loss:.4f}" formats data
@@ -106,9 +100,7 @@ def _number(other: object, op: str) -> float:
     raise TypeError(f"'{op}' compares a Value with a Value or a number, got {type(other).__name__}: {quote(other)}")
 
 
-class _Marker(tuple):
-    """ZERO_GRADS and NO_GRAPH: one object each, compared with ``is``; pickled and copied by name."""
-
+class _Marker(tuple):  # ZERO_GRADS and NO_GRAPH: one object each, compared with ``is``; pickled by name
     __slots__ = ()
 
     def __repr__(self) -> str:

@@ -69,7 +69,7 @@ class Value:
     def __ge__(self, other: Value | float) -> bool: ...
     def __bool__(self) -> bool:
         """False for 0.0, as for a number"""
-    __float__: None  # math.tanh(x) would call it and silently drop the graph
+    __float__: None  # refused: math.tanh(x) would call it and silently drop the graph
     def __format__(self, spec: str) -> str:
         """f"{loss:.4f}" formats data"""
     def item(self) -> float:
