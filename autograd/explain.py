@@ -173,21 +173,35 @@ def _notebook_shell() -> Any:
     return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
 
 
+# The notebook tables: numbers at the text's own size (a bare "monospace" font shrinks to about 13 px in browsers,
+# and notebook and docs themes shrink tables and code further), formulas on one line, a wide table scrolling.
+_NUMBER_STYLE = (
+    "text-align:right;font-size:inherit;white-space:nowrap;font-variant-numeric:tabular-nums;"
+    "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace"
+)
+_TEXT_STYLE = "text-align:left;font-size:inherit"
+_CODE_STYLE = "white-space:nowrap;font-size:inherit;background:none;padding:0"
+_TABLE_STYLE = "border-collapse:collapse;font-size:inherit;margin:0.3em 0"
+
+
 def _html_table(header: Iterable[str], rows: Iterable[Iterable[str]], numeric: Iterable[int] = ()) -> str:
     right = set(numeric)
-    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    head = "".join(f"<th style='{_TEXT_STYLE}'>{html.escape(cell)}</th>" for cell in header)
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td style='text-align:right;font-family:monospace'>{html.escape(c)}</td>"
+            f'<td style="{_NUMBER_STYLE}">{html.escape(c)}</td>'
             if k in right
-            else f"<td style='text-align:left'><code>{html.escape(c)}</code></td>"
+            else f"<td style='{_TEXT_STYLE}'><code style='{_CODE_STYLE}'>{html.escape(c)}</code></td>"
             for k, c in enumerate(row)
         )
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        "<div style='max-width:100%;overflow-x:auto'>"
+        f"<table style='{_TABLE_STYLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def explain(
@@ -278,7 +292,7 @@ def explain(
 
     forward_rows = [line.strip().split(" = ", 1) for line in trace]
     page = (
-        "<div class='glassgrad-explain'>"
+        "<div class='glassgrad-explain' style='font-size:inherit'>"
         "<p><b>Forward pass</b> (each value after the values it is computed from)</p>"
         + _html_table(("value", "computed as = value"), forward_rows)
         + f"<p><b>Backward pass</b>: {len(steps)} chain-rule steps, parent.grad += local derivative "

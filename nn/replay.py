@@ -58,16 +58,20 @@ def _score(output: Any) -> float | None:
     return None
 
 
-def _layers(model: Any) -> list[tuple[str, list[Neuron]]] | None:
-    """The model as a chain of layers of neurons (name, neurons), for the weights picture; None if it is not one."""
+def _layers(model: Any) -> list[tuple[str, list[Neuron], str]] | None:
+    """The model as a chain of layers (name, neurons, activation), for the weights picture; None if it is not one."""
     if isinstance(model, MLP):
-        return [(f"layers.{k}", layer.neurons) for k, layer in enumerate(model.layers)]
+        return [(f"layers.{k}", layer.neurons, str(layer.activation)) for k, layer in enumerate(model.layers)]
     if isinstance(model, Layer):
-        return [("layer", model.neurons)]
+        return [("layer", model.neurons, str(model.activation))]
     if isinstance(model, Neuron):
-        return [("neuron", [model])]
-    found = [(name, module.neurons) for name, module in model.named_modules() if isinstance(module, Layer)]
-    if not found or any(len(after[0].w) != len(before) for (_, before), (_, after) in itertools.pairwise(found)):
+        return [("neuron", [model], str(model.activation))]
+    found = [
+        (name, module.neurons, str(module.activation))
+        for name, module in model.named_modules()
+        if isinstance(module, Layer) and module.neurons
+    ]
+    if not found or any(len(after[0].w) != len(before) for (_, before, _), (_, after, _) in itertools.pairwise(found)):
         return None  # no layers, or layers that do not feed each other: no picture of the weights
     return found
 
@@ -194,7 +198,7 @@ def replay_data(history: Any, grid: int = 30) -> dict[str, Any]:
         for snapshot in history.snapshots:
             model.load_state_dict(snapshot["state"])
             frame: dict[str, Any] = {"epoch": snapshot["epoch"]}
-            frame["weights"] = None if layers is None else [[[w.data for w in n.w] for n in ns] for _, ns in layers]
+            frame["weights"] = None if layers is None else [[[w.data for w in n.w] for n in ns] for _, ns, _ in layers]
             if two_inputs:
                 frame.update(snapshot_pictures(model, bounds, grid))
             diagnosis = snapshot.get("diagnosis")
@@ -221,10 +225,10 @@ def replay_data(history: Any, grid: int = 30) -> dict[str, Any]:
             "bounds": bounds,
             "threshold": threshold,
             "labelThreshold": label_threshold,
-            "sizes": [] if layers is None else [len(layers[0][1][0].w), *(len(neurons) for _, neurons in layers)],
-            "layerNames": [] if layers is None else [name for name, _ in layers],
-            "activations": [] if layers is None else [str(neurons[0].activation) for _, neurons in layers],
-            "hiddenNames": [name for name, _ in layers[:-1]] if isinstance(model, MLP) and layers else [],
+            "sizes": [] if layers is None else [len(layers[0][1][0].w), *(len(neurons) for _, neurons, _ in layers)],
+            "layerNames": [] if layers is None else [name for name, _, _ in layers],
+            "activations": [] if layers is None else [activation for _, _, activation in layers],
+            "hiddenNames": [name for name, _, _ in layers[:-1]] if isinstance(model, MLP) and layers else [],
         },
         "the replay page's data",
     )

@@ -51,7 +51,11 @@
   // --- the charts: one per group of metrics, with axes, ticks, a legend and the snapshot's epoch marked
   const W = 380, H = 220, LEFT = 56, RIGHT = 12, TOP = 10, BOTTOM = 38;
   const charts = D.charts.map(function (spec, c) {
-    const section = kit.make("section", {className: "chart", attrs: {"data-chart": spec.title}}, byId("charts"));
+    const section = kit.make("section", {className: "chart", attrs: {"data-chart": spec.title}});
+    // the loss and the accuracy first, beside the decision boundary; any other number after the weights
+    const board = byId("board");
+    if (spec.title === "loss" || spec.title === "accuracy") { board.insertBefore(section, byId("boundary-box")); }
+    else { board.appendChild(section); }
     kit.make("h2", {text: spec.title}, section);
     const svg = kit.svg("svg", {viewBox: "0 0 " + W + " " + H, role: "img"}, section);
     const values = [];
@@ -114,18 +118,17 @@
 
   // --- the numbers of the snapshot's epoch
   function showNumbers(epoch) {
-    const body = byId("numbers").tBodies[0];
-    body.textContent = "";
+    const box = byId("numbers");
+    box.textContent = "";
     const record = D.epochs.find(function (r) { return r.epoch === epoch; });
     if (!record) {
-      const row = kit.make("tr", {}, body);
-      kit.make("td", {text: "before training: the model as it was initialised"}, row);
+      kit.make("span", {className: "metric", text: "before training: the model as it was initialised"}, box);
       return;
     }
     D.metrics.forEach(function (key) {
-      const row = kit.make("tr", {attrs: {"data-key": key}}, body);
-      kit.make("th", {text: key, attrs: {scope: "row"}}, row);
-      kit.make("td", {className: "num", text: shown(record[key], key.slice(-8) === "accuracy")}, row);
+      const item = kit.make("span", {className: "metric", attrs: {"data-key": key}}, box);
+      kit.make("span", {className: "name", text: key}, item);
+      kit.make("span", {className: "value", text: shown(record[key], key.slice(-8) === "accuracy")}, item);
     });
   }
 

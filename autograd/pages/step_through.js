@@ -36,6 +36,18 @@
     legend.insertBefore(item, legend.firstChild);
   });
   const svg = kit.importSvg(data.svg, byId("graph"));
+
+  // the whole graph scaled to its box, or its actual size (scrolling inside its box); a phone starts at actual
+  // size, where the labels are readable, and each step scrolls its nodes into view
+  const zoom = byId("zoom");
+  function setZoom(actual) {
+    byId("graph").classList.toggle("actual", actual);
+    zoom.setAttribute("aria-pressed", String(actual));
+    kit.setText(zoom, actual ? "Whole graph" : "Actual size");
+    kit.setText(byId("zoom-hint"), actual ? "the graph scrolls in its box" : "");
+  }
+  zoom.addEventListener("click", function () { setZoom(!byId("graph").classList.contains("actual")); });
+  setZoom(window.matchMedia("(max-width: 800px)").matches);
   const svgNS = kit.SVG_NS;
 
   // one arrowhead, drawn at the start of a path and pointing back along it; one at the end for the forward pass
