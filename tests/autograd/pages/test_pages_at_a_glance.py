@@ -198,9 +198,7 @@ def test_the_replays_legends_name_the_colours_its_charts_boundary_and_weights_dr
 # ---------------------------------------------------------------------------
 # Charts with axes, tick values, legends; the boundary line; nothing cut or running together
 # ---------------------------------------------------------------------------
-def test_the_replays_charts_have_axes_ticks_and_legends_and_the_boundary_line_is_the_models(
-    browser, trained, tmp_path
-):
+def test_the_replays_charts_have_axes_ticks_and_legends_and_the_boundary_line_is_the_models(browser, trained, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -325,9 +323,7 @@ def page_paths(tmp_path, history) -> dict[str, object]:
 
 @needs_dot
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)], ids=["1366x768", "390px"])
-def test_every_page_fits_the_screen_cuts_nothing_and_runs_no_labels_together(
-    browser, trained, tmp_path, width, height
-):
+def test_every_page_fits_the_screen_cuts_nothing_and_runs_no_labels_together(browser, trained, tmp_path, width, height):
     from selenium.webdriver.common.by import By
 
     paths = page_paths(tmp_path, trained[2])
