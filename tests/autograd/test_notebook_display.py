@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -93,6 +94,8 @@ NOTEBOOK_CELLS = [
     "steps = explain(y)",
     "steps",
     "a",
+    "import nn\nhistory = nn.History([{'epoch': e, 'loss': 1.0 / e, 'accuracy': 0.5 + e / 40} for e in range(1, 11)])",
+    "history",
 ]
 
 
@@ -108,6 +111,90 @@ def test_in_a_real_kernel_explain_shows_its_trace_once_as_tables():
         assert outputs[k][0].data["text/html"].count("<table ") == 3
         assert "Forward pass" in outputs[k][0].data["text/plain"]
     assert outputs[4][0].data["text/html"] == "<code><b>a</b> &nbsp;data 2.0 &nbsp;grad 0.0</code>"
+    (history,) = outputs[6]  # a History: one short line, and in the notebook a table and its curves
+    assert history.data["text/plain"] == "<History: 10 epochs, loss 1 -> 0.1, accuracy 52.5% -> 75.0%>"
+    assert history.data["text/html"].count("<svg") == 2 and "<table" in history.data["text/html"]
+
+
+# ---------------------------------------------------------------------------
+# In a browser: the tables at the text's size, formulas on one line, wide things scroll
+# ---------------------------------------------------------------------------
+#: What notebook and docs themes do to an output: smaller tables (JupyterLab), smaller code (Furo), a narrow column.
+HOST_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+body { font-family: sans-serif; font-size: 16px; margin: 0; }
+.output { width: 480px; margin: 8px; }
+table { font-size: 12px; }
+code { font-size: 81.25%; background: #eee; }
+td, th { padding: 2px; }
+</style></head><body><div class="output">{output}</div></body></html>"""
+
+
+def host(tmp_path, output: str) -> Path:
+    path = tmp_path / "notebook.html"
+    path.write_text(HOST_PAGE.replace("{output}", output), encoding="utf-8")  # the test's own stand-in notebook
+    return path
+
+
+def test_the_explain_tables_read_at_the_notebooks_font_size_with_formulas_on_one_line(browser, tmp_path):
+    from tests.autograd.pages.browser import open_page
+
+    xs = [Value(float(k), label=f"x{k}") for k in range(1, 4)]
+    ws = [Value(0.1 * k, label=f"w{k}") for k in range(1, 4)]
+    y = sum((w * x for w, x in zip(ws, xs)), Value(0.5, label="b")).tanh()
+    table = explain(y, file=io.StringIO())._repr_html_()
+    open_page(browser, host(tmp_path, table))
+    found = browser.execute_script(
+        "const body = parseFloat(getComputedStyle(document.body).fontSize);"
+        "const sizes = Array.from(document.querySelectorAll('td, td code')).map(e => parseFloat("
+        "  getComputedStyle(e).fontSize));"
+        "const formulas = Array.from(document.querySelectorAll('td code')).filter(c => c.textContent.includes('d('))"
+        "  .map(c => c.getClientRects().length);"
+        "const boxes = Array.from(document.querySelectorAll('.glassgrad-explain table')).map(function (t) {"
+        "  const box = t.parentElement; return [box.scrollWidth > box.clientWidth, getComputedStyle(box).overflowX,"
+        "  box.getBoundingClientRect().right <= document.querySelector('.output').getBoundingClientRect().right"
+        "  + 0.5]; });"
+        "return {body: body, sizes: sizes, formulas: formulas, boxes: boxes};"
+    )
+    assert found["sizes"] and set(found["sizes"]) == {found["body"]}  # numbers and code at the text's size
+    assert found["formulas"] and set(found["formulas"]) == {1}  # each formula on one line
+    assert any(wide for wide, _, _ in found["boxes"])  # the step table is wider than the column ...
+    assert all(overflow == "auto" and inside for _, overflow, inside in found["boxes"])  # ... and scrolls in it
+
+
+@needs_dot
+def test_a_wide_graph_in_the_step_through_scrolls_in_its_box_or_shrinks_to_fit_and_is_never_cut(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from tests.autograd.pages.browser import assert_ran_nothing, open_page
+
+    xs = [Value(float(k), label=f"x{k}") for k in range(12)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x  # a long chain: a picture far wider than a notebook
+    open_page(browser, host(tmp_path, step_through(total, height=500)._repr_html_()))
+    browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
+    try:
+
+        def graph() -> dict:
+            return browser.execute_script(
+                "const box = document.getElementById('graph'), svg = box.querySelector('svg');"
+                "box.scrollLeft = box.scrollWidth; box.scrollTop = box.scrollHeight;"
+                "const b = box.getBoundingClientRect(), s = svg.getBoundingClientRect();"
+                "return {overflow: getComputedStyle(box).overflow, svgWidth: s.width, boxWidth: box.clientWidth,"
+                "  scrollWidth: box.scrollWidth, svgRight: s.right,"
+                "  boxRight: b.left + box.clientLeft + box.clientWidth,"
+                "  svgBottom: s.bottom, boxBottom: b.top + box.clientTop + box.clientHeight};"
+            )
+
+        actual = graph()  # a narrow frame starts at actual size: the graph scrolls, its far end in reach
+        assert actual["overflow"] == "auto" and actual["svgWidth"] > actual["boxWidth"] + 100
+        assert abs(actual["svgRight"] - actual["boxRight"]) <= 1 and actual["svgBottom"] <= actual["boxBottom"] + 1
+        browser.find_element(By.ID, "zoom").click()
+        whole = graph()  # the whole graph, scaled to the box
+        assert whole["svgWidth"] <= whole["boxWidth"] + 0.5 and whole["scrollWidth"] <= whole["boxWidth"] + 0.5
+        assert_ran_nothing(browser)
+    finally:
+        browser.switch_to.default_content()
 
 
 def test_step_through_takes_practice_mode_and_hides_the_grads():
