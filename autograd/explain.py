@@ -175,12 +175,10 @@ def _notebook_shell() -> Any:
 
 # The notebook tables: numbers at the text's own size (a bare "monospace" font shrinks to about 13 px in browsers,
 # and notebook and docs themes shrink tables and code further), formulas on one line, a wide table scrolling.
-_NUMBER_STYLE = (
-    "text-align:right;font-size:inherit;white-space:nowrap;font-variant-numeric:tabular-nums;"
-    "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace"
-)
+_MONOSPACE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace"
+_NUMBER_STYLE = f"text-align:right;font-size:inherit;white-space:nowrap;font-variant-numeric:tabular-nums;{_MONOSPACE}"
 _TEXT_STYLE = "text-align:left;font-size:inherit"
-_CODE_STYLE = "white-space:nowrap;font-size:inherit;background:none;padding:0"
+_CODE_STYLE = f"white-space:nowrap;font-size:inherit;background:none;padding:0;{_MONOSPACE}"
 _TABLE_STYLE = "border-collapse:collapse;font-size:inherit;margin:0.3em 0"
 
 
@@ -192,7 +190,7 @@ def _html_table(header: Iterable[str], rows: Iterable[Iterable[str]], numeric: I
         + "".join(
             f'<td style="{_NUMBER_STYLE}">{html.escape(c)}</td>'
             if k in right
-            else f"<td style='{_TEXT_STYLE}'><code style='{_CODE_STYLE}'>{html.escape(c)}</code></td>"
+            else f"<td style='{_TEXT_STYLE}'><code style=\"{_CODE_STYLE}\">{html.escape(c)}</code></td>"
             for k, c in enumerate(row)
         )
         + "</tr>"

@@ -119,11 +119,12 @@ def test_in_a_real_kernel_explain_shows_its_trace_once_as_tables():
 # ---------------------------------------------------------------------------
 # In a browser: the tables at the text's size, formulas on one line, wide things scroll
 # ---------------------------------------------------------------------------
-#: What notebook and docs themes do to an output: smaller tables (JupyterLab), smaller code (Furo), a narrow column.
+#: What notebook and docs themes do to an output: smaller tables (JupyterLab's 75%), smaller code (Furo's 81.25%), a
+#: narrow column; the text's size is the browser's default (a keyword size, which a bare "monospace" shrinks).
 HOST_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
-body { font-family: sans-serif; font-size: 16px; margin: 0; }
+body { font-family: sans-serif; margin: 0; }
 .output { width: 480px; margin: 8px; }
-table { font-size: 12px; }
+table { font-size: 75%; }
 code { font-size: 81.25%; background: #eee; }
 td, th { padding: 2px; }
 </style></head><body><div class="output">{output}</div></body></html>"""

@@ -292,8 +292,12 @@ document.querySelectorAll('.chart svg, #plane-marks, #network').forEach(function
   });
 });
 // labels never run together: no two captions, tick values or legend entries overlap
+function extent(e) {  // where the text is drawn (it may run past its element's box), or the element's box
+  if (e.closest('svg') || !e.textContent) { return box(e); }
+  const range = document.createRange(); range.selectNodeContents(e); return range.getBoundingClientRect();
+}
 function overlaps(selector) {
-  const items = Array.from(document.querySelectorAll(selector)).filter(visible).map(box);
+  const items = Array.from(document.querySelectorAll(selector)).filter(visible).map(extent);
   for (let a = 0; a < items.length; a++) { for (let b = a + 1; b < items.length; b++) {
     const p = items[a], q = items[b];
     if (p.left < q.right - 0.5 && q.left < p.right - 0.5 && p.top < q.bottom - 0.5 && q.top < p.bottom - 0.5) {
