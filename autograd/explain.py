@@ -326,8 +326,9 @@ _SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"\s+viewBox
 
 def _same_size_svgs(svgs: list[str]) -> list[str]:
     """Every SVG on one canvas, the largest frame's: same ``width``, ``height`` and ``viewBox`` (no jitter)."""
-    sizes = [_SVG_SIZE.search(svg) for svg in svgs]
-    if not all(sizes):
+    found = [_SVG_SIZE.search(svg) for svg in svgs]
+    sizes = [match for match in found if match is not None]
+    if len(sizes) != len(svgs):
         return svgs
     width = max(float(m[1]) for m in sizes)
     height = max(float(m[2]) for m in sizes)

@@ -131,7 +131,9 @@ def render(page: str, data: Mapping[str, Any], *, title: str) -> str:
     if not isinstance(data, Mapping):
         raise TypeError(f"render() data must be a mapping (a dict), got {type(data).__name__}: {quote(data)}")
     payload = script_json({"page": page, "title": title, "data": data})
-    styles, markup, scripts = [], [], []
+    styles: list[str] = []
+    markup: list[str] = []
+    scripts: list[str] = []
     for name in page_files(page):
         kind = name.rsplit(".", 1)[1]
         {"css": styles, "html": markup, "js": scripts}[kind].append(_read(name))
