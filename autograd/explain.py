@@ -584,7 +584,7 @@ def html_page(
     if practice:
         from autograd.practice_page import practice_data
 
-        data["practice"] = practice_data(steps, node_name, rtol=rtol, atol=atol)
+        data["practice"] = practice_data(root, steps, node_name, rtol=rtol, atol=atol)
     return render("practice" if practice else "step_through", data, title=title)
 
 

@@ -1,25 +1,25 @@
-/* How the practice page reads and judges an answer, as a teacher would.
+/* How the practice page reads and judges an answer, as a teacher would: the rule of autograd.practice.judge, in
+   the browser, its constants from the page's data (rule.min_digits, rule.exact_rtol, rule.rounding_rtol, rule.rtol,
+   rule.atol, rule.exact).
 
-   An answer is a number (plain or exponent notation: 0.786, -3.00, 1.50e-3) or arithmetic on numbers: + - * / **,
-   unary minus, parentheses and the functions exp log sqrt sin cos tanh sigmoid relu abs. A small parser reads it
+   An answer is a number (plain or exponent notation: 0.786, -3, 1.50e-3; inf, nan) or arithmetic on numbers: + - * /
+   **, unary minus, parentheses and the functions exp log sqrt sin cos tanh sigmoid relu abs. A small parser reads it
    into a tree and a walk over that tree computes it; nothing else is ever run (no eval, no Function).
 
-   The rule (its constants come from the page's data: rule.minDigits, rule.exactRelative, rule.rtol, rule.atol):
-   - a plain number given with k significant digits (from the first nonzero digit to the last digit written):
-     k < minDigits asks for more digits (not wrong, not counted); else it is right within one unit of its last
-     digit, |answer - true| <= 10^(position of the last digit);
-   - arithmetic: k is the fewest significant digits among its literals that are not integers (integers are exact);
-     with no such literal the value must match to a relative exactRelative; k < minDigits asks for more digits;
-     else it is right when |answer - true| <= 10^(1 - k) * |answer|;
-   - an explicit tolerance (rule.rtol and rule.atol both numbers) replaces all of this:
-     right when |answer - true| <= atol + rtol * |true|.
-   "inf", "-inf" and "nan" are read as those values and match only themselves. */
+   1. An explicit tolerance (rtol and/or atol): right when |a - t| <= atol + rtol |t|; nothing below applies.
+   2. An infinity or nan is right only as itself.
+   3. Right when |a - t| <= exact_rtol |t| (the value itself, up to float rounding).
+   4. A plain number with k significant digits (first nonzero digit to the last digit written) may be off by one unit
+      of its last digit, u. Arithmetic: k is the fewest significant digits among its numbers that are not integers
+      (integers, and the problem's own numbers in rule.exact, are exact), u = 10^(1 - k) |a|; with none, u = 0.
+   5. For t = 0 a plain answer is right when |a| <= u.
+   6. |a - t| > u + rounding_rtol max(|a|, |t|): wrong; with k < min_digits, |a - t| >= u is wrong too.
+   7. k < min_digits: "give at least 3 significant digits" (not judged, not a try, asked again).
+   8. Otherwise right. */
 (function () {
   "use strict";
   const MAX_LENGTH = 1000;
   const MAX_DEPTH = 40;
-  // one part in a billion of a unit: what float arithmetic may lose when an answer sits exactly one unit away
-  const ROUNDING = 1e-9;
   const FUNCTIONS = new Map([
     ["exp", Math.exp], ["log", Math.log], ["sqrt", Math.sqrt], ["sin", Math.sin], ["cos", Math.cos],
     ["tanh", Math.tanh], ["abs", Math.abs],
@@ -29,7 +29,7 @@
   const NUMBER = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/;
   const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
   const WORDS = new Map([["inf", Infinity], ["+inf", Infinity], ["infinity", Infinity], ["-inf", -Infinity],
-    ["-infinity", -Infinity], ["nan", NaN]]);
+    ["-infinity", -Infinity], ["+infinity", Infinity], ["nan", NaN]]);
 
   function ReadError(message) { this.message = message; }
 
@@ -179,84 +179,80 @@
     }
   }
 
-  // significant digits of a literal as written: from the first nonzero digit to the last digit written
-  function significantDigits(literal) {
-    const digits = literal.split(/[eE]/)[0].replace(".", "");
-    const first = digits.search(/[1-9]/);
-    return first < 0 ? 0 : digits.length - first;
+  // a plain number's value, significant digits and one unit of its last digit ("0.786" -> 3, 0.001), or null
+  const PLAIN = /^([+-]?)(?:([0-9]+)\.?([0-9]*)|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?$/;
+  function readPlain(text) {
+    const word = WORDS.get(text.toLowerCase());
+    if (word !== undefined) { return {value: word, digits: 0, unit: 0}; }
+    const match = PLAIN.exec(text);
+    if (!match) { return null; }
+    const fraction = match[4] !== undefined ? match[4] : (match[3] || "");
+    const digits = ((match[2] || "") + fraction).replace(/^0+/, "").length;
+    const lastPlace = (match[5] ? Number(match[5]) : 0) - fraction.length;
+    const value = Number(text);
+    if (!Number.isFinite(value)) { return null; }
+    return {value: value, digits: digits, unit: Math.pow(10, lastPlace)};
   }
-  // 10 to the position of the literal's last written digit: "0.786" -> 0.001, "1.50e-3" -> 1e-5, "100" -> 1
-  function lastDigitUnit(literal) {
-    const parts = literal.split(/[eE]/);
-    const point = parts[0].indexOf(".");
-    const decimals = point < 0 ? 0 : parts[0].length - point - 1;
-    const exponent = parts.length > 1 ? Number(parts[1]) : 0;
-    return Number("1e" + (exponent - decimals));
-  }
-  function isInteger(literal) { return /^[0-9]+$/.test(literal); }
-
-  function read(text) {
-    const trimmed = String(text).trim();
-    if (trimmed === "") { return {kind: "empty"}; }
-    const word = WORDS.get(trimmed.toLowerCase());
-    if (word !== undefined) { return {kind: "number", value: word, special: true}; }
-    let parsed;
-    try {
-      parsed = parse(trimmed);
-    } catch (error) {
-      if (error instanceof ReadError) { return {kind: "invalid", why: error.message}; }
-      throw error;
-    }
-    const value = evaluate(parsed.tree);
-    if (!Number.isFinite(value)) {
-      return {kind: "invalid", why: "it has no finite value (a log or sqrt of a negative number, or a division by 0?)"};
-    }
-    const plainNumber = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(trimmed);
-    return {kind: plainNumber ? "number" : "arithmetic", value: value, literals: parsed.literals};
+  function significantDigits(literal) { const plain = readPlain(literal); return plain ? plain.digits : 0; }
+  function isClose(a, t, rtol, atol) {
+    if (Number.isNaN(a) || Number.isNaN(t)) { return Number.isNaN(a) && Number.isNaN(t); }
+    if (!Number.isFinite(a) || !Number.isFinite(t)) { return a === t; }
+    return Math.abs(a - t) <= atol + rtol * Math.abs(t);
   }
 
-  function judge(text, expected, rule) {
-    const answer = read(text);
-    if (answer.kind === "empty") {
+  function judge(given, expected, rule) {
+    const text = String(given).trim().replace(/\u2212/g, "-");  // a typographic minus, pasted
+    const min = rule.min_digits;
+    if (text === "") {
       return {verdict: "empty", message: "Type an answer: a number like 0.786, or arithmetic like 2 * 0.7864."};
     }
-    if (answer.kind === "invalid") {
-      return {verdict: "invalid", message: "I cannot read that: " + answer.why +
-        ". Type a number like 0.786, or arithmetic like 1 - 0.4621**2."};
-    }
-    const value = answer.value;
-    const result = function (right, k) { return {verdict: right ? "right" : "wrong", value: value, digits: k}; };
-    if (Number.isNaN(expected) || Number.isNaN(value)) {
-      return result(Number.isNaN(expected) && Number.isNaN(value));
-    }
-    if (!Number.isFinite(expected) || !Number.isFinite(value) || answer.special) { return result(value === expected); }
-    const error = Math.abs(value - expected);
-    if (typeof rule.rtol === "number" && typeof rule.atol === "number") {
-      return result(error <= rule.atol + rule.rtol * Math.abs(expected));
-    }
-    const moreDigits = {verdict: "digits", value: value, message: "Give at least " + rule.minDigits +
-      " significant digits (like 0.786 or 1.50e-3), so your answer can be checked."};
-    if (answer.kind === "number") {
-      const literal = answer.literals[0];
-      const k = significantDigits(literal);
-      if (k === 0) {  // a zero, written as 0 or 0.000: exact
-        return result(Math.abs(expected) <= rule.exactRelative, k);
+    let value, digits, unit, relative;
+    const plain = readPlain(text);
+    if (plain) {
+      value = plain.value; digits = plain.digits; unit = plain.unit; relative = false;
+    } else {
+      if (/^[+-]?[0-9]+,[0-9]+$/.test(text)) {
+        return {verdict: "invalid", message: "Write the decimal point as a point: " + text.replace(",", ".") + "."};
       }
-      if (k < rule.minDigits) { return Object.assign(moreDigits, {digits: k}); }
-      const unit = lastDigitUnit(literal);
-      return result(error <= unit * (1 + ROUNDING), k);
+      let parsed;
+      try {
+        parsed = parse(text);
+      } catch (error) {
+        if (error instanceof ReadError) {
+          return {verdict: "invalid", message: "I cannot read that: " + error.message +
+            ". Type a number like 0.786, -3 or 1.5e-3, or arithmetic like 1 - 0.4621**2."};
+        }
+        throw error;
+      }
+      value = evaluate(parsed.tree);
+      if (!Number.isFinite(value)) {
+        return {verdict: "invalid", message: "That has no value: a log or sqrt of a negative number, or a " +
+          "division by 0? Type a number like 0.786, or arithmetic like 1 - 0.4621**2."};
+      }
+      const exact = new Set(rule.exact || []);
+      const counted = parsed.literals.filter(function (l) { return !/^[0-9]+$/.test(l) && !exact.has(Number(l)); })
+        .map(significantDigits);
+      digits = counted.length ? Math.min.apply(null, counted) : null;
+      unit = digits === null ? 0 : Math.pow(10, 1 - digits) * Math.abs(value);
+      relative = true;
     }
-    // integers, and zeros however written, are exact: only the other literals limit what the answer can claim
-    const counted = answer.literals.filter(function (l) { return !isInteger(l); }).map(significantDigits)
-      .filter(function (k) { return k > 0; });
-    if (counted.length === 0) {
-      return result(error <= rule.exactRelative * Math.max(Math.abs(value), Math.abs(expected)));
+    const result = function (right) { return {verdict: right ? "right" : "wrong", value: value, digits: digits}; };
+    if (rule.rtol !== null || rule.atol !== null) {
+      return result(isClose(value, expected, rule.rtol || 0, rule.atol || 0));
     }
-    const k = Math.min.apply(null, counted);
-    if (k < rule.minDigits) { return Object.assign(moreDigits, {digits: k}); }
-    return result(error <= Math.pow(10, 1 - k) * Math.abs(value) * (1 + ROUNDING), k);
+    if (!(Number.isFinite(value) && Number.isFinite(expected))) { return result(isClose(value, expected, 0, 0)); }
+    const distance = Math.abs(value - expected);
+    if (expected === 0 && !relative) { return result(distance <= unit); }
+    if (distance <= rule.exact_rtol * Math.abs(expected)) { return result(true); }
+    const slack = rule.rounding_rtol * Math.max(Math.abs(value), Math.abs(expected));
+    if (digits === null || distance > unit + slack || (digits < min && distance >= unit)) { return result(false); }
+    if (digits < min) {
+      return {verdict: "digits", value: value, digits: digits, message: "Give at least " + min +
+        " significant digits " + (relative ? "in every rounded number" : "(" + text + " has " + digits + ")") +
+        ", so your answer can be judged: like 0.786 or 1.50e-3."};
+    }
+    return result(true);
   }
 
-  window.glassgradJudge = Object.freeze({read: read, judge: judge, significantDigits: significantDigits,
-    lastDigitUnit: lastDigitUnit});
+  window.glassgradJudge = Object.freeze({judge: judge, significantDigits: significantDigits});
 })();

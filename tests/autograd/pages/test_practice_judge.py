@@ -1,7 +1,8 @@
 """The practice page judges like a teacher, in Chromium: significant digits, one unit in the last digit, arithmetic.
 
-The rule (autograd.practice_page) is run by the page's own script (judge.js) on answers typed as a learner types
-them; the examples are the ones a learner meets (the prompt shows 0.7864 for 0.786448...).
+The rule is autograd.practice.judge's; the page runs it in its own script (judge.js) with the constants Python gives
+it. The examples are the ones a learner meets (the prompt shows 0.7864 for 0.786448...), and a property test asks
+both judges the same questions.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.explain import backward_steps, save_html
-from autograd.practice_page import EXACT_RELATIVE, MIN_SIGNIFICANT_DIGITS
+from autograd.practice import MIN_DIGITS, judge, judge_constants
 from tests.autograd.pages.browser import assert_ran_nothing, needs_dot, open_page
 
-RULE = {"minDigits": MIN_SIGNIFICANT_DIGITS, "exactRelative": EXACT_RELATIVE, "rtol": None, "atol": None}
+RULE = {**judge_constants(), "rtol": None, "atol": None, "exact": [0.5]}  # 0.5: the judge page's x
 TANH_SLOPE = 1 - math.tanh(0.5) ** 2  # 0.7864477329659274
 
 
@@ -60,18 +61,26 @@ CASES = [
     ("1.50e-3", 0.0015049, "right"),
     ("1.50e-3", 0.0015101, "wrong"),
     ("100", 100.4, "right"),
-    # too few significant digits: asked again, not wrong
+    # too few significant digits: asked again, not wrong, unless wrong even at its own precision
     ("0.79", 0.786448, "digits"),
-    ("2", 2.0, "digits"),
-    ("1e-3", 0.001, "digits"),
-    ("-3", -3.0, "digits"),
+    ("0.78", 0.786448, "digits"),
+    ("0.6", 0.786448, "wrong"),
+    ("2", 1.0, "wrong"),
+    ("1", 1.2, "digits"),
+    # the value itself, however few its digits
+    ("2", 2.0, "right"),
+    ("1e-3", 0.001, "right"),
+    ("-3", -3.0, "right"),
+    ("\u22123", -3.0, "right"),  # a typographic minus, pasted
     # arithmetic: the fewest significant digits of its non-integer literals; integers are exact
     ("1 - 0.4621**2", TANH_SLOPE, "right"),
     ("0.7864 * 2", 1.5728954, "right"),
     ("2*0.7864", 1.5728954, "right"),
     ("(1 - 0.4621**2) * -3", -3 * TANH_SLOPE, "right"),
     ("1 - tanh(0.500)**2", TANH_SLOPE, "right"),
-    ("1 - tanh(0.5)**2", TANH_SLOPE, "digits"),  # 0.5 has one significant digit: the rule asks for three
+    ("1 - tanh(0.5)**2", TANH_SLOPE, "right"),  # the value itself
+    ("1 - tanh(0.5)**2", TANH_SLOPE * (1 + 1e-6), "wrong"),  # 0.5 is the problem's own number: exact
+    ("1 - tanh(0.6)**2", TANH_SLOPE, "digits"),  # 0.6 is not: one significant digit
     ("1 - 0.46**2", TANH_SLOPE, "digits"),
     ("1 - 0.4700**2", TANH_SLOPE, "wrong"),
     ("2 * 3", 6.0, "right"),
@@ -83,7 +92,8 @@ CASES = [
     # a true value of 0
     ("0", 0.0, "right"),
     ("0.000", 0.0, "right"),
-    ("0", 0.01, "wrong"),
+    ("0", 0.01, "digits"),
+    ("0", 2.0, "wrong"),
     ("1.00e-12", 0.0, "wrong"),
     # not an answer: asked again
     ("", 1.0, "empty"),
@@ -117,7 +127,7 @@ def test_the_page_judges_each_answer_as_a_teacher_would(judge_page):
 
 @needs_dot
 def test_a_tolerance_in_the_page_data_replaces_the_rule(judge_page):
-    rule = {**RULE, "rtol": 0.01, "atol": 0.0}
+    rule = {**RULE, "rtol": 0.01, "atol": None}
     assert judged(judge_page, [("0.79", 0.786448), ("0.8", 0.786448), ("2", 2.01), ("0.77", 0.786448)], rule) == [
         "right",
         "wrong",
@@ -130,7 +140,7 @@ def test_a_tolerance_in_the_page_data_replaces_the_rule(judge_page):
 @settings(max_examples=60, deadline=None)
 @given(
     st.floats(min_value=1e-6, max_value=1e6) | st.floats(min_value=-1e6, max_value=-1e-6),
-    st.integers(min_value=MIN_SIGNIFICANT_DIGITS, max_value=9),
+    st.integers(min_value=MIN_DIGITS, max_value=9),
 )
 def test_a_true_value_rounded_to_k_digits_is_right_and_two_units_off_is_wrong(judge_page, truth, k):
     rounded = f"{truth:.{k - 1}e}"  # what a learner writes, rounded to k significant digits
@@ -180,3 +190,57 @@ def test_practice_on_the_page_takes_rounded_and_arithmetic_answers_and_asks_agai
     score = browser.find_element(By.ID, "score")
     assert score.get_attribute("data-done") == "true" and score.get_attribute("data-first-try") == "5"
     assert_ran_nothing(browser)
+
+
+#: The page's verdicts by the names of autograd.practice.judge's outcomes.
+OUTCOMES = {"right": "right", "wrong": "wrong", "digits": "more digits", "invalid": "not a number",
+            "empty": "not a number"}  # fmt: skip
+
+numbers_written = st.builds(
+    lambda sign, mantissa, k, exponent, style: (
+        f"{sign}{mantissa:.{k - 1}e}".replace("e+00", "").replace("e", "e" if style else "E")
+        if exponent
+        else f"{sign}{mantissa * 10 ** (k % 3):.{max(0, k - 1 - k % 3)}f}"
+    ),
+    st.sampled_from(["", "-", "+"]),
+    st.floats(min_value=1.0, max_value=9.999),
+    st.integers(min_value=1, max_value=6),
+    st.booleans(),
+    st.booleans(),
+)
+answers = st.one_of(
+    numbers_written,
+    st.builds(lambda a, op, b: f"{a} {op} {b}", numbers_written, st.sampled_from("+-*/"), numbers_written),
+    st.builds(lambda f, a: f"{f}({a})", st.sampled_from(["exp", "tanh", "sigmoid", "abs", "relu"]), numbers_written),
+    st.builds(lambda a: f"1 - {a}**2", numbers_written),
+    st.sampled_from(["", "0", "0.000", "-0", "inf", "nan", "2", "x", "1,5", "2^2", "(1", "1e999"]),
+)
+
+
+def written_value(text: str) -> float | None:
+    """What the text is worth, read by the command line's safe parser (None when it is not arithmetic)."""
+    from autograd.cli.expression import ExpressionError, build
+
+    try:
+        return float(build(text, {})[0].data)
+    except (ExpressionError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+
+
+@needs_dot
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(answers, min_size=1, max_size=6),
+    st.floats(min_value=-20, max_value=20),
+    st.sampled_from([None, 0.0, 1e-9, 3e-5, 2e-4, 1e-3, 4e-3, 0.02, 0.3]),
+)
+def test_the_page_and_python_judge_every_answer_alike(judge_page, texts, truth, off):
+    """The same rule in two languages: for answers as people write them, near and far from the truth, one verdict."""
+    cases = []
+    for text in texts:
+        value = written_value(text) if off is not None else None
+        near = value * (1 + off) if value is not None and math.isfinite(value) else None
+        cases.append((text, truth if near is None else near))
+    page = judged(judge_page, cases, {**RULE, "exact": []})
+    python = [judge(text, expected).outcome for text, expected in cases]
+    assert [OUTCOMES[verdict] for verdict in page] == python, list(zip(cases, page, python))
