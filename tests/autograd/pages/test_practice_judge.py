@@ -51,6 +51,7 @@ CASES = [
     ("0.7865", 0.786448, "right"),
     ("0.786", 0.786448, "right"),
     ("0.7870", 0.786448, "wrong"),
+    ("1.002", 1.001, "right"),  # one unit away exactly, though float subtraction says 0.001000000000000112
     ("0.787", 0.786448, "right"),  # 0.000552 from the truth: within 0.001
     ("0.788", 0.786448, "wrong"),
     ("1.5728", 1.5728954, "right"),  # 2 x 0.7864, from the rounded numbers shown
