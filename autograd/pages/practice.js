@@ -65,6 +65,7 @@
       step.parentName + ": what is " + step.parentName + ".grad after this step?  (" + step.nodeName +
       ".grad = " + step.upstream + "; " + step.parentName + ".grad before = " + step.before + ")");
     question.setAttribute("data-step", String(solved + 1));
+    stepper.pointAt(solved);  // the edge asked about, marked in the picture and the table
     input.focus();
   }
   function advance() {

@@ -254,6 +254,17 @@
     else if (event.key === "End") { stop(); show(last()); event.preventDefault(); }
     else if (event.key === " ") { play(); event.preventDefault(); }
   });
-  window.glassgradStepper = {show: show, setLimit: function (n) { limit = n; }};
+  function pointAt(index) {
+    // practice: mark the edge a question is about (step index + 1), its grads still hidden
+    const step = steps[index];
+    if (!step) { return; }
+    clearMarks();
+    flow(step.outEdge, true);
+    flow(step.edge, true);
+    halo(step.node, "upstream");
+    halo(step.parent, "receiving");
+    reveal([step.node, step.parent]);
+  }
+  window.glassgradStepper = {show: show, pointAt: pointAt, setLimit: function (n) { limit = n; }};
   show(0);
 })();
