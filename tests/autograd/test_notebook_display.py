@@ -214,3 +214,19 @@ def test_step_through_takes_practice_mode_and_hides_the_grads():
     assert a.grad == 0.0 and b.grad == 0.0
     assert "srcdoc" in step_through(a * b, practice=True)._repr_html_()
     assert html_module.escape('id="answer"') in step_through(a * b, practice=True)._repr_html_()
+
+
+@needs_dot
+def test_the_page_functions_name_an_option_they_do_not_take(tmp_path):
+    from autograd.explain import save_html
+
+    y = small_graph()
+    with pytest.raises(TypeError, match=r"save_html\(\) got an unknown option colour='red'; its options are gradient"):
+        save_html(y, tmp_path / "page.html", colour="red")
+    with pytest.raises(TypeError, match=r"step_through\(\) got an unknown option pratice=True"):
+        step_through(y, pratice=True)
+    with pytest.raises(ValueError, match=r"rtol and atol judge practice answers: pass them with practice=True"):
+        save_html(y, tmp_path / "page.html", rtol=0.01)
+    with pytest.raises(ValueError, match=r"save_html\(\) atol must be a finite number >= 0 or None, got -1"):
+        save_html(y, tmp_path / "page.html", practice=True, atol=-1)
+    assert list(tmp_path.iterdir()) == []

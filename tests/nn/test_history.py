@@ -242,3 +242,11 @@ def test_a_hostile_metric_name_is_text_in_the_notebook_summary():
     history = nn.History([{"epoch": 1, "loss": 0.5, "<img src=x onerror=alert(1)>": 1.0}])
     shown = history._repr_html_()
     assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
+
+
+def test_save_html_of_a_history_without_its_model_says_what_to_use(tmp_path):
+    history = nn.History([{"epoch": 1, "loss": 0.5}])
+    history.snapshots.append({"epoch": 1, "state": {}, "diagnosis": None})
+    with pytest.raises(ValueError, match=r"needs the trained model: use the History that nn.fit returns"):
+        history.save_html(tmp_path / "page.html")
+    assert not (tmp_path / "page.html").exists()
