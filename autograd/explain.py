@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from autograd import describe
-from autograd.core.value import Value, quote
+from autograd.core.checks import quote
+from autograd.core.value import Value
 from autograd.describe import format_number
 from autograd.files import write_file
 from autograd.graph import leaf_kinds, named_values, node_names, nodes_in_order

@@ -23,7 +23,8 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from autograd.core.value import Value, quote
+from autograd.core.checks import quote
+from autograd.core.value import Value
 from autograd.graph import nodes_in_order
 from autograd.practice import _graph_numbers, formula_hint, judge_constants
 from autograd.steps import BackwardStep

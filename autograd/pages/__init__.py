@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from autograd.core.value import quote
+from autograd.core.checks import quote
 
 __all__ = ["DATA_ELEMENT_ID", "PAGES", "page_files", "plain", "render", "script_json"]
 
