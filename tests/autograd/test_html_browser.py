@@ -1,87 +1,23 @@
 """The HTML step-through in a real headless Chromium: step through, compare grads, screenshot.
 
-Skipped only when Chromium, chromedriver, selenium or `dot` is missing *and*
-GLASSGRAD_REQUIRE_BROWSER is unset; CI sets GLASSGRAD_REQUIRE_BROWSER=1, so
-there a missing browser is a failure, not a skip.
+The browser fixture (tests/autograd/pages/browser.py) is skipped only when Chromium, chromedriver or selenium is
+missing *and* GLASSGRAD_REQUIRE_BROWSER is unset; CI sets GLASSGRAD_REQUIRE_BROWSER=1, so there a missing browser
+is a failure, not a skip. The tests that draw need the Graphviz program dot.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import struct
 import zlib
 from pathlib import Path
 
-import pytest
-
 from autograd import Value, dot
 from autograd.explain import save_html
 from autograd.viz import format_number, nodes_in_order
+from tests.autograd.pages.browser import needs_dot
 
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
-
-
-def _first_existing(candidates: tuple[str, ...], name: str) -> str | None:
-    for candidate in candidates:
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return shutil.which(name)
-
-
-def _missing_requirements() -> list[str]:
-    missing = []
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        missing.append("the selenium package (pip install selenium)")
-    if _first_existing(CHROMIUM_CANDIDATES, "chromium") is None:
-        missing.append("Chromium (apt-get install chromium)")
-    if _first_existing(CHROMEDRIVER_CANDIDATES, "chromedriver") is None:
-        missing.append("chromedriver (apt-get install chromium-driver)")
-    if shutil.which("dot") is None:
-        missing.append("the Graphviz program dot (apt-get install graphviz)")
-    return missing
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    missing = _missing_requirements()
-    if missing:
-        message = "the browser test needs " + ", ".join(missing)
-        if os.environ.get("GLASSGRAD_REQUIRE_BROWSER"):
-            pytest.fail(message + " (GLASSGRAD_REQUIRE_BROWSER is set, so this is not skipped)")
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = _first_existing(CHROMIUM_CANDIDATES, "chromium")
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--no-first-run",
-        "--window-size=1200,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(
-        service=Service(_first_existing(CHROMEDRIVER_CANDIDATES, "chromedriver")),
-        options=options,
-    )
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+pytestmark = needs_dot
 
 
 def the_textbook_neuron() -> tuple[Value, list[Value], list[Value]]:
@@ -306,20 +242,28 @@ def test_practice_mode_checks_each_answer_shows_the_hint_and_keeps_the_score(bro
     steps = [(f"n{index[s.parent]}", s.parent_grad_after) for s in backward_steps(root)]
     total = len(steps)
 
+    def typed(grad: float) -> str:
+        return f"{grad:#.4g}"  # as a learner types it: 4 significant digits, as the page shows them
+
     # step 1: right first time (Enter submits): the step is revealed and the next question asked
-    answer.send_keys(repr(steps[0][1]), Keys.ENTER)
+    answer.send_keys(typed(steps[0][1]), Keys.ENTER)
     assert feedback()[0] == "right" and counter() == 1 and question_step() == 2
     assert browser.find_element(By.ID, f"grad-{steps[0][0]}").get_attribute("data-grad") == repr(steps[0][1])
 
-    # step 2: not a number costs nothing; a wrong answer shows the hint and stays; then right
+    # step 2: not a number, an empty line or too few digits cost nothing; a wrong answer shows the hint; then right
     answer.send_keys("abc", Keys.ENTER)
     assert feedback()[0] == "invalid" and counter() == 1
     answer.clear()
-    answer.send_keys(repr(steps[1][1] + 1.0), Keys.ENTER)
+    answer.send_keys(Keys.ENTER)
+    assert feedback()[0] == "empty" and counter() == 1
+    answer.send_keys(f"{steps[1][1]:.1g}", Keys.ENTER)
+    assert feedback()[0] == "digits" and counter() == 1 and question_step() == 2
+    answer.clear()
+    answer.send_keys(typed(steps[1][1] + 1.0), Keys.ENTER)
     state, text = feedback()
     assert state == "wrong" and "Hint:" in text and counter() == 1 and question_step() == 2
     answer.clear()
-    answer.send_keys(format(steps[1][1] * (1 + 1e-9), ".17g"), Keys.ENTER)  # within the tolerance
+    answer.send_keys(f"2 * {steps[1][1] / 2:#.5g}", Keys.ENTER)  # arithmetic on rounded numbers
     assert feedback()[0] == "right" and counter() == 2
 
     # step 3: wrong twice: the value is shown and the page moves on
@@ -333,7 +277,7 @@ def test_practice_mode_checks_each_answer_shows_the_hint_and_keeps_the_score(bro
     # the rest: right first time
     for k in range(4, total):
         answer.clear()
-        answer.send_keys(repr(steps[k][1]), Keys.ENTER)
+        answer.send_keys(typed(steps[k][1]), Keys.ENTER)
         assert feedback()[0] == "right", (k, feedback())
     assert counter() == total
 

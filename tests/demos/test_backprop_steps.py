@@ -41,7 +41,7 @@ def test_main_writes_the_table_the_picture_the_frames_and_the_page(tmp_path, cap
     frames = sorted((tmp_path / "backprop_frames").glob("step_*.svg"))
     assert [f.name for f in frames] == [f"step_{k:03d}.svg" for k in range(11)]
     page = (tmp_path / "backprop_steps.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'id="steps-data">(.*?)</script>', page, re.S)[1])
+    data = json.loads(re.search(r'id="glassgrad-data">(.*?)</script>', page, re.S)[1])["data"]
     assert len(data["steps"]) == 10
     # a fresh neuron per stage: the page shows one backward pass, not grads accumulated over three
     assert data["steps"][-1]["afterRepr"] == repr(out.parents[0].grad)

@@ -8,7 +8,7 @@ import math
 import pytest
 
 import nn
-from autograd import no_grad
+from autograd import Value, no_grad
 
 
 def small_problem(seed: int = 0):
@@ -145,3 +145,108 @@ def test_save_html_without_snapshots_says_what_to_do(tmp_path):
     train, _, model = small_problem()
     with pytest.raises(ValueError, match="WeightSnapshots"):
         fit(model, train).save_html(tmp_path / "page.html")
+
+
+# ---------------------------------------------------------------------------
+# The replay page for any model, numpy numbers; a short repr and a notebook summary
+# ---------------------------------------------------------------------------
+class TwoLayers(nn.Module):
+    """A user's own model: two layers under names of its own."""
+
+    def __init__(self):
+        self.hidden = nn.Layer(2, 3, activation="tanh", rng=0)
+        self.head = nn.Layer(3, 1, activation="linear", rng=1)
+
+    def __call__(self, x):
+        return self.head(self.hidden(x))[0]
+
+
+class Affine(nn.Module):
+    """A user's own model with no layers at all: w . x + b."""
+
+    def __init__(self):
+        self.w = [Value(0.1), Value(-0.2)]
+        self.b = Value(0.0)
+
+    def __call__(self, x):
+        return self.w[0] * x[0] + self.w[1] * x[1] + self.b
+
+
+class NumpyMetrics(nn.Callback):
+    """Adds numbers to each epoch's record as numpy gives them."""
+
+    def on_epoch_end(self, epoch, record, training):
+        np = pytest.importorskip("numpy")
+        record["margin"] = np.float64(0.25 * epoch)
+        record["mistakes"] = np.int64(10 - epoch)
+        record["loss"] = np.float64(record["loss"])
+
+
+def replay_data_of(page: str) -> dict:
+    import re
+
+    return json.loads(re.search(r'id="glassgrad-data">(.*?)</script>', page, re.S)[1])["data"]
+
+
+@pytest.mark.parametrize(
+    ("make", "has_weights"),
+    [
+        (lambda: nn.Neuron(2, activation="tanh", rng=0), True),
+        (lambda: nn.Layer(2, 1, activation="tanh", rng=0), True),
+        (lambda: nn.MLP(2, [3, 1], rng=0), True),
+        (TwoLayers, True),
+        (Affine, False),
+    ],
+    ids=["Neuron", "Layer", "MLP", "own Module with layers", "own Module without layers"],
+)
+def test_save_html_works_for_any_module_and_numpy_metric_values(tmp_path, make, has_weights):
+    model = make()
+    data = nn.moons(20, 0.1, rng=0, signed_labels=True)
+
+    def loss(outputs, targets):  # a Layer's output is a list of one Value
+        return nn.hinge_loss([o[0] if isinstance(o, list) else o for o in outputs], targets)
+
+    history = nn.fit(model, loss, data, optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=3, progress=False,
+                     rng=0, callbacks=[nn.WeightSnapshots(every=1), NumpyMetrics()])  # fmt: skip
+    path = history.save_html(tmp_path / "replay.html", grid=5)
+    page = replay_data_of(path.read_text(encoding="utf-8"))
+    assert page["model"] == type(model).__name__
+    assert [frame["epoch"] for frame in page["frames"]] == [0, 1, 2, 3]
+    assert {"margin", "mistakes", "loss"} <= set(page["metrics"])
+    assert [record["mistakes"] for record in page["epochs"]] == [10, 9, 8]
+    assert len(page["frames"][-1]["output"]) == 5  # two inputs, one output: the decision boundary is drawn
+    with no_grad():
+        expected = model([min(p[0] for p, _ in data) - 0.5, max(p[1] for p, _ in data) + 0.5])
+    expected = expected[0] if isinstance(expected, list) else expected
+    assert page["frames"][-1]["output"][0][0] == pytest.approx(expected.data, rel=1e-3, abs=1e-4)
+    assert (page["frames"][-1]["weights"] is not None) == has_weights
+    assert model.training  # the page's evaluation left the model in training mode, as it was
+    json.loads(history.to_json())  # numpy numbers are plain JSON too
+
+
+def test_a_history_shows_a_short_summary_and_in_a_notebook_a_table_and_its_curves():
+    train, valid, model = small_problem()
+    history = fit(model, train, epochs=12, validation_data=valid, callbacks=[nn.WeightSnapshots(every=4)])
+    text = repr(history)
+    assert len(text) < 200 and text.startswith("<History: 12 epochs, loss ") and "; 4 snapshots>" in text
+    assert f"{history[0]['loss']:.4g} -> {history[-1]['loss']:.4g}" in text
+    assert repr(nn.History()) == "<History: no epochs>"
+    shown = history._repr_html_()
+    assert shown.count("<svg") == 2 and shown.count("<polyline") == 4  # loss and accuracy, with validation
+    assert shown.count("<tr>") == 1 + 7  # the header, 3 first epochs, "...", 3 last epochs
+    assert "<th>val_accuracy</th>" in shown and len(shown) < 12_000
+    assert history == list(history)  # still the list of records it was
+
+
+def test_a_hostile_metric_name_is_text_in_the_notebook_summary():
+    history = nn.History([{"epoch": 1, "loss": 0.5, "<img src=x onerror=alert(1)>": 1.0}])
+    shown = history._repr_html_()
+    assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
+
+
+def test_save_html_of_a_history_without_its_model_says_what_to_use(tmp_path):
+    history = nn.History([{"epoch": 1, "loss": 0.5}])
+    history.snapshots.append({"epoch": 1, "state": {}, "diagnosis": None})
+    with pytest.raises(ValueError, match=r"needs the trained model: use the History that nn.fit returns"):
+        history.save_html(tmp_path / "page.html")
+    assert not (tmp_path / "page.html").exists()

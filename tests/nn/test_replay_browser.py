@@ -1,6 +1,6 @@
 """The training replay page in a real headless Chromium: the slider moves the epoch, the boundary and the diagnosis.
 
-Uses the browser fixture of tests/autograd/test_html_browser.py (skipped without
+Uses the browser fixture of tests/autograd/pages/browser.py (skipped without
 Chromium unless GLASSGRAD_REQUIRE_BROWSER is set, as there).
 """
 
@@ -13,7 +13,7 @@ import pytest
 
 import nn
 from autograd import no_grad
-from tests.autograd.test_html_browser import browser  # noqa: F401 - the fixture
+from tests.autograd.pages.browser import browser  # noqa: F401 - the fixture
 
 GRID = 24
 
