@@ -40,6 +40,7 @@ from autograd.graph import node_names, nodes_in_order
 from autograd.steps import BackwardStep, backward_steps, final_grads, local_derivative_formula
 
 __all__ = [
+    "ANSWER_FUNCTIONS",
     "EXACT_RTOL",
     "MIN_DIGITS",
     "ROUNDING_RTOL",
@@ -55,12 +56,15 @@ __all__ = [
     "is_close",
     "judge",
     "judge_constants",
+    "problem_numbers",
 ]
 
 #: The tolerance of :func:`is_close` (an explicit ``rtol``/``atol`` is judged the same way).
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 
+#: The functions an answer may use (the practice page's judge reads the same ones).
+ANSWER_FUNCTIONS = ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs")
 #: An answer needs at least this many significant digits to be judged on its digits.
 MIN_DIGITS = 3
 #: Within this relative distance of the true value an answer is the value itself (float rounding, not a mistake).
@@ -141,13 +145,18 @@ class Verdict:
         return self.outcome in (RIGHT, WRONG)
 
 
-def judge_constants() -> dict[str, float]:
+def judge_constants() -> dict[str, Any]:
     """The rule's constants, for a page that judges in the browser the way :func:`judge` does.
 
-    >>> judge_constants()
-    {'min_digits': 3, 'exact_rtol': 1e-09, 'rounding_rtol': 1e-12}
+    >>> judge_constants()["min_digits"], judge_constants()["functions"][:3]
+    (3, ['exp', 'log', 'sqrt'])
     """
-    return {"min_digits": MIN_DIGITS, "exact_rtol": EXACT_RTOL, "rounding_rtol": ROUNDING_RTOL}
+    return {
+        "min_digits": MIN_DIGITS,
+        "exact_rtol": EXACT_RTOL,
+        "rounding_rtol": ROUNDING_RTOL,
+        "functions": list(ANSWER_FUNCTIONS),
+    }
 
 
 def _plain(text: str) -> tuple[float, int, float] | None:
@@ -196,6 +205,10 @@ def _arithmetic(text: str, expected: float, exact: frozenset[float]) -> Verdict 
         tree = parse(text)
     except ExpressionError as error:
         return _unreadable(text, expected, _short_reason(error))
+    calls = [node.name for node in _pieces(tree) if node.kind == "call" and node.name not in ANSWER_FUNCTIONS]
+    if calls:
+        allowed = ", ".join(ANSWER_FUNCTIONS)
+        return _unreadable(text, expected, f"{quote(calls[0])}: an answer is numbers and the functions {allowed}")
     names = variables(tree)
     if names:
         name = next(iter(names))
@@ -216,6 +229,16 @@ def _arithmetic(text: str, expected: float, exact: frozenset[float]) -> Verdict 
         if read is not None and (fewest is None or read[1] < fewest):
             fewest = read[1]
     return float(root.data), fewest
+
+
+def _pieces(tree: Any) -> list[Any]:
+    """Every piece of a parsed answer (the tree and all below it)."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node.operands)
+    return found
 
 
 def _short_reason(error: Exception) -> str:
@@ -313,8 +336,12 @@ def judge(
     return right_or_wrong(True, unit)
 
 
-def _graph_numbers(nodes: Iterable[Value]) -> frozenset[float]:
-    """The numbers a learner may copy from the problem exactly: every value's data and the folded constants."""
+def problem_numbers(nodes: Iterable[Value]) -> frozenset[float]:
+    """The numbers a learner may copy from the problem exactly: every value's data and the folded constants.
+
+    >>> sorted(problem_numbers([Value(2.0) * 3.0]))
+    [3.0, 6.0]
+    """
     found: set[float] = set()
     for node in nodes:
         found.add(float(node.data))
@@ -598,7 +625,7 @@ def check_gradients(
     given = _resolve(root, answers, names, "check_gradients")
     steps = backward_steps(root)
     grads = final_grads(root, steps)
-    exact = _graph_numbers(nodes)
+    exact = problem_numbers(nodes)
     into: dict[Value, list[BackwardStep]] = {}
     for step in steps:
         into.setdefault(step.parent, []).append(step)
@@ -778,7 +805,7 @@ class Exercise:
         self.names = node_names(nodes)
         self.steps = backward_steps(root)
         self._nodes = nodes
-        self._exact = _graph_numbers(nodes)
+        self._exact = problem_numbers(nodes)
         self.questions: list[Question] = [
             self._question(step, kind) for step in self.steps for kind in ASKABLE if kind in kinds
         ]

@@ -26,7 +26,7 @@ from typing import Any
 from autograd.core.checks import quote
 from autograd.core.value import Value
 from autograd.graph import nodes_in_order
-from autograd.practice import _graph_numbers, formula_hint, judge_constants
+from autograd.practice import formula_hint, judge_constants, problem_numbers
 from autograd.steps import BackwardStep
 
 __all__ = ["practice_data"]
@@ -62,7 +62,7 @@ def practice_data(
             **judge_constants(),
             "rtol": None if rtol is None else float(rtol),
             "atol": None if atol is None else float(atol),
-            "exact": sorted(_graph_numbers(nodes_in_order(root))),  # the problem's own numbers: exact when written out
+            "exact": sorted(problem_numbers(nodes_in_order(root))),  # the problem's own numbers: exact when written out
         },
         "hints": [f"{formula_hint(step, names)}; then {step.parent_name}.grad += local * upstream" for step in steps],
     }

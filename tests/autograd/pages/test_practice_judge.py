@@ -245,3 +245,15 @@ def test_the_page_and_python_judge_every_answer_alike(judge_page, texts, truth, 
     page = judged(judge_page, cases, {**RULE, "exact": []})
     python = [judge(text, expected).outcome for text, expected in cases]
     assert [OUTCOMES[verdict] for verdict in page] == python, list(zip(cases, page, python))
+
+
+def test_the_page_reads_the_functions_python_reads_and_no_other(judge_page):
+    """An answer may call the same functions in the terminal, in Exercise and on the page: each reads an answer
+    with every one of them, and refuses one outside the list (``elu``) alike."""
+    from autograd.practice import ANSWER_FUNCTIONS
+
+    cases = [(f"{name}(0.5) - {name}(0.5) + 0.786", 0.786) for name in ANSWER_FUNCTIONS] + [("elu(0.786)", 0.786)]
+    page = [OUTCOMES[verdict] for verdict in judged(judge_page, cases)]
+    python = [judge(text, expected, exact=RULE["exact"]).outcome for text, expected in cases]
+    assert page == python
+    assert python[:-1] == ["right"] * len(ANSWER_FUNCTIONS) and python[-1] == "not a number"
