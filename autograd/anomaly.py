@@ -40,7 +40,7 @@ from typing import Any
 
 from autograd import describe
 from autograd.core.kinds import OPS
-from autograd.core.mode import ContextSwitch, GradMode, grad_mode
+from autograd.core.mode import GradMode, ModeSwitch, grad_mode
 from autograd.core.value import Value
 from autograd.describe import format_number
 
@@ -204,7 +204,7 @@ def is_anomaly_enabled() -> bool:
     return type(grad_mode().watcher) is _Watch
 
 
-class detect_anomaly(ContextSwitch):  # noqa: N801 - named like torch.autograd.detect_anomaly
+class detect_anomaly(ModeSwitch):  # noqa: N801 - named like torch.autograd.detect_anomaly
     """Raise :class:`AnomalyError` at the first op or backward edge that turns finite numbers into inf or nan.
 
     A context manager and a decorator, like ``no_grad`` (one object may be entered from several threads at

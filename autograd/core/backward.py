@@ -14,8 +14,7 @@ from autograd.core.mode import enable_grad, grad_mode
 from autograd.core.value import NO_GRAPH, ZERO_GRADS, Value
 
 __all__ = ["StepHook", "apply_chain_rule", "backward", "topological_order"]
-#: ``on_step(node, parent, local_derivative, upstream_grad)``, called right after each edge's update.
-StepHook = Callable[[Value, Value, object, object], None]
+StepHook = Callable[[Value, Value, object, object], None]  #: on_step(node, parent, local, upstream), after an edge
 
 
 def topological_order(root: Value, stop_at: Iterable[Value] = ()) -> list[Value]:
@@ -65,11 +64,10 @@ def backward(
     stop_at: Iterable[Value] = (),
     on_step: StepHook | None = None,
 ) -> None:
-    """Backpropagate from ``root``: d root / d v into ``v.grad`` for every v it depends on. ``gradient`` seeds
-    ``root.grad`` (None is 1.0; a Value with ``create_graph``); leaves accumulate across calls (like PyTorch),
-    interior nodes are reset. ``create_graph=True`` rebuilds each local derivative as a Value by its op's one
-    derivative, so the grads can be differentiated again. ``stop_at``: nodes treated as leaves. ``on_step(node,
-    parent, local, upstream)`` is called after each edge (default: the mode's watcher).
+    """d root / d v into ``v.grad`` for every v ``root`` depends on; ``gradient`` seeds ``root.grad`` (None: 1.0).
+    Leaves accumulate across calls (like PyTorch), interior nodes are reset. ``create_graph``: the local derivatives
+    rebuilt as Values, so the grads can be differentiated again; ``stop_at``: nodes treated as leaves; ``on_step(node,
+    parent, local, upstream)``: called after each edge (by default the mode's watcher, if any).
     >>> x = Value(2.0); backward(x * x + x); assert x.grad == 5.0  # d(x^2 + x)/dx = 2x + 1"""
     if root.context is NO_GRAPH:
         raise RuntimeError(f"backward(): {root!r} has no graph to go back through: it was made under no_grad")
@@ -79,20 +77,16 @@ def backward(
     order = topological_order(root, stop_at)
     if create_graph and not isinstance(gradient, Value):
         gradient = Value(gradient)
-    if order:
-        root.grad = gradient  # interior: reset by the sort, now seeded
-    else:
-        root.grad += gradient  # a leaf (or a stop node) accumulates like any leaf
+    root.grad = gradient if order else root.grad + gradient  # a leaf (or a stop node) accumulates like any leaf
     order.reverse()
     with enable_grad() if create_graph else nullcontext():  # a graph of the gradient is recorded even in no_grad
         apply_chain_rule(order, create_graph=create_graph, on_step=on_step)
 
 
 def apply_chain_rule(nodes: Iterable[Value], *, create_graph: bool = False, on_step: StepHook | None = None) -> None:
-    """For each node, in the order given (each before its parents): ``parent.grad += local * node.grad``. Two exact
-    speed rules: a node whose grad is 0 is skipped when its local derivatives are finite (T1 1.83x -> 1.63x the
-    hand-written time, measured); a ``ZERO_GRADS`` node (an off relu) adds nothing on any path, while ``on_step``
-    still sees its edges, with local derivative 0.0.
+    """For each node, in the order given (each before its parents): ``parent.grad += local * node.grad``. A node
+    whose grad is 0 is skipped when its local derivatives are finite (T1 1.83x -> 1.63x the hand-written time); a
+    ZERO_GRADS node (an off relu) adds nothing on any path, while ``on_step`` sees its edges with local 0.0.
     >>> x = Value(2.0); y = x * 3.0; y.grad = 1.0; apply_chain_rule([y]); assert x.grad == 3.0  # dy/dx * 1.0"""
     watched = on_step is not None or create_graph
     for node in nodes:

@@ -37,9 +37,8 @@ def register(op: Op) -> Any:
     return op
 
 
-def watched(node: Value, mode: GradMode) -> Value:
-    """``node``, shown to the mode's watcher (a tool's hook): what an op returns when the mode is not RECORDING."""
-    if mode.watcher is not None:
+def watched(node: Value, mode: GradMode) -> Value:  # what an op returns when the mode is not RECORDING
+    if mode.watcher is not None:  # a tool's hook
         mode.watcher.made(node)
     return node
 
@@ -69,16 +68,11 @@ class Op:
     def __post_init__(self) -> None:
         object.__setattr__(self, "symbol", self.symbol or self.name)
 
-    def __call__(self, *operands: Any) -> Any:
-        return self.apply(*operands)  # type: ignore[attr-defined]
+    __call__ = property(lambda self: self.apply)  # op(x) is op.apply(x)
 
     def methods(self) -> list[tuple[str, Callable]]:
         """The ``(name, function)`` pairs :func:`register` installs on ``Value``."""
         return [] if self.method is None else [(self.method or self.name, self.apply)]  # type: ignore[attr-defined]
-
-    def local_grads_as_values(self, node: Value) -> tuple:
-        """d node / d parent for each parent, rebuilt as Values (a graph) by the op's one derivative."""
-        raise NotImplementedError  # each kind says how
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +94,7 @@ class UnaryOp(Op):
         object.__setattr__(self, "apply", _unary_apply(self))
 
     def local_grads_as_values(self, node: Value) -> tuple:
+        """d node / d parent rebuilt as a Value (a graph) by the one derivative, for create_graph."""
         return (self.derivative(node.parents[0], node, *(node.context or ())),)
 
 
@@ -135,9 +130,8 @@ def _unary_apply(op: UnaryOp) -> Callable[..., Value]:
 
 @dataclass(frozen=True, eq=False)
 class BinaryOp(Op):
-    """f(a, b): ``forward(a, b)`` on floats, ``derivative(a, b, out)`` = (df/da, df/db). A plain number operand is
-    folded into the node as a constant, ``context = (position, constant)``; ``method`` is the operator it becomes
-    (``"__mul__"``, and the reflected ``"__rmul__"``).
+    """f(a, b): ``forward(a, b)`` on floats, ``derivative(a, b, out)`` = (df/da, df/db). A number operand is folded
+    in as a constant, ``context = (position, constant)``; ``method``: its operator (``__mul__``, and ``__rmul__``).
     >>> import autograd; assert (2.0 * Value(3.0)).context == (0, 2.0)  # one parent, the 2.0 folded in"""
 
     forward: Callable[[float, float], float]
@@ -153,6 +147,7 @@ class BinaryOp(Op):
         object.__setattr__(self, "apply", _binary_apply(self))
 
     def methods(self) -> list[tuple[str, Callable]]:
+        """The operator and its reflected form: ``__mul__`` is ``apply``, ``__rmul__`` the operands swapped."""
         apply, method = self.apply, str(self.method)
 
         def reflected(self: Value, other: Any) -> Value:
@@ -169,6 +164,7 @@ class BinaryOp(Op):
         return (constant, node.parents[0]) if position == 0 else (node.parents[0], constant)
 
     def local_grads_as_values(self, node: Value) -> tuple:
+        """d node / d parent for each parent rebuilt as Values by the one derivative (a folded constant has none)."""
         grads = self.derivative(*self.operands(node), node)
         return grads if node.context is None else (grads[1 - node.context[0]],)
 
@@ -214,9 +210,9 @@ def _binary_apply(op: BinaryOp) -> Callable[[Any, Any], Value]:
 
 @dataclass(frozen=True, eq=False)
 class NaryOp(Op):
-    """An op over a sequence of inputs, one node per output: ``apply`` is its function (``softmax``), and
-    ``derivative(arguments, out, context)`` its local derivatives, one per parent (on floats forward; on the node's
-    own Values, with the node as ``out``, for create_graph); ``arguments(node)`` gives those arguments back.
+    """An op over a sequence of inputs, one node per output: ``apply`` is its function (``softmax``); ``derivative(
+    arguments, out, context)`` gives one local derivative per parent, on floats or (create_graph) on the Values that
+    ``arguments(node)`` gives back.
     >>> import autograd; assert autograd.softmax([Value(0.0), Value(0.0)])[0].data == 0.5  # e^0 / (e^0 + e^0)"""
 
     derivative: Callable[[Sequence[Any], Any, Any], Sequence[Any]]
@@ -227,6 +223,7 @@ class NaryOp(Op):
     arguments: Callable[[Value], Any] = Value.parents.fget  # type: ignore[attr-defined]  # what derivative is given
 
     def local_grads_as_values(self, node: Value) -> tuple:
+        """d node / d parent for each parent rebuilt as Values by the one derivative, for create_graph."""
         return tuple(self.derivative(self.arguments(node), node, node.context))
 
 

@@ -13,9 +13,9 @@ from typing import Any, SupportsIndex
 __all__ = ["NO_GRAPH", "ZERO_GRADS", "Value", "lay_out", "leaf", "small_node", "wide_nodes"]
 
 class Value:
-    """A scalar that remembers how it was computed: ``data``, ``grad`` (d root / d this value, after backward), its
-    ``parents`` (ordered), the ``op`` that made it (``""`` for a leaf), the ``local_grads`` d self / d parent
-    computed at forward time, and a ``context`` (a folded constant, a parameter, a class index). ``==`` is identity.
+    """A scalar that remembers how it was computed: ``data``, ``grad`` (d root / d this value), ``parents``, the ``op``
+    that made it (``""``: a leaf), ``local_grads`` (d self / d parent, at forward time) and a ``context`` (a folded
+    constant, a parameter, a class index). ``==`` is identity.
     >>> a = Value(2.0, label="a"); b = a * a + 1; b.backward(); a.grad   # d(a^2 + 1)/da = 2a
     4.0
     """

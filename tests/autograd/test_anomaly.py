@@ -23,7 +23,7 @@ from autograd import (
     is_anomaly_enabled,
     relu_dots,
 )
-from autograd.core.mode import ContextSwitch, GradMode
+from autograd.core.mode import GradMode, ModeSwitch
 from autograd.ops import BinaryOp, UnaryOp
 
 
@@ -174,7 +174,7 @@ class _Recorder:
         self.steps += 1
 
 
-class _Watching(ContextSwitch):
+class _Watching(ModeSwitch):
     def __init__(self, recorder):
         self.recorder = recorder
 
