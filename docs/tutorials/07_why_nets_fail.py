@@ -150,7 +150,7 @@ history = nn.fit(
     callbacks=[nn.WeightSnapshots(every=10), nn.StepLR(step_size=10, gamma=0.5)],
 )
 print(f"final loss {history[-1]['loss']:.4f}; learning rate every 10 epochs: {history.column('lr')[::10]}")
-print("diagnosis:", nn.diagnose(model, points, loss=nn.hinge_loss, lr=0.5))
+print(nn.diagnose(model, points, loss=nn.hinge_loss, lr=0.5))
 
 # %% [markdown]
 # The replay of this run: move the slider over the epochs to see the loss
@@ -168,7 +168,7 @@ from nn.replay import replay_page
 
 page = replay_page(history)
 frame = f'<iframe srcdoc="{html.escape(page)}" title="training replay" sandbox="allow-scripts"'
-HTML(frame + ' class="glassgrad-page"></iframe>')
+HTML(f'<div>{frame} style="width:100%;height:780px;border:1px solid #ddd"></iframe></div>')
 
 # %% [markdown]
 # ## The first inf or nan, caught where it is made

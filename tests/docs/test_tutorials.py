@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -311,10 +312,22 @@ def test_the_tutorial_shows_a_picture(name: str):
     assert shown, f"{name} shows no picture (a plot, a graph or a page)"
 
 
+# A path of this machine in an output: a temporary folder, the checkout, the environment (a warning's file name).
+LOCAL_PATHS = {tempfile.gettempdir(), "/tmp/", str(ROOT), str(Path.home()) + "/", sys.prefix, sys.base_prefix}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_no_output_shows_a_temporary_or_local_path(name: str):
-    folders = {tempfile.gettempdir(), "/tmp/", str(ROOT), str(Path.home()) + "/"}
     for index, cell in enumerate(tutorial_cells(name)):
         shown = output_text(cell)
-        for folder in folders:
+        for folder in LOCAL_PATHS:
             assert folder not in shown, f"{name} cell {index} shows the path {folder!r}:\n{shown[:500]}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_cell_warns(name: str):
+    """A warning on the site is noise a learner cannot act on (and names files of the machine that built it)."""
+    for index, cell in enumerate(tutorial_cells(name)):
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stderr":
+                raise AssertionError(f"{name} cell {index} wrote to stderr:\n{output.text[:500]}")
