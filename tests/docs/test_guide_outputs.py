@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
-PAGES = sorted(GUIDE.glob("*.md"))
+PAGES = [*sorted(GUIDE.glob("*.md")), GUIDE.parent / "index.md"]
 PAIR = re.compile(r"```python\n(?P<code>.*?)```\n(?:\n```text\n(?P<shown>.*?)```\n)?", re.DOTALL)
 
 
