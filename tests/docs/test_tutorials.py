@@ -181,14 +181,16 @@ OUTPUTS: dict[str, list[tuple[str, str]]] = {
         ("layer_output = layer(", "[4.8, 1.21, 3.465]"),
         ("by_hand = {", "{'x': -2.359343, 'w': 1.572895, 'b': 0.786448}"),
         ("check_gradients(q, my_answers)", "4 wrong"),
+        ("step_through(y)", "<iframe srcdoc="),  # the step-through of the textbook neuron, inline
+        ("step_through(q, practice=True)", "<iframe srcdoc="),  # the practice page
     ],
     "02_graphs": [("draw(loss, max_nodes=40)", "collapse=True"), ("check_gradients(f, my_answers)", "1 wrong")],
     "03_mlp": [("textbook_losses = train_xor(", "epoch 1000  loss 0.2500"), ("p_after = (", "loss after")],
     "04_digits": [("result = nn.evaluate(", "test accuracy 9")],
     "05_higher_order": [("engine_hessian = hessian(", "row 1: yours [2.0, 4.0], not quite: the engine says [2.0, 1")],
     "06_models_that_travel": [("resumed = nn.load(", "the same weights, bit for bit: True")],
-    "07_why_nets_fail": [("check_gradients(h, my_answers)", "2 wrong")],
-    "08_practice_backprop": [("c.backward()", "a.grad = 24.0")],
+    "07_why_nets_fail": [("check_gradients(h, my_answers)", "2 wrong"), ("replay_page(history)", "<iframe srcdoc=")],
+    "08_practice_backprop": [("c.backward()", "a.grad = 24.0"), ("step_through(y, practice=True)", "<iframe srcdoc=")],
 }
 
 PRACTICE_TOOLS = re.compile(r"\bcheck_gradients\(|\bExercise\(|practice=True")
