@@ -63,7 +63,7 @@ print(report)
 # changes one of those numbers:
 
 # %%
-fixes = {
+fixes: dict[str, dict] = {
     "the stuck net": {},
     "uniform(-1, 1) weights": {"init": "uniform"},
     "tanh hidden, biases, uniform": {"activation": "tanh", "bias": True, "init": "uniform"},
