@@ -46,7 +46,13 @@ HIPS_AUTOGRAD_ENTRIES = frozenset(
 
 
 class ForeignPackageError(ImportError):
-    """The ``autograd`` folder holds another package's files (HIPS autograd's), so glassgrad cannot work."""
+    """The ``autograd`` folder holds another package's files (HIPS autograd's), so glassgrad cannot work.
+
+    An ``ImportError``, so ``import autograd`` fails with it, and code that tries an import catches it:
+
+    >>> issubclass(ForeignPackageError, ImportError)
+    True
+    """
 
 
 def foreign_entries(folder: str | os.PathLike[str]) -> list[str]:
@@ -71,6 +77,16 @@ def check_package_folder(folder: str | os.PathLike[str]) -> None:
 
     The message names the folder and what was found, and gives the repair: keep HIPS autograd in a
     separate virtual environment, ``pip uninstall autograd glassgrad``, then reinstall glassgrad.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     (Path(folder) / "numpy").mkdir()  # HIPS autograd's autograd/numpy/
+    ...     try:
+    ...         check_package_folder(folder)
+    ...     except ForeignPackageError as error:
+    ...         print("pip uninstall autograd glassgrad" in str(error))
+    True
     """
     found = foreign_entries(folder)
     if not found:

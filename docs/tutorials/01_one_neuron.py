@@ -296,8 +296,10 @@ check_gradients(q, my_answers)
 # %% [markdown]
 # The attempt above made the classic slip: it took the derivative of tanh as
 # `1 - m^2` (0.75) instead of `1 - tanh(m)^2 = 1 - q^2`. Its `u`, `v` and `c`
-# are then wrong too, but only because they were built on that `m`: the
-# report says so, and tells you to fix `m` first.
+# are then off too, but only because they were built on that `m`: the
+# report says so, and tells you to fix `m` first. An answer is judged to the
+# digits you give: `-1.5` has two, and is within 0.1 of the right number, so
+# the report asks for at least three instead of calling it wrong.
 #
 # The same exercise as a page: type each number into the box and press
 # Enter. A wrong answer shows the formula, a right one reveals the step.
