@@ -318,4 +318,4 @@ step_through(q, practice=True)
 # - `explain`, `step_through` and `draw` show those steps; `check_gradients`
 #   checks your own.
 #
-# Next: [reading and drawing a computation graph](02_graphs).
+# Next: [reading and drawing a computation graph](02_graphs.ipynb).

@@ -187,4 +187,4 @@ draw(f, rankdir="TB")
 #   network's shape.
 # - A value used twice gets the sum of its edges' contributions.
 #
-# Next: [from a neuron to an MLP](03_mlp).
+# Next: [from a neuron to an MLP](03_mlp.ipynb).

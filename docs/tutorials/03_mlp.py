@@ -291,4 +291,4 @@ plt.show()
 # - A network whose gradients are tiny at the start stays stuck: weights of a
 #   normal size, biases and a centred activation fix the textbook's XOR net.
 #
-# Next: [handwritten digits with softmax and cross-entropy](04_digits).
+# Next: [handwritten digits with softmax and cross-entropy](04_digits.ipynb).

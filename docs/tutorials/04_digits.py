@@ -177,4 +177,4 @@ plt.show()
 #   backward pushes the right score up and the others down.
 # - A 64-32-10 network learns the digits in a few seconds of pure Python.
 #
-# Next: [derivatives of derivatives, and Newton's method](05_higher_order).
+# Next: [derivatives of derivatives, and Newton's method](05_higher_order.ipynb).

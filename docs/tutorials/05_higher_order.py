@@ -241,4 +241,4 @@ print(f"minimum near ({point[0]:.10f}, {point[1]:.10f}) after {steps} Newton ste
 # - Newton's method divides the slope by the curvature and reaches a
 #   minimum in a handful of steps where gradient descent needs hundreds.
 #
-# Next: [models that travel](06_models_that_travel).
+# Next: [models that travel](06_models_that_travel.ipynb).

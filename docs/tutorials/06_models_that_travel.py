@@ -308,4 +308,4 @@ print("glassgrad:", [round(w.grad, 6) for w in unit.w], round(unit.b.grad, 6))
 # - `nn.to_torch`, `nn.from_torch`, `nn.export_torch_source` and `nn.to_onnx`
 #   take the model elsewhere, and the numbers (outputs and gradients) agree.
 #
-# Next: [why nets fail](07_why_nets_fail).
+# Next: [why nets fail](07_why_nets_fail.ipynb).

@@ -200,4 +200,4 @@ print("x.grad =", x.grad)
 # - `fit`'s `History` keeps the run, and its replay shows it epoch by epoch.
 # - `detect_anomaly()` names the first op that makes an inf or a nan.
 #
-# Next: [practise backprop](08_practice_backprop).
+# Next: [practise backprop](08_practice_backprop.ipynb).

@@ -186,5 +186,5 @@ steps = explain(y)
 # - Backprop gets every input's derivative in one backward pass; forward
 #   mode needs one pass per input.
 #
-# Back to the start: [one neuron](01_one_neuron), or on to the
-# [user guide](../guide/engine).
+# Back to the start: [one neuron](01_one_neuron.ipynb), or on to the
+# [user guide](../guide/engine.md).
