@@ -296,6 +296,9 @@ def test_the_tutorial_explains_and_asks(name: str):
     notebook = jupytext.read(TUTORIALS / f"{name}.py")
     text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {int(name[:2])}. "), "start with the title"
+    assert not [cell for cell in notebook.cells if not cell.source.strip()], f"{name} has an empty cell"
     assert "In this tutorial you will" in text
     assert re.search(r"^## Try it yourself", text, re.MULTILINE), f"{name}: no 'Try it yourself' section"
     assert PRACTICE_TOOLS.search(code), f"{name}: the try-it uses none of check_gradients, Exercise, practice=True"
