@@ -47,7 +47,9 @@ def unpacked_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_wheel(unpacked_sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel a packager builds from the source distribution (so the sdist is shown to be enough to build it)."""
     out = tmp_path_factory.mktemp("wheel")
-    return out / _build("build_wheel", unpacked_sdist, out)
+    source = out / "source"  # a copy: building writes build/ and egg-info, which the unpacked sdist must not hold
+    shutil.copytree(unpacked_sdist, source)
+    return out / _build("build_wheel", source, out)
 
 
 def _build(hook: str, source: Path, out: Path) -> str:
