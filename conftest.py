@@ -5,6 +5,9 @@ import pytest
 # Sphinx's configuration, not a test module (pytest-markdown-docs would import it to read its docstrings).
 collect_ignore = ["docs/conf.py"]
 
+# The code blocks of README.md and docs/*.md print only when their test fails (a quiet run).
+pytest_plugins = ["tests.markdown_capture"]
+
 
 @pytest.fixture(autouse=True)
 def markdown_blocks_run_in_a_temporary_folder(request, tmp_path, monkeypatch):

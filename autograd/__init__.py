@@ -18,6 +18,10 @@ graphviz when it is called.
 - :mod:`autograd.pages` (the HTML pages) and :mod:`autograd.cli` (the ``glassgrad`` command).
 """
 
+# First of all: is this folder glassgrad's alone? HIPS autograd shares the import name (autograd.integrity).
+from autograd import integrity  # noqa: F401
+
+# isort: split
 from autograd import (
     compat,  # micrograd's names: Value(data, _children, _op), _prev, _op, _backward
     copying,  # pickle and deepcopy of graphs of any depth

@@ -100,12 +100,20 @@ def _user_site(library: tuple[str, ...]) -> tuple[str, int] | None:
     return None
 
 
+def _is_notebook_cell(filename: str) -> bool:
+    """A Jupyter cell's code has a made-up file name (ipykernel_<pid>/<hash>.py in a temporary folder)."""
+    return filename.startswith("<ipython-input-") or os.path.basename(os.path.dirname(filename)).startswith(
+        "ipykernel_"
+    )
+
+
 def _describe_site(where: tuple[str, int] | None) -> str:
     if where is None:
         return "  (the node was made outside detect_anomaly(), so where is unknown)"
     filename, line = where
     code = linecache.getline(filename, line).strip()
-    return f"  the node was made at {filename}:{line}" + (f"\n      {code}" if code else "")
+    place = f"in a notebook cell, line {line}" if _is_notebook_cell(filename) else f"at {filename}:{line}"
+    return f"  the node was made {place}" + (f"\n      {code}" if code else "")
 
 
 def _number(x: Any) -> float:

@@ -652,7 +652,7 @@ class StepThrough:
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="glassgrad step-through" '
             f'style="width:100%;max-width:100%;height:{self.height}px;border:1px solid #ddd;resize:vertical" '
-            'sandbox="allow-scripts"></iframe>'
+            'sandbox="allow-scripts allow-forms"></iframe>'
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:

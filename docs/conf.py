@@ -26,6 +26,10 @@ extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.viewcode"]
 exclude_patterns = ["_build", "tutorials/*.py", "tutorials/jupytext.toml", "**/.ipynb_checkpoints"]
 html_theme = "furo"
 html_title = "glassgrad"
+# Wide graphs scaled to the column (click for full size), tables at the body's size, formulas unbroken.
+html_static_path = ["_static"]
+html_css_files = ["glassgrad.css"]
+html_js_files = ["glassgrad.js"]
 
 # The notebooks are committed without outputs; the build runs each one, so the site shows them,
 # and a cell that raises fails the build.

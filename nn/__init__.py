@@ -17,6 +17,7 @@ third-party package at import time (tqdm and scikit-learn are imported when used
 """
 
 import autograd
+from autograd import integrity  # noqa: F401  (names HIPS autograd if it shadows glassgrad's)
 from nn import data
 from nn.activations import activation_names, get_activation
 from nn.callbacks import Callback, CosineAnnealingLR, EarlyStopping, ModelCheckpoint, StepLR, WeightSnapshots

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
 
+from autograd import integrity  # noqa: F401  (names HIPS autograd if it shadows glassgrad's)
 from autograd.cli.expression import ExpressionError, build, function_table, shown
 from autograd.core.checks import quote
 from autograd.core.value import Value

@@ -22,6 +22,14 @@
 # `nn`, looks at why the textbook's XOR network never leaves a loss of 0.25,
 # fixes it, and ends with a curved decision boundary on two moons.
 #
+# In this tutorial you will:
+#
+# - train a single neuron with `nn.fit` and see what a training loop does;
+# - backpropagate one training example through a neuron and its loss by
+#   hand, and take one step of gradient descent yourself;
+# - see why a network can get stuck, in numbers, and fix it;
+# - draw the curved boundary a hidden layer can learn.
+#
 # Every model takes `rng=` an integer, so each run gives the same numbers.
 
 # %%
@@ -61,7 +69,62 @@ history = nn.fit(
 for x, target in or_rows:
     print(x, "->", round(neuron(x).data, 3), "target", target)
 print("final loss", round(history[-1]["loss"], 4), "accuracy", history[-1]["accuracy"])
-assert history[-1]["accuracy"] == 1.0
+
+# %% [markdown]
+# `nn.fit` repeated one thing 200 times: run the examples forward, measure
+# the loss, `backward()` to get every weight's gradient, and move each weight
+# a small step against its gradient (`w -= lr * w.grad`). Here is that one
+# step, by hand, for one example.
+#
+# ## Try it yourself: one step of training by hand
+#
+# A sigmoid neuron with `w1 = 0.5`, `w2 = -0.5`, `b = 0` sees the example
+# `x = (1, 0)` with target 1, and is scored with the squared error:
+#
+# `z = w1 x1 + w2 x2 + b`, `p = sigmoid(z)`, `loss = (p - 1)^2`.
+#
+# On paper: `z = 0.5`, `p = sigmoid(0.5) = 0.6225`. Now work backwards:
+#
+# 1. `d loss / d p = 2 (p - 1)`;
+# 2. `d loss / d z = (d loss / d p) * sigmoid'(z)`, where
+#    `sigmoid'(z) = p (1 - p)`;
+# 3. `d loss / d w1 = (d loss / d z) x1`, `d loss / d w2 = (d loss / d z) x2`,
+#    `d loss / d b = d loss / d z`.
+#
+# Put your numbers in `my_answers` and run the cell (3 or 4 significant
+# digits are plenty). The numbers there now forget the sigmoid's derivative
+# in step 2; replace them with yours.
+
+# %%
+from autograd import Value
+from autograd.practice import check_gradients
+
+w1, w2, b = Value(0.5, label="w1"), Value(-0.5, label="w2"), Value(0.0, label="b")
+x1, x2, target = 1.0, 0.0, 1.0
+z = w1 * x1 + w2 * x2 + b
+z.label = "z"
+p = z.sigmoid()
+p.label = "p"
+loss = (p - target) ** 2
+loss.label = "loss"
+
+my_answers = {"loss": 1.0, "z": -0.755, "w1": -0.755, "w2": 0.0, "b": -0.755}  # replace with your numbers
+check_gradients(loss, my_answers)
+
+# %% [markdown]
+# With the right gradients, one step of gradient descent with learning rate
+# 1 moves each weight against its gradient, and the loss on this example
+# goes down. `w2` does not move: its input was 0, so it had no part in the
+# error.
+
+# %%
+loss.backward()
+print(f"loss before the step: {loss.data:.4f}")
+for weight in (w1, w2, b):
+    weight.data -= 1.0 * weight.grad
+p_after = (w1 * x1 + w2 * x2 + b).sigmoid()
+print(f"weights after: w1 = {w1.data:.4f}, w2 = {w2.data:.4f}, b = {b.data:.4f}")
+print(f"loss after the step: {(p_after.data - target) ** 2:.4f}")
 
 # %% [markdown]
 # ## XOR: the textbook network, stuck at 0.25
@@ -100,7 +163,6 @@ textbook = nn.MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid", 
 textbook_losses = train_xor(textbook, lr=0.1)
 for epoch in range(100, 1001, 100):
     print(f"epoch {epoch:4d}  loss {textbook_losses[epoch - 1]:.4f}")
-    assert f"{textbook_losses[epoch - 1]:.4f}" == "0.2500"
 print("outputs:", [round(textbook(x).data, 4) for x, _ in xor_rows])
 
 # %% [markdown]
@@ -144,7 +206,6 @@ tiny = first_gradients(fresh_textbook)
 normal = first_gradients(fresh_uniform)
 print("largest |grad| per layer, N(0,1)*0.01 weights:", [f"{g:.1e}" for g in tiny])
 print("largest |grad| per layer, U(-1,1) weights:    ", [f"{g:.1e}" for g in normal])
-assert max(tiny) < 1e-3 < max(normal)
 
 # %% [markdown]
 # ### A fix
@@ -160,8 +221,6 @@ fixed_losses = train_xor(fixed, lr=0.5)
 predictions = [fixed(x).data for x, _ in xor_rows]
 print("final loss", round(fixed_losses[-1], 4))
 print("outputs:", [round(p, 3) for p in predictions], "targets:", [t for _, t in xor_rows])
-assert fixed_losses[-1] < 0.01
-assert all(round(p) == t for p, (_, t) in zip(predictions, xor_rows))
 
 # %%
 figure, ax = plt.subplots(figsize=(6, 3.5))
@@ -199,8 +258,6 @@ history = nn.fit(
 held_out = data.moons(200, noise=0.1, rng=1, signed_labels=True)
 test = nn.evaluate(model, nn.hinge_loss, held_out)
 print(f"training accuracy {history[-1]['accuracy']:.1%}, held-out accuracy {test['accuracy']:.1%}")
-assert history[-1]["accuracy"] >= 0.97
-assert test["accuracy"] >= 0.95
 
 # %% [markdown]
 # The decision boundary is where the score changes sign. Scoring a grid of
@@ -224,3 +281,14 @@ for label, colour in ((-1, "#d62728"), (1, "#1f77b4")):
 ax.set_title("two moons: the MLP's decision boundary")
 ax.legend(title="label", fontsize=8)
 plt.show()
+
+# %% [markdown]
+# ## What you have learned
+#
+# - Training is a loop of forward, loss, `backward()` and a small step of
+#   every weight against its gradient; `nn.fit` runs it for you.
+# - One neuron draws a straight line; a hidden layer bends it.
+# - A network whose gradients are tiny at the start stays stuck: weights of a
+#   normal size, biases and a centred activation fix the textbook's XOR net.
+#
+# Next: [handwritten digits with softmax and cross-entropy](04_digits.ipynb).

@@ -21,6 +21,14 @@
 # turns each into 64 pixel values in [0, 1] and its digit, 0 to 9. A network
 # with ten outputs, one per digit, learns to recognise them; softmax turns
 # the ten outputs into probabilities and the cross-entropy scores them.
+#
+# In this tutorial you will:
+#
+# - see how softmax turns scores into probabilities, and why the
+#   cross-entropy's gradient is so simple: `p - onehot(target)`;
+# - work that gradient out yourself and check it;
+# - train a 64-32-10 network on the digits and look at the ones it gets
+#   wrong.
 
 # %%
 import math
@@ -38,8 +46,16 @@ from nn import data
 
 examples = data.digits()
 train_set, test_set = data.train_test_split(examples, test_fraction=0.2, rng=0)
-print(len(examples), "images:", len(train_set), "to train on,", len(test_set), "held out")
-assert len(examples) == 1797 and len(examples[0][0]) == 64
+print(
+    len(examples),
+    "images of",
+    len(examples[0][0]),
+    "pixels:",
+    len(train_set),
+    "to train on,",
+    len(test_set),
+    "held out",
+)
 
 # %%
 figure, axes = plt.subplots(1, 8, figsize=(8, 1.4))
@@ -71,10 +87,29 @@ loss.backward()
 print("probabilities", [round(p.data, 4) for p in probabilities])
 print("loss", round(loss.data, 4), "= -log p_0 =", round(-math.log(probabilities[0].data), 4))
 print("d loss / d logits", [round(z.grad, 4) for z in logits])
-assert abs(sum(p.data for p in probabilities) - 1.0) < 1e-12
-assert abs(loss.data + math.log(probabilities[0].data)) < 1e-12
-for z, p, onehot in zip(logits, probabilities, (1.0, 0.0, 0.0)):
-    assert abs(z.grad - (p.data - onehot)) < 1e-12
+print("p - onehot(0)    ", [round(p.data - onehot, 4) for p, onehot in zip(probabilities, (1.0, 0.0, 0.0))])
+
+# %% [markdown]
+# ## Try it yourself
+#
+# Three logits `(0.5, 2.0, -1.0)` and the target class **1**. On paper (or
+# with `math.exp`): the probabilities `p_i = e^(z_i) / sum_j e^(z_j)`, then
+# the gradient of the cross-entropy with respect to each logit,
+# `p_i - onehot_i`: the target's logit gets `p_1 - 1`, every other one `p_i`.
+#
+# Put your three numbers in `my_answers` (3 or 4 significant digits are
+# plenty) and run the cell. The attempt there now forgot the `- 1` of the
+# target; replace it with yours.
+
+# %%
+from autograd.practice import check_gradients
+
+z0, z1, z2 = Value(0.5, label="z0"), Value(2.0, label="z1"), Value(-1.0, label="z2")
+example_loss = nn.cross_entropy([[z0, z1, z2]], [1])
+example_loss.label = "loss"
+
+my_answers = {"z0": 0.175, "z1": 0.785, "z2": 0.0391}  # replace with your numbers
+check_gradients(example_loss, my_answers)
 
 # %% [markdown]
 # ## A small network
@@ -103,14 +138,13 @@ for record in history:
 # ## How well does it do on digits it has not seen?
 #
 # `nn.evaluate` runs the held-out images without recording a graph. This
-# setup (`rng=0` everywhere) measured about 94% test accuracy; the notebook
-# fails if it drops below 92%. (Guessing gives 10%; the demo
-# `demos/digits.py` trains longer and reaches about 97%.)
+# setup (`rng=0` everywhere) reaches about 94% test accuracy. Guessing
+# would give 10%; the demo `demos/digits.py` trains longer and reaches about
+# 97%.
 
 # %%
 result = nn.evaluate(model, nn.cross_entropy, test_set)
 print(f"test loss {result['loss']:.3f}, test accuracy {result['accuracy']:.1%}")
-assert result["accuracy"] > 0.92
 
 # %% [markdown]
 # Some of the digits it gets wrong, with its guess and the truth:
@@ -123,7 +157,6 @@ for pixels, digit in test_set:
     if guess != digit:
         mistakes.append((pixels, digit, guess))
 print(len(mistakes), "mistakes out of", len(test_set))
-assert len(mistakes) == round((1 - result["accuracy"]) * len(test_set))
 
 figure, axes = plt.subplots(1, 6, figsize=(7, 1.6))
 for ax, (pixels, digit, guess) in zip(axes, mistakes):
@@ -131,3 +164,17 @@ for ax, (pixels, digit, guess) in zip(axes, mistakes):
     ax.set_title(f"{guess} (is {digit})", fontsize=9)
     ax.axis("off")
 plt.show()
+
+# %% [markdown]
+# Many of these would puzzle a person too: at 8x8 pixels a 4 and a 9, or a
+# 1 and a 7, can look alike.
+#
+# ## What you have learned
+#
+# - Softmax turns a network's ten scores into probabilities; the
+#   cross-entropy is `-log` of the right class's probability.
+# - Its gradient with respect to the scores is `p - onehot(target)`:
+#   backward pushes the right score up and the others down.
+# - A 64-32-10 network learns the digits in a few seconds of pure Python.
+#
+# Next: [derivatives of derivatives, and Newton's method](05_higher_order.ipynb).

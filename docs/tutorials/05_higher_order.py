@@ -22,6 +22,14 @@
 # `backward(create_graph=True)` builds exactly that: each local derivative
 # is rebuilt from `Value`s, with the same op table the forward pass uses.
 # `autograd.grad` and `autograd.hessian` wrap it as functions.
+#
+# In this tutorial you will:
+#
+# - take derivatives of any order with `grad(grad(f))`;
+# - see what `backward(create_graph=True)` builds;
+# - compute a gradient and a Hessian by hand and check them;
+# - use second derivatives in Newton's method, and see it beat gradient
+#   descent.
 
 # %%
 import math
@@ -45,9 +53,6 @@ first = grad(cube)
 second = grad(grad(cube))
 third = grad(grad(grad(cube)))
 print(first(2.0), second(2.0), third(2.0))
-assert first(2.0) == 12.0
-assert second(2.0) == 12.0
-assert third(2.0) == 6.0
 
 # %% [markdown]
 # The derivatives of sin cycle through cos, -sin, -cos, sin. Four `grad`s
@@ -60,9 +65,8 @@ for _ in range(4):
 x0 = 0.7
 values = [derivatives[0](Value(x0)).data] + [d(x0) for d in derivatives[1:]]
 expected = [math.sin(x0), math.cos(x0), -math.sin(x0), -math.cos(x0), math.sin(x0)]
-print([round(v, 6) for v in values])
-for got, want in zip(values, expected):
-    assert abs(got - want) < 1e-12
+print("grad, 0 to 4 times:", [round(v, 6) for v in values])
+print("sin, cos, -sin, -cos, sin:", [round(v, 6) for v in expected])
 
 # %% [markdown]
 # ## What `create_graph=True` does
@@ -79,8 +83,6 @@ print("dy/dx =", dy_dx.data, "- a Value:", isinstance(dy_dx, Value))
 x.grad = 0.0  # start the second pass from a clean leaf
 dy_dx.backward()
 print("d2y/dx2 =", x.grad)
-assert dy_dx.data == 12.0
-assert x.grad == 12.0
 
 # %% [markdown]
 # ## Hessians
@@ -92,7 +94,39 @@ assert x.grad == 12.0
 # %%
 H = hessian(lambda x, y: x * y + x**2)(1.0, 2.0)
 print(H)
-assert H == [[2.0, 1.0], [1.0, 0.0]]
+
+# %% [markdown]
+# ## Try it yourself
+#
+# Take `g(x, y) = x^2 y + y^3` at `x = 1`, `y = 2` (so `g = 10`). On paper:
+#
+# 1. the gradient: `d g / d x = 2 x y` and `d g / d y = x^2 + 3 y^2`;
+# 2. the Hessian: `[[d2g/dx2, d2g/dx dy], [d2g/dy dx, d2g/dy2]]`, each the
+#    derivative of a line of step 1.
+#
+# Put your gradient in `my_gradient` and run the cell: `check_gradients`
+# checks it against backward. The numbers there now are an attempt that
+# differentiated `y^3` as `y^2`; replace them with yours.
+
+# %%
+from autograd.practice import check_gradients
+
+gx, gy = Value(1.0, label="x"), Value(2.0, label="y")
+g = gx**2 * gy + gy**3
+g.label = "g"
+
+my_gradient = {"x": 4.0, "y": 5.0}  # replace with your numbers
+check_gradients(g, my_gradient)
+
+# %% [markdown]
+# And your Hessian, compared entry by entry with `hessian`:
+
+# %%
+my_hessian = [[4.0, 2.0], [2.0, 4.0]]  # replace with your numbers
+engine_hessian = hessian(lambda x, y: x**2 * y + y**3)(1.0, 2.0)
+for row, (mine, engine) in enumerate(zip(my_hessian, engine_hessian)):
+    verdict = "right" if mine == engine else f"not quite: the engine says {engine}"
+    print(f"row {row}: yours {mine}, {verdict}")
 
 # %% [markdown]
 # ## Newton's method
@@ -136,9 +170,41 @@ descent_x, descent_steps = gradient_descent(2.0)
 print(f"Newton:           x = {newton_x:.12f} after {newton_steps} steps")
 print(f"gradient descent: x = {descent_x:.12f} after {descent_steps} steps")
 print(f"ln 2            =     {math.log(2):.12f}")
-assert abs(newton_x - math.log(2)) < 1e-8
-assert abs(descent_x - math.log(2)) < 1e-7
-assert newton_steps < 10 < descent_steps
+
+
+# %% [markdown]
+# How fast each one closes in: the distance to the minimum after each step,
+# on a logarithmic scale. Gradient descent gains the same fraction of a
+# digit at every step, a straight line; Newton's line bends down ever more
+# steeply, as the number of correct digits doubles.
+
+# %%
+import sys
+
+import matplotlib
+
+if "ipykernel" not in sys.modules:  # run as a plain script: draw with Agg, no display needed
+    matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # in Jupyter the figures show inline
+
+
+def distances(step, x, count):
+    """|x - ln 2| after each of count steps of x <- step(x)."""
+    found = []
+    for _ in range(count):
+        x = step(x)
+        found.append(max(abs(x - math.log(2)), 1e-17))
+    return found
+
+
+figure, ax = plt.subplots(figsize=(6, 3.2))
+ax.semilogy(range(1, 7), distances(lambda x: x - df(x) / d2f(x), 2.0, 6), "o-", label="Newton")
+ax.semilogy(range(1, 61), distances(lambda x: x - 0.1 * df(x), 2.0, 60), ".-", label="gradient descent, lr 0.1")
+ax.set_xlabel("step")
+ax.set_ylabel("|x - ln 2|")
+ax.set_title("minimising e^x - 2x from x = 2")
+ax.legend()
+plt.show()
 
 # %% [markdown]
 # ## Newton's method in two dimensions
@@ -166,5 +232,13 @@ while math.hypot(*gradient_of(*point)) >= 1e-10 and steps < 50:
     det = a * d - b * c
     point = [point[0] - (d * gx - b * gy) / det, point[1] - (a * gy - c * gx) / det]
 print(f"minimum near ({point[0]:.10f}, {point[1]:.10f}) after {steps} Newton steps")
-assert abs(point[0] - 1.0) < 1e-8 and abs(point[1] - 1.0) < 1e-8
-assert steps < 10
+
+# %% [markdown]
+# ## What you have learned
+#
+# - `backward(create_graph=True)` builds the derivative as a graph, so it
+#   can be differentiated again: `grad(grad(f))`, `hessian(f)`.
+# - Newton's method divides the slope by the curvature and reaches a
+#   minimum in a handful of steps where gradient descent needs hundreds.
+#
+# Next: [models that travel](06_models_that_travel.ipynb).

@@ -22,6 +22,15 @@
 # backward pass: first all at once (`check_gradients`), then one edge at a
 # time (`Exercise`). Then it shows why a gradient is a *sum over paths*, and
 # why reverse mode (backprop) beats forward mode for a loss of many weights.
+#
+# In this tutorial you will:
+#
+# - hand in your gradients for a whole graph and be told where they go wrong;
+# - answer backward's questions one edge at a time, in a notebook or on a
+#   page;
+# - count the paths from a weight to the loss, and see why their products
+#   add up to the gradient;
+# - compare forward mode with reverse mode.
 
 # %%
 from autograd import Value, jvp
@@ -36,14 +45,14 @@ y.label = "y"
 y
 
 # %% [markdown]
-# ## Check your gradients
+# ## Try it yourself: check your gradients
 #
-# Work out d y / d value for any of the values, on paper, and hand them in:
-# as numbers rounded the way you would write them (`0.786`: at least 3
+# Work out `d y / d value` for any of the values, on paper, and hand them
+# in: as numbers rounded the way you would write them (`0.786`: at least 3
 # significant digits, right when within one unit of the last digit), or as
-# the arithmetic you did, in quotes (`"1 - 0.4621**2"`). Here we pretend to
-# have made the classic mistake: taking the derivative of `tanh` as 1 - x²
-# instead of 1 - tanh(x)².
+# the arithmetic you did, in quotes (`"1 - 0.4621**2"`). The answers below
+# pretend to have made the classic mistake: taking the derivative of
+# `tanh(x)` as `1 - x^2` instead of `1 - tanh(x)^2`. Replace them with yours.
 
 # %%
 my_answers = {"y": 1, "n": "1 - 0.5**2", "w": "2 * (1 - 0.5**2)"}
@@ -57,11 +66,9 @@ report
 
 # %%
 print(report)
-assert report.first_wrong.name == "n"
-assert report.checks[-1].follows_from_earlier
 
 # %% [markdown]
-# ## One step at a time
+# ## Try it yourself: one step at a time
 #
 # `Exercise` walks the same backward pass edge by edge. Each question names
 # the edge and asks for the local derivative, then the contribution.
@@ -82,6 +89,19 @@ print(exercise.answer("0.786").message)  # rounded to 3 significant digits is ri
 exercise.score
 
 # %% [markdown]
+# The same exercise as a page: the graph, the question for each step, a box
+# for your answer. Enter checks it; a wrong answer shows the formula, a right
+# one reveals the step and moves on. It works here, and from a file:
+# `autograd.explain.save_html(y, "practice.html", practice=True)`, or
+# `glassgrad html "tanh(w*x + b)" w=-3 x=2 b=6.5 -o practice.html --practice`
+# on the command line.
+
+# %%
+from autograd.explain import step_through
+
+step_through(y, practice=True)
+
+# %% [markdown]
 # ## A gradient is a sum over paths
 #
 # When a value is used twice its grad gets two contributions. In
@@ -99,7 +119,7 @@ found
 
 # %%
 c.backward()
-assert a.grad == found.total == 24.0
+print("a.grad =", a.grad, "  the sum over the paths =", found.total)
 
 # %% [markdown]
 # The count and the sum are computed by dynamic programming over the graph,
@@ -154,3 +174,17 @@ print(compare_modes(lambda t: [t.tanh(), t.exp(), t.sin(), t * t], 0.3))
 
 # %%
 steps = explain(y)
+
+# %% [markdown]
+# ## What you have learned
+#
+# - `check_gradients` finds your first wrong gradient and shows the
+#   chain-rule line that makes the right one; `Exercise` and the practice
+#   page ask one edge at a time.
+# - A gradient is the sum, over every path from the value to the output, of
+#   the product of the local derivatives along it.
+# - Backprop gets every input's derivative in one backward pass; forward
+#   mode needs one pass per input.
+#
+# Back to the start: [one neuron](01_one_neuron.ipynb), or on to the
+# [user guide](../guide/engine.md).

@@ -270,3 +270,14 @@ def test_asyncio_tasks_do_not_share_the_switch():
         return await asyncio.gather(watched(event), unwatched(event))
 
     assert asyncio.run(main()) == [True, math.inf]
+
+
+def test_a_node_made_in_a_notebook_cell_is_placed_by_its_line_not_the_kernels_temporary_file():
+    """Jupyter runs a cell from a made-up file (ipykernel_<pid>/<hash>.py in a temporary folder): no such path shows."""
+    cell = "from autograd import Value\nbig = Value(1e308, label='big')\nz = big * 10.0\n"
+    code = compile(cell, "/tmp/ipykernel_4242/1904564228.py", "exec")
+    with detect_anomaly(), pytest.raises(AnomalyError) as caught:
+        exec(code, {})
+    message = str(caught.value)
+    assert "the node was made in a notebook cell, line 3" in message
+    assert "ipykernel" not in message and "/tmp" not in message

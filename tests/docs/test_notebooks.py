@@ -1,8 +1,8 @@
 """The tutorials in docs/tutorials: each notebook and its jupytext percent script hold the same cells.
 
-The notebooks themselves run under nbmake (``--nbmake`` in pytest's addopts): a failing cell fails
-the suite. These tests check what nbmake cannot: that a pair has not drifted apart (someone edited
-one side and forgot ``jupytext --sync``) and that the notebooks are committed without outputs.
+The notebooks themselves run in tests/docs/test_tutorials.py: a failing cell fails the suite. These
+tests check the files: that a pair has not drifted apart (someone edited one side and forgot
+``jupytext --sync``) and that the notebooks are committed without outputs.
 """
 
 from __future__ import annotations
