@@ -76,3 +76,17 @@ def test_the_list_of_hips_entries_names_nothing_glassgrad_ships():
     folder = Path(autograd.__file__).parent
     assert foreign_entries(folder) == []
     assert not HIPS_AUTOGRAD_ENTRIES & {path.name for path in folder.iterdir()}
+
+
+def test_hips_autograd_installed_over_glassgrad_is_named_by_the_core(installed: Path):
+    """Installed after glassgrad, HIPS autograd's ``__init__.py`` replaces glassgrad's and imports ``.core``, which is
+    glassgrad's core package: the one place that still runs says what happened and how to repair it."""
+    folder = installed / "autograd"
+    (folder / "__init__.py").write_text("from .core import primitive_with_deprecation_warnings\n")  # as HIPS's does
+    (folder / "tracer.py").write_text("# a module of another package\n")
+    for code in ("import autograd", "from autograd import Value", "import nn", "from autograd.cli import main"):
+        done = run_python(installed, code)
+        assert done.returncode != 0, f"{code!r} imported despite HIPS autograd's __init__.py"
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith("ImportError: the autograd package folder"), last
+        assert "HIPS autograd" in last and "pip uninstall autograd glassgrad" in last and str(folder) in last
