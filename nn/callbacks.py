@@ -121,12 +121,22 @@ class Callback:
 
 
 # ---------------------------------------------------------------- argument checks
+def _real(value: object) -> float | None:
+    """``value`` as a float when it is a real number (not a bool), else None; an int too large for a float is inf."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
 def _positive(value: object, name: str, where: str, integer: bool = False) -> Any:
-    kinds = int if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kinds) or not value > 0 or not math.isfinite(value):
+    number = _real(value)
+    if number is None or (integer and not isinstance(value, int)) or not 0 < number < math.inf:
         what = "a positive int" if integer else "a positive number"
         raise ValueError(f"{where}() {name} must be {what}, got {type(value).__name__} {quote(value)}")
-    return value
+    return value if integer else number
 
 
 def _flag(value: object, name: str, where: str) -> bool:
@@ -207,11 +217,12 @@ class CosineAnnealingLR(Callback):
 
     def __init__(self, T_max: int | None = None, eta_min: float = 0.0) -> None:  # noqa: N803 - PyTorch's name
         self.T_max = None if T_max is None else _positive(T_max, "T_max", "CosineAnnealingLR", integer=True)
-        if isinstance(eta_min, bool) or not isinstance(eta_min, numbers.Real) or not 0 <= eta_min < math.inf:
+        number = _real(eta_min)
+        if number is None or not 0 <= number < math.inf:
             raise ValueError(
                 f"CosineAnnealingLR() eta_min must be a number >= 0, got {type(eta_min).__name__} {quote(eta_min)}"
             )
-        self.eta_min = float(eta_min)
+        self.eta_min = number
         self.initial_lr: float | None = None
 
     def on_train_begin(self, training: Training) -> None:
@@ -231,7 +242,8 @@ class LambdaLR(Callback):
     >>> model = nn.Neuron(1, rng=0); optimizer = nn.SGD(model.parameters(), lr=1.0)
     >>> quiet = dict(rng=0, progress=False, accuracy=None)
     >>> callbacks = [LambdaLR(lambda epoch: 1.0 / (epoch + 1))]
-    >>> history = nn.fit(model, nn.mse_loss, [([1.0], 1.0)], optimizer=optimizer, epochs=3, **quiet, callbacks=callbacks)
+    >>> data = [([1.0], 1.0)]
+    >>> history = nn.fit(model, nn.mse_loss, data, optimizer=optimizer, epochs=3, **quiet, callbacks=callbacks)
     >>> [round(record["lr"], 4) for record in history]
     [1.0, 0.5, 0.3333]
     """
@@ -251,12 +263,13 @@ class LambdaLR(Callback):
     def on_epoch_begin(self, epoch: int, training: Training) -> None:
         assert self.initial_lr is not None
         factor = self.lr_lambda(epoch)
-        if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 <= factor < math.inf:
+        number = _real(factor)
+        if number is None or not 0 <= number < math.inf:
             raise ValueError(
                 f"LambdaLR: lr_lambda({epoch}) returned {type(factor).__name__} {quote(factor)}; it must return a "
                 "finite number >= 0, the factor of the initial learning rate"
             )
-        training.optimizer.lr = self.initial_lr * float(factor)
+        training.optimizer.lr = self.initial_lr * number
 
 
 # ---------------------------------------------------------------- stopping and checkpoints
@@ -291,15 +304,18 @@ class EarlyStopping(Callback):
         mode: str = "auto",
     ) -> None:
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping() patience must be an int >= 0, got {type(patience).__name__} {quote(patience)}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not math.isfinite(min_delta):
+            raise ValueError(
+                f"EarlyStopping() patience must be an int >= 0, got {type(patience).__name__} {quote(patience)}"
+            )
+        delta = _real(min_delta)
+        if delta is None or not math.isfinite(delta):
             raise ValueError(
                 f"EarlyStopping() min_delta must be a finite number, got {type(min_delta).__name__} {quote(min_delta)}"
             )
         self.patience = patience
         self.monitor = _check_monitor(monitor, "EarlyStopping")
         self.mode = _check_mode(mode, self.monitor, "EarlyStopping")
-        self.min_delta = abs(float(min_delta))
+        self.min_delta = abs(delta)
         self.restore_best_weights = _flag(restore_best_weights, "restore_best_weights", "EarlyStopping")
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = 0
@@ -355,7 +371,9 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, path: str | os.PathLike[str] | bytes, monitor: str | None = None, mode: str = "auto") -> None:
         if not isinstance(path, str | bytes | os.PathLike):
-            raise TypeError(f"ModelCheckpoint() path must be a file path (str or os.PathLike), got {type(path).__name__}")
+            raise TypeError(
+                f"ModelCheckpoint() path must be a file path (str or os.PathLike), got {type(path).__name__}"
+            )
         self.path = os.fsdecode(path)
         self.monitor = None if monitor is None else _check_monitor(monitor, "ModelCheckpoint")
         if mode not in ("auto", "min", "max"):

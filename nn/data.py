@@ -10,13 +10,24 @@ module, as micrograd does (see :func:`autograd.as_rng`).
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from autograd import as_rng
+from autograd import Value, as_rng
 
-__all__ = ["Example", "as_rng", "batches", "digits", "moons", "or_gate", "train_test_split", "xor"]
+__all__ = [
+    "Example",
+    "as_rng",
+    "batches",
+    "digits",
+    "moons",
+    "non_finite_examples",
+    "or_gate",
+    "train_test_split",
+    "xor",
+]
 
 Example = tuple[list[float], Any]
 T = TypeVar("T")
@@ -49,6 +60,40 @@ def batches(
         if drop_last and len(chosen) < batch_size:
             return
         yield [data[i] for i in chosen]
+
+
+def _first_non_finite(item: Any, depth: int = 0) -> tuple[str, Any] | None:
+    """Where in an input or target a number is not finite (``"[3]"``, ``""``) and the number; None if all are."""
+    if isinstance(item, Value):
+        item = item.data
+    if isinstance(item, float):
+        return None if math.isfinite(item) else ("", item)
+    if isinstance(item, numbers.Real) and not isinstance(item, int):  # numpy's floats, fractions (ints are finite)
+        return None if math.isfinite(float(item)) else ("", item)
+    if depth < 2 and isinstance(item, list | tuple):
+        for index, part in enumerate(item):
+            found = _first_non_finite(part, depth + 1)
+            if found is not None:
+                return f"[{index}]{found[0]}", found[1]
+    return None
+
+
+def non_finite_examples(data: Sequence[Any]) -> Iterator[tuple[int, str, str, Any]]:
+    """Each ``(x, y)`` example holding a nan or inf: ``(index, "input" or "target", where in it, the number)``.
+
+    Numbers, Values and lists (of lists) of them are looked into; anything else is left to the model to refuse.
+
+    >>> list(non_finite_examples([([0.5, 1.0], 0.0), ([float("nan"), 1.0], 1.0), ([0.0, 0.0], float("inf"))]))
+    [(1, 'input', '[0]', nan), (2, 'target', '', inf)]
+    """
+    for index, example in enumerate(data):
+        if not isinstance(example, tuple | list) or len(example) != 2:
+            continue
+        for part, item in zip(("input", "target"), example):
+            found = _first_non_finite(item)
+            if found is not None:
+                yield index, part, found[0], found[1]
+                break
 
 
 def train_test_split(

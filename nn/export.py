@@ -203,7 +203,9 @@ def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
 
     >>> import torch   # needs glassgrad[torch]
     >>> from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)), rng=0)
-    MLP(2 -> [3, 1], 13 parameters ...)
+    MLP(2 -> [3, 1], 13 parameters)
+      (layers.0): Layer(2 -> 3, activation='tanh')
+      (layers.1): Layer(3 -> 1, activation='linear')
     """
     where = "from_torch()"
     torch = _import_torch(where)

@@ -542,7 +542,9 @@ class MLP(Module, buildable=True):
         specs = description["layers"]
         shown = specs if len(specs) <= 8 else [*specs[:4], None, *specs[-2:]]  # a message stays short
         steps = [
-            f"... ({len(specs) - 6:,} more layers)" if spec is None else _unit_text(spec["nout"], spec["activation"], spec["bias"])
+            f"... ({len(specs) - 6:,} more layers)"
+            if spec is None
+            else _unit_text(spec["nout"], spec["activation"], spec["bias"])
             for spec in shown
         ]
         return f"MLP({' -> '.join([str(description['nin']), *steps])})"

@@ -221,7 +221,8 @@ class Module:
                 if bad:
                     raise TypeError(
                         f"{type(self).__name__}: the dict at {quote(name)} has a key that is not a str "
-                        f"({quote(bad[0])}); parameters in a dict need str keys, so they can be named, trained and saved"
+                        f"({quote(bad[0])}); parameters in a dict need str keys, so they can be named, trained and "
+                        "saved"
                     )
                 children = list(value.items())
             else:
@@ -430,7 +431,11 @@ class Module:
         save(self, path)
 
     def load(
-        self: ModuleType, path: str | os.PathLike[str] | bytes, strict: bool = True, *, max_bytes: int = DEFAULT_MAX_BYTES
+        self: ModuleType,
+        path: str | os.PathLike[str] | bytes,
+        strict: bool = True,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> ModuleType:
         """Read parameters saved by :meth:`save` into this model, all or nothing; returns self.
 
@@ -473,7 +478,9 @@ class Module:
         return self
 
 
-def _entry_problem(name: str, entry: Value | list[Value], given: Any, assignments: list[tuple[Value, float]]) -> str | None:
+def _entry_problem(
+    name: str, entry: Value | list[Value], given: Any, assignments: list[tuple[Value, float]]
+) -> str | None:
     """What is wrong with ``given`` for the state entry ``name``, or None (its numbers then go into ``assignments``)."""
     if isinstance(entry, Value):
         if isinstance(given, list | tuple):

@@ -73,15 +73,16 @@ class Setting:
         return tuple(self._number(item, item_name, where) for item, item_name in zip(value, self.pair))
 
     def _number(self, value: object, name: str, where: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        number = _real(value)
+        if number is None or not math.isfinite(number):
             raise ValueError(f"{where} {name} must be a finite number, got {type(value).__name__} {quote(value)}")
-        if self.positive and not value > 0.0:
+        if self.positive and not number > 0.0:
             raise ValueError(f"{where} {name} must be > 0, got {quote(value)}")
-        inside = value < self.upper or (self.closed_upper and value == self.upper)
-        if value < 0.0 or not inside:
+        inside = number < self.upper or (self.closed_upper and number == self.upper)
+        if number < 0.0 or not inside:
             bound = f"[0, {self.upper}]" if self.closed_upper else f"[0, {self.upper})"
             raise ValueError(f"{where} {name} must be in {bound}, got {quote(value)}")
-        return float(value)
+        return number
 
 
 #: A learning rate, a weight decay: any finite number >= 0.
@@ -97,18 +98,27 @@ def _finite_numbers(state: Mapping[str, Any], key: str, count: int, problems: li
     if len(given) != count:
         problems.append(f"{key}: expected {count:,} numbers (one per parameter), got {len(given):,}")
         return []
-    for index, x in enumerate(given):
-        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not _finite(x):
+    numbers_ = [_real(x) for x in given]
+    for index, (x, number) in enumerate(zip(given, numbers_)):
+        if number is None or not math.isfinite(number):
             problems.append(f"{key}[{index}]: expected a finite number, got {type(x).__name__} {quote(x)}")
             return []
-    return [float(x) for x in given]
+    return numbers_  # type: ignore[return-value]
 
 
-def _finite(x: float) -> bool:
+def _real(value: object) -> float | None:
+    """``value`` as a float when it is a real number (not a bool), else None; an int too large for a float is inf."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
     try:
-        return math.isfinite(x)
-    except OverflowError:  # an int too large for a float
-        return False
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _finite(x: object) -> bool:
+    number = _real(x)
+    return number is not None and math.isfinite(number)
 
 
 def _grad(p: Value) -> float:
@@ -148,7 +158,9 @@ class Optimizer:
                 f"{name}() takes the parameters, not the model: pass model.parameters(), got {type(params).__name__}"
             )
         if isinstance(params, Value | str | bytes) or not isinstance(params, Iterable):
-            raise TypeError(f"{name}() params must be an iterable of Values, got {type(params).__name__} {quote(params)}")
+            raise TypeError(
+                f"{name}() params must be an iterable of Values, got {type(params).__name__} {quote(params)}"
+            )
         unique: list[Value] = []
         seen: set[int] = set()
         for index, p in enumerate(params):
@@ -286,7 +298,8 @@ class Optimizer:
             bad = next((i for i, x in enumerate(state[key]) if not _finite(x)), None)
             if bad is not None:
                 raise ValueError(
-                    f"save() cannot write {key}[{bad}] = {quote(state[key][bad])}: it is not finite; nothing was written"
+                    f"save() cannot write {key}[{bad}] = {quote(state[key][bad])}: it is not finite; "
+                    "nothing was written"
                 )
         document = {
             "format": serialization.OPTIMIZER_FORMAT,
@@ -350,7 +363,7 @@ class SGD(Optimizer):
     0.8
     """
 
-    SETTINGS = {"lr": RATE, "momentum": Setting(upper=1.0), "weight_decay": RATE}
+    SETTINGS: ClassVar[dict[str, Setting]] = {"lr": RATE, "momentum": Setting(upper=1.0), "weight_decay": RATE}
     BUFFERS = ("velocities",)
 
     velocities: list[float]
@@ -403,7 +416,7 @@ class Adam(Optimizer):
     0.9
     """
 
-    SETTINGS = {
+    SETTINGS: ClassVar[dict[str, Setting]] = {
         "lr": RATE,
         "betas": Setting(upper=1.0, pair=("beta1", "beta2")),
         "eps": Setting(positive=True),

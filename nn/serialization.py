@@ -36,7 +36,7 @@ quotes at most about 100 characters of what it holds.
 >>> check_model_document({**document, "parameters": {"w": ["0.5"]}}, "load()")
 Traceback (most recent call last):
   ...
-ValueError: load(): the parameters are not all finite numbers: w[0] is '0.5' (a str)
+ValueError: load(): the parameters are not all finite numbers: 'w' item 0 is '0.5' (a str)
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ import json
 import math
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +149,11 @@ def write_document(path: str | os.PathLike[str] | bytes, document: Mapping[str, 
     """Write ``document`` as one line of JSON to the regular file ``path``, whole or not at all; returns the path.
 
     Numbers that JSON cannot hold (nan, inf) are a ValueError before anything is written.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     write_document(os.path.join(folder, "a.json"), {"format": "x"}, what="save()").read_text().strip()
+    '{"format": "x"}'
     """
     text = json.dumps(document, allow_nan=False) + "\n"
     return write_file(path, text, what=what)
@@ -167,6 +172,14 @@ def read_document(
     ``kind`` is ``"model"`` or ``"optimizer"``. The file is read through
     :func:`autograd.files.read_file` (a regular file, at most ``max_bytes``);
     anything else wrong is a ValueError naming the file.
+
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_document(os.path.join(folder, "a.json"), {"format": "pickle"}, what="save()")
+    ...     read_document(path, kind="model")
+    Traceback (most recent call last):
+      ...
+    ValueError: load('...a.json'): not a glassgrad model file (format is 'pickle')
     """
     expected, versions = _FORMATS[kind]
     raw = read_file(path, what=what, max_bytes=max_bytes)
@@ -208,7 +221,7 @@ def _kind(x: object) -> str:
     return f"{quote(x)} (a {type(x).__name__})"
 
 
-def parameter_problems(parameters: object) -> Iterable[str]:
+def parameter_problems(parameters: object) -> Iterator[str]:
     """Each way ``parameters`` is not a mapping of names to finite numbers or lists of them, in words."""
     if not isinstance(parameters, Mapping):
         yield f"'parameters' must be an object of name -> numbers, got {type(parameters).__name__}"
@@ -217,7 +230,7 @@ def parameter_problems(parameters: object) -> Iterable[str]:
         if isinstance(entry, list):
             for index, number in enumerate(entry):
                 if not _is_finite_number(number):
-                    yield f"{quote(name)}[{index}] is {_kind(number)}"
+                    yield f"{quote(name)} item {index} is {_kind(number)}"
                     break
         elif not _is_finite_number(entry):
             yield f"{quote(name)} is {_kind(entry)}"
@@ -228,6 +241,11 @@ def check_model_document(document: Mapping[str, Any], where: str) -> None:
 
     The top-level keys and version are :func:`read_document`'s; the
     architecture's meaning is its class's. A ValueError starts with ``where``.
+
+    >>> check_model_document({"module": "MLP", "parameters": {"b": float("nan")}}, "load()")
+    Traceback (most recent call last):
+      ...
+    ValueError: load(): the parameters are not all finite numbers: 'b' is nan (a float)
     """
     module = document.get("module", "")
     if not isinstance(module, str):
@@ -252,7 +270,13 @@ def check_model_document(document: Mapping[str, Any], where: str) -> None:
 
 
 def check_optimizer_document(document: Mapping[str, Any], where: str) -> None:
-    """Check an optimizer document's parts: an ``optimizer`` name and a ``state`` object (the optimizer checks it)."""
+    """Check an optimizer document's parts: an ``optimizer`` name and a ``state`` object (the optimizer checks it).
+
+    >>> check_optimizer_document({"optimizer": "SGD", "state": [0.1]}, "load()")
+    Traceback (most recent call last):
+      ...
+    ValueError: load(): 'state' must be an object, got list
+    """
     if not isinstance(document.get("optimizer", ""), str):
         raise ValueError(f"{where}: 'optimizer' must be a class name, got {_kind(document['optimizer'])}")
     if "state" not in document:

@@ -18,7 +18,6 @@ it is missing, a warning says how to install it and training goes on without one
 from __future__ import annotations
 
 import math
-import numbers
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +27,7 @@ from typing import Any
 from autograd import Value, no_grad
 from autograd.core.checks import quote
 from nn.callbacks import HOOKS, Callback, LayerStatistics, Training
-from nn.data import as_rng, batches
+from nn.data import as_rng, batches, non_finite_examples
 from nn.history import History
 from nn.losses import binary_cross_entropy_with_logits, hinge_loss
 from nn.module import Module
@@ -147,34 +146,14 @@ def _check_pairs(data: Any, name: str) -> None:
             raise TypeError(f"fit() {name} must be a list of (x, y) pairs, item {index} is {quote(example)}")
 
 
-def _first_non_finite(item: Any, depth: int = 0) -> tuple[str, Any] | None:
-    """Where in an input or target a number is not finite (``"[3]"``, ``""``) and the number; None if all are."""
-    if isinstance(item, Value):
-        item = item.data
-    if isinstance(item, float):
-        return None if math.isfinite(item) else ("", item)
-    if isinstance(item, numbers.Real) and not isinstance(item, bool | int):
-        number = float(item)
-        return None if math.isfinite(number) else ("", item)
-    if depth < 2 and isinstance(item, list | tuple):
-        for index, part in enumerate(item):
-            found = _first_non_finite(part, depth + 1)
-            if found is not None:
-                return f"[{index}]{found[0]}", found[1]
-    return None
-
-
 def _check_finite_examples(data: Sequence[tuple[Any, Any]], name: str) -> None:
     """Refuse an example whose input or target holds nan or inf, naming it: it would make every gradient nan."""
-    for index, (x, y) in enumerate(data):
-        for article, part, item in (("an", "input", x), ("a", "target", y)):
-            found = _first_non_finite(item)
-            if found is not None:
-                where, number = found
-                raise ValueError(
-                    f"fit() {name} example {index} has {article} {part} that is not finite: {part}{where} = "
-                    f"{quote(number)}; a nan or inf in the data turns the gradients into nan (remove or repair it)"
-                )
+    for index, part, where, number in non_finite_examples(data):
+        article = "an" if part == "input" else "a"
+        raise ValueError(
+            f"fit() {name} example {index} has {article} {part} that is not finite: {part}{where} = {quote(number)}; "
+            "a nan or inf in the data turns the gradients into nan (remove or repair it)"
+        )
 
 
 def _checked_callbacks(callbacks: Any) -> list[Any]:

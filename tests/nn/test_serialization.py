@@ -296,7 +296,9 @@ def test_parameters_that_do_not_fit_the_architecture_are_refused_by_nn_load(tmp_
     document = _document(nn.MLP(2, [2, 1], rng=0))
     document["architecture"]["layers"][0]["nout"] = 3
     (tmp_path / "bad.json").write_text(json.dumps(document))
-    with pytest.raises(ValueError, match=r"bad\.json.*MLP\(2 -> 3 relu -> 1 linear\) has 13 parameters, the file holds 9"):
+    with pytest.raises(
+        ValueError, match=r"bad\.json.*MLP\(2 -> 3 relu -> 1 linear\) has 13 parameters, the file holds 9"
+    ):
         nn.load(tmp_path / "bad.json")
     document["architecture"]["layers"][0]["nout"] = 2
     document["parameters"]["layers.0.neurons.7.w"] = document["parameters"].pop("layers.0.neurons.1.w")
