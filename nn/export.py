@@ -371,7 +371,10 @@ def _checked_source(source: str, reference: str, user_text: str, where: str) -> 
     to the placeholder, its tree must be the reference script's (rendered with the placeholder), node for node,
     so the text changed nothing else; and the script imports only json, pathlib and torch.
     """
-    tree = ast.parse(source)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        raise ValueError(f"{where}: the weights path {quote(user_text)} changed the generated script") from None
     literal = _weights_file_literal(tree)
     if literal.value != user_text:
         raise ValueError(f"{where}: the weights path did not survive as a string literal: {quote(user_text)}")

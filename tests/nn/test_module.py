@@ -396,3 +396,74 @@ def test_a_dict_of_parameters_with_a_key_that_is_not_a_str_is_a_type_error():
 
     with pytest.raises(TypeError, match=r"by_number.*not a str \(3\)"):
         Keyed().parameters()
+
+
+# ---------------------------------------------------------------- modules that describe and rebuild themselves
+def test_a_buildable_module_of_ones_own_saves_and_nn_load_rebuilds_it(tmp_path):
+    class Scale(Module, buildable=True):
+        """y = a * x, one weight per input."""
+
+        def __init__(self, size: int, rng=None) -> None:
+            self.a = [Value(1.0) for _ in range(size)]
+
+        def __call__(self, x):
+            return [a * xi for a, xi in zip(self.a, x)]
+
+        def describe(self):
+            return {"size": len(self.a)}
+
+        @classmethod
+        def check_description(cls, description):
+            if set(description) != {"size"} or not isinstance(description["size"], int) or description["size"] < 1:
+                raise ValueError(f"Scale architecture: expected {{'size': a positive int}}, got {description!r:.60}")
+
+        @classmethod
+        def count_parameters(cls, description):
+            return description["size"]
+
+        @classmethod
+        def parameter_shapes(cls, description):
+            yield "a", description["size"]
+
+        @classmethod
+        def from_description(cls, description, rng=None):
+            return cls(description["size"])
+
+    model = Scale(3)
+    model.a[1].data = -2.0
+    model.save(tmp_path / "scale.json")
+    loaded = nn.load(tmp_path / "scale.json")
+    assert type(loaded) is Scale and loaded.state_dict() == {"a": [1.0, -2.0, 1.0]}
+    assert nn.module.architecture_text(model.architecture()) == "Scale(size=3)"
+    document = json.loads((tmp_path / "scale.json").read_text())
+    document["architecture"]["size"] = 10**9  # three numbers in the file: refused from the count, nothing built
+    (tmp_path / "scale.json").write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r"Scale\(size=1000000000\) has 1,000,000,000 parameters, the file holds 3"):
+        nn.load(tmp_path / "scale.json")
+
+
+def test_a_class_declared_buildable_must_say_how():
+    with pytest.raises(TypeError, match=r"Half is declared buildable but does not define .*from_description"):
+
+        class Half(Module, buildable=True):
+            def describe(self):
+                return {}
+
+
+def test_a_subclass_of_a_buildable_class_cannot_describe_itself_and_a_file_names_only_buildable_classes(tmp_path):
+    class Wider(nn.MLP):
+        pass
+
+    assert Wider(2, [1], rng=0).architecture() is None
+    for kind in ("Module", "Wider", "Optimizer", "LoadResult"):
+        document = {
+            "format": "glassgrad-state",
+            "version": 2,
+            "module": kind,
+            "architecture": {"type": kind},
+            "parameters": {},
+        }
+        (tmp_path / "m.json").write_text(json.dumps(document))
+        with pytest.raises(ValueError, match=rf"architecture type must be one of 'Layer', 'MLP', 'Neuron'.*'{kind}'"):
+            nn.load(tmp_path / "m.json")
+    assert {"Layer", "MLP", "Neuron"} <= set(nn.module.buildable_types())
