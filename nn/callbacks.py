@@ -169,7 +169,8 @@ def _monitored(record: dict[str, float], monitor: str, where: str) -> float:
     if monitor not in record:
         hint = "pass validation_data to fit()" if monitor.startswith("val_") else "fit(accuracy=None) records none"
         raise ValueError(
-            f"{where} monitors {monitor!r}, which this training does not record (it records {sorted(record)}); {hint}"
+            f"{where} monitors {monitor!r}, which this training does not record "
+            f"(it records {quote(sorted(record))}); {hint}"
         )
     return record[monitor]
 

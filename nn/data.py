@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from autograd import Value, as_rng
+from autograd.core.value import quote
 
 __all__ = [
     "Example",
@@ -51,7 +52,9 @@ def batches(
     [4, 4, 2]
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batches() batch_size must be a positive int, got {batch_size!r}")
+        raise ValueError(
+            f"batches() batch_size must be a positive int, got {type(batch_size).__name__} {quote(batch_size)}"
+        )
     order = list(range(len(data)))
     if shuffle:
         as_rng(rng, "batches").shuffle(order)
@@ -111,7 +114,10 @@ def train_test_split(
     (7, 3)
     """
     if not isinstance(test_fraction, int | float) or not 0.0 <= test_fraction <= 1.0:
-        raise ValueError(f"train_test_split() test_fraction must be in [0, 1], got {test_fraction!r}")
+        raise ValueError(
+            "train_test_split() test_fraction must be in [0, 1], "
+            f"got {type(test_fraction).__name__} {quote(test_fraction)}"
+        )
     items = list(data)
     if shuffle:
         as_rng(rng, "train_test_split").shuffle(items)
@@ -155,9 +161,9 @@ def moons(
     (10, [0, 1])
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"moons() n must be an int >= 2, got {n!r}")
-    if not isinstance(noise, int | float) or not noise >= 0.0:
-        raise ValueError(f"moons() noise must be >= 0, got {noise!r}")
+        raise ValueError(f"moons() n must be an int >= 2, got {type(n).__name__} {quote(n)}")
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0.0 <= noise < math.inf:
+        raise ValueError(f"moons() noise must be >= 0, got {type(noise).__name__} {quote(noise)}")
     rng = as_rng(rng, "moons")
     n_upper = n // 2
     n_lower = n - n_upper

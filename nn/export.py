@@ -221,7 +221,7 @@ def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
     while position < len(children):
         linear = children[position]
         if not isinstance(linear, torch.nn.Linear):
-            raise ValueError(f"{where}: expected a Linear at position {position}, got {linear!r}")
+            raise ValueError(f"{where}: expected a Linear at position {position}, got {quote(linear)}")
         if nin is not None and linear.in_features != specs[-1]["nout"]:
             raise ValueError(
                 f"{where}: the Linear at position {position} takes {linear.in_features} inputs, "
@@ -500,7 +500,7 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
     where = "to_onnx()"
     layers = _dense_layers(model, where)
     if dtype not in ("auto", "float64", "float32"):
-        raise ValueError(f"{where} dtype must be 'auto', 'float64' or 'float32', got {dtype!r}")
+        raise ValueError(f"{where} dtype must be 'auto', 'float64' or 'float32', got {quote(dtype)}")
     onnx = _import_onnx(where)
     helper, tensor_proto = onnx.helper, onnx.TensorProto
     if dtype == "auto":
