@@ -534,7 +534,11 @@ class LayerStatistics(Callback):
     def on_batch_end(self, epoch: int, batch: int, record: dict[str, float], training: Training) -> None:
         totals = self._totals
         for k, (_, params) in enumerate(self._watched):
-            totals[k] += math.hypot(*map(_grad_number, params))
+            grads = [p.grad for p in params]
+            try:
+                totals[k] += math.hypot(*grads)
+            except TypeError:  # a grad that is a Value (backward(create_graph=True)): its number
+                totals[k] += math.hypot(*map(_grad_number, params))
         self._steps += 1
 
     def on_epoch_end(self, epoch: int, record: dict[str, float], training: Training) -> None:

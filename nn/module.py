@@ -58,6 +58,7 @@ __all__ = [
     "check_architecture",
     "load",
     "save",
+    "weight_problem",
 ]
 
 _JUST_VALUE = {Value}
