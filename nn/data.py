@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from autograd import Value, as_rng
-from autograd.core.value import quote
+from autograd.core.checks import quote
 
 __all__ = [
     "Example",

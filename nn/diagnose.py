@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from autograd import Value, enable_grad
-from autograd.core.value import quote
+from autograd.core.checks import quote
 from nn.data import non_finite_examples
 from nn.layers import MLP, Layer
 from nn.losses import mse_loss

@@ -19,7 +19,7 @@ import math
 import random
 from collections.abc import Callable
 
-from autograd.core.value import quote
+from autograd.core.checks import quote
 
 __all__ = ["INITIALIZERS", "Initializer", "get_initializer", "he_init", "uniform_init", "xavier_init"]
 
@@ -81,6 +81,5 @@ def get_initializer(init: str | Initializer) -> Initializer:
     valid = ", ".join(repr(name) for name in INITIALIZERS)
     shown = quote(init) if isinstance(init, str) else f"{type(init).__name__} {quote(init)}"
     raise ValueError(
-        f"unknown init {shown}; valid names are {valid}, "
-        "or pass a callable (rng, fan_in, fan_out) -> float"
+        f"unknown init {shown}; valid names are {valid}, or pass a callable (rng, fan_in, fan_out) -> float"
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from autograd import Value, dot, sum_values
 from autograd import cross_entropy as _cross_entropy_node
-from autograd.core.value import quote
+from autograd.core.checks import quote
 
 Scalar = Value | float
 
