@@ -53,9 +53,11 @@ def train(
         batch_size=len(points),
         shuffle=False,
         penalty=lambda m: nn.l2_penalty(m.parameters(), L2_ALPHA),
-        lr_schedule=lambda step: learning_rate(step, steps),
         progress=not quiet,
-        callbacks=[nn.WeightSnapshots(every=snapshot_every)] if snapshot_every else None,
+        callbacks=[
+            nn.LambdaLR(lambda step: learning_rate(step, steps)),  # the initial lr is 1.0: the factor is the rate
+            *([nn.WeightSnapshots(every=snapshot_every)] if snapshot_every else []),
+        ],
     )
     return model, history
 

@@ -20,7 +20,16 @@ import autograd
 from autograd import integrity  # noqa: F401  (names HIPS autograd if it shadows glassgrad's)
 from nn import data
 from nn.activations import activation_names, get_activation
-from nn.callbacks import Callback, CosineAnnealingLR, EarlyStopping, ModelCheckpoint, StepLR, WeightSnapshots
+from nn.callbacks import (
+    Callback,
+    CosineAnnealingLR,
+    EarlyStopping,
+    LambdaLR,
+    LayerStatistics,
+    ModelCheckpoint,
+    StepLR,
+    WeightSnapshots,
+)
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
 from nn.diagnose import Diagnosis, Finding, diagnose
 from nn.export import export_torch_source, from_torch, to_onnx, to_torch
@@ -35,9 +44,8 @@ from nn.losses import (
     l2_penalty,
     mse_loss,
 )
-from nn.module import LoadResult, Module
+from nn.module import LoadResult, Module, load
 from nn.optim import SGD, Adam, Optimizer
-from nn.serialization import load
 from nn.train import count_correct, evaluate, fit
 
 __all__ = [
@@ -51,7 +59,9 @@ __all__ = [
     "EarlyStopping",
     "Finding",
     "History",
+    "LambdaLR",
     "Layer",
+    "LayerStatistics",
     "LoadResult",
     "ModelCheckpoint",
     "Module",

@@ -1,16 +1,19 @@
-"""Callbacks for :func:`nn.fit`: learning-rate schedules, early stopping, checkpoints, weight snapshots.
+"""Callbacks for :func:`nn.fit`: the one way to extend training (schedules, early stopping, checkpoints, records).
 
 A callback is an object with any of these methods (:class:`Callback` has
 them all, doing nothing); ``training`` is the :class:`Training` under way::
 
     on_train_begin(training)
-    on_epoch_begin(epoch, training)          # epoch counted from 0; set training.optimizer.lr here
-    on_epoch_end(epoch, record, training)    # record: the epoch's dict in the history
+    on_epoch_begin(epoch, training)                 # epoch counted from 0; set training.optimizer.lr here
+    on_batch_end(epoch, batch, record, training)    # after each step; record: {"batch", "size", "loss"}
+    on_epoch_end(epoch, record, training)           # record: the epoch's dict in the history
     on_train_end(training)
 
 Setting ``training.stop = True`` ends training after the current epoch.
-The meanings are PyTorch's (``StepLR``, ``CosineAnnealingLR``) and Keras'
-(``EarlyStopping``, ``ModelCheckpoint``):
+The meanings are PyTorch's (``StepLR``, ``CosineAnnealingLR``, ``LambdaLR``)
+and Keras' (``EarlyStopping``, ``ModelCheckpoint``). :class:`LayerStatistics`
+(each layer's gradient norm and dead relus, into ``history.layers``) runs in
+every ``fit``; :class:`WeightSnapshots` keeps the weights for the replay page.
 
 >>> import nn
 >>> model = nn.MLP(2, [4, 1], rng=0)
@@ -22,20 +25,42 @@ The meanings are PyTorch's (``StepLR``, ``CosineAnnealingLR``) and Keras'
 
 from __future__ import annotations
 
+import difflib
 import math
+import numbers
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograd import Value, no_grad
+from autograd.core.checks import quote
+from nn.diagnose import diagnose
+from nn.layers import MLP, Layer
+from nn.serialization import check_target
+
 __all__ = [
+    "DEAD_SAMPLES",
+    "HOOKS",
+    "MONITORS",
     "Callback",
     "CosineAnnealingLR",
     "EarlyStopping",
+    "LambdaLR",
+    "LayerStatistics",
     "ModelCheckpoint",
     "StepLR",
     "Training",
     "WeightSnapshots",
+    "dead_fractions",
+    "layer_parameters",
 ]
+
+#: The methods fit calls on a callback, in the order of a run.
+HOOKS = ("on_train_begin", "on_epoch_begin", "on_batch_end", "on_epoch_end", "on_train_end")
+#: What fit records per epoch that a callback can watch (``val_*`` with validation data, accuracies unless
+#: ``accuracy=None``).
+MONITORS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
 @dataclass
@@ -82,6 +107,12 @@ class Callback:
     def on_epoch_begin(self, epoch: int, training: Training) -> None:
         """Before epoch ``epoch`` (from 0)."""
 
+    def on_batch_end(self, epoch: int, batch: int, record: dict[str, float], training: Training) -> None:
+        """After the step on batch ``batch`` (from 0) of epoch ``epoch``; the gradients are still on the parameters.
+
+        ``record`` holds ``batch`` (from 1), ``size`` (its examples) and ``loss`` (its data loss).
+        """
+
     def on_epoch_end(self, epoch: int, record: dict[str, float], training: Training) -> None:
         """After epoch ``epoch``, with its record (loss, accuracy, lr, val_loss, ...)."""
 
@@ -89,14 +120,62 @@ class Callback:
         """After the last epoch (also after an early stop)."""
 
 
+# ---------------------------------------------------------------- argument checks
+def _real(value: object) -> float | None:
+    """``value`` as a float when it is a real number (not a bool), else None; an int too large for a float is inf."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
 def _positive(value: object, name: str, where: str, integer: bool = False) -> Any:
-    kinds = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or not value > 0 or not math.isfinite(value):
+    number = _real(value)
+    if number is None or (integer and not isinstance(value, int)) or not 0 < number < math.inf:
         what = "a positive int" if integer else "a positive number"
-        raise ValueError(f"{where}() {name} must be {what}, got {value!r}")
+        raise ValueError(f"{where}() {name} must be {what}, got {type(value).__name__} {quote(value)}")
+    return value if integer else number
+
+
+def _flag(value: object, name: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}() {name} must be True or False, got {type(value).__name__} {quote(value)}")
     return value
 
 
+def _check_monitor(monitor: object, where: str) -> str:
+    if not isinstance(monitor, str) or monitor not in MONITORS:
+        close = difflib.get_close_matches(monitor, MONITORS, n=1) if isinstance(monitor, str) else []
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"{where}() monitor must be one of {', '.join(map(repr, MONITORS))}, "
+            f"got {type(monitor).__name__} {quote(monitor)}{guess}"
+        )
+    return monitor
+
+
+def _check_mode(mode: object, monitor: str, where: str) -> str:
+    """``"min"`` or ``"max"``: ``"auto"`` is ``"max"`` for an accuracy and ``"min"`` for a loss (Keras' rule)."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{where}() mode must be 'auto', 'min' or 'max', got {type(mode).__name__} {quote(mode)}")
+    if mode == "auto":
+        return "max" if "accuracy" in monitor else "min"
+    return mode  # type: ignore[return-value]
+
+
+def _monitored(record: dict[str, float], monitor: str, where: str) -> float:
+    if monitor not in record:
+        hint = "pass validation_data to fit()" if monitor.startswith("val_") else "fit(accuracy=None) records none"
+        raise ValueError(
+            f"{where} monitors {monitor!r}, which this training does not record "
+            f"(it records {quote(sorted(record))}); {hint}"
+        )
+    return record[monitor]
+
+
+# ---------------------------------------------------------------- learning-rate schedules
 class StepLR(Callback):
     """lr = initial lr * gamma ** (epoch // step_size): the rate times ``gamma`` every ``step_size`` epochs.
 
@@ -111,13 +190,14 @@ class StepLR(Callback):
 
     def __init__(self, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = _positive(step_size, "step_size", "StepLR", integer=True)
-        self.gamma = _positive(gamma, "gamma", "StepLR")
+        self.gamma = float(_positive(gamma, "gamma", "StepLR"))
         self.initial_lr: float | None = None
 
     def on_train_begin(self, training: Training) -> None:
         self.initial_lr = training.optimizer.lr
 
     def on_epoch_begin(self, epoch: int, training: Training) -> None:
+        assert self.initial_lr is not None
         training.optimizer.lr = self.initial_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -138,35 +218,71 @@ class CosineAnnealingLR(Callback):
 
     def __init__(self, T_max: int | None = None, eta_min: float = 0.0) -> None:  # noqa: N803 - PyTorch's name
         self.T_max = None if T_max is None else _positive(T_max, "T_max", "CosineAnnealingLR", integer=True)
-        if isinstance(eta_min, bool) or not isinstance(eta_min, int | float) or not 0 <= eta_min < math.inf:
-            raise ValueError(f"CosineAnnealingLR() eta_min must be a number >= 0, got {eta_min!r}")
-        self.eta_min = float(eta_min)
+        number = _real(eta_min)
+        if number is None or not 0 <= number < math.inf:
+            raise ValueError(
+                f"CosineAnnealingLR() eta_min must be a number >= 0, got {type(eta_min).__name__} {quote(eta_min)}"
+            )
+        self.eta_min = number
         self.initial_lr: float | None = None
 
     def on_train_begin(self, training: Training) -> None:
         self.initial_lr = training.optimizer.lr
 
     def on_epoch_begin(self, epoch: int, training: Training) -> None:
+        assert self.initial_lr is not None
         period = self.T_max or max(training.epochs, 1)
         phase = math.cos(math.pi * min(epoch, period) / period)
         training.optimizer.lr = self.eta_min + (self.initial_lr - self.eta_min) * (1.0 + phase) / 2.0
 
 
-def _monitored(record: dict[str, float], monitor: str, where: str) -> float:
-    if monitor not in record:
-        raise ValueError(
-            f"{where} monitors {monitor!r}, which this training does not record (it records {sorted(record)}); "
-            "pass validation_data to fit() for 'val_loss'"
-        )
-    return record[monitor]
+class LambdaLR(Callback):
+    """lr = initial lr * lr_lambda(epoch), as PyTorch's (epoch from 0): any schedule, as a function.
+
+    >>> import nn
+    >>> model = nn.Neuron(1, rng=0); optimizer = nn.SGD(model.parameters(), lr=1.0)
+    >>> quiet = dict(rng=0, progress=False, accuracy=None)
+    >>> callbacks = [LambdaLR(lambda epoch: 1.0 / (epoch + 1))]
+    >>> data = [([1.0], 1.0)]
+    >>> history = nn.fit(model, nn.mse_loss, data, optimizer=optimizer, epochs=3, **quiet, callbacks=callbacks)
+    >>> [round(record["lr"], 4) for record in history]
+    [1.0, 0.5, 0.3333]
+    """
+
+    def __init__(self, lr_lambda: Callable[[int], float]) -> None:
+        if not callable(lr_lambda) or isinstance(lr_lambda, type):
+            raise TypeError(
+                "LambdaLR() lr_lambda must be a function epoch -> factor of the initial learning rate "
+                f"(such as lambda epoch: 0.95 ** epoch), got {type(lr_lambda).__name__} {quote(lr_lambda)}"
+            )
+        self.lr_lambda = lr_lambda
+        self.initial_lr: float | None = None
+
+    def on_train_begin(self, training: Training) -> None:
+        self.initial_lr = training.optimizer.lr
+
+    def on_epoch_begin(self, epoch: int, training: Training) -> None:
+        assert self.initial_lr is not None
+        factor = self.lr_lambda(epoch)
+        number = _real(factor)
+        if number is None or not 0 <= number < math.inf:
+            raise ValueError(
+                f"LambdaLR: lr_lambda({epoch}) returned {type(factor).__name__} {quote(factor)}; it must return a "
+                "finite number >= 0, the factor of the initial learning rate"
+            )
+        training.optimizer.lr = self.initial_lr * number
 
 
+# ---------------------------------------------------------------- stopping and checkpoints
 class EarlyStopping(Callback):
     """Stop once the best ``monitor`` (validation loss by default) is ``patience`` epochs old, as Keras.
 
-    An epoch improves on the best when its value is below best - ``min_delta``.
-    ``restore_best_weights=True`` puts back the weights of the best epoch at
-    the end. ``stopped_epoch`` (1-based, 0 if never stopped) and ``best_epoch`` tell what happened.
+    An epoch improves on the best when its value is below best - ``|min_delta|``
+    (above best + ``|min_delta|`` for an accuracy: ``mode="auto"`` decides by
+    the name, ``"min"`` or ``"max"`` say it). A value that is nan never
+    improves. ``restore_best_weights=True`` puts back the weights of the best
+    epoch at the end. ``stopped_epoch`` (1-based, 0 if never stopped) and
+    ``best_epoch`` tell what happened. ``monitor`` is one of :data:`MONITORS`.
 
     >>> import nn
     >>> model = nn.Neuron(1, rng=0); data = [([1.0], 1.0)]
@@ -181,27 +297,46 @@ class EarlyStopping(Callback):
     """
 
     def __init__(
-        self, patience: int = 0, monitor: str = "val_loss", min_delta: float = 0.0, restore_best_weights: bool = False
+        self,
+        patience: int = 0,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        restore_best_weights: bool = False,
+        mode: str = "auto",
     ) -> None:
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping() patience must be an int >= 0, got {patience!r}")
+            raise ValueError(
+                f"EarlyStopping() patience must be an int >= 0, got {type(patience).__name__} {quote(patience)}"
+            )
+        delta = _real(min_delta)
+        if delta is None or not math.isfinite(delta):
+            raise ValueError(
+                f"EarlyStopping() min_delta must be a finite number, got {type(min_delta).__name__} {quote(min_delta)}"
+            )
         self.patience = patience
-        self.monitor = monitor
-        self.min_delta = float(min_delta)
-        self.restore_best_weights = restore_best_weights
-        self.best = math.inf
+        self.monitor = _check_monitor(monitor, "EarlyStopping")
+        self.mode = _check_mode(mode, self.monitor, "EarlyStopping")
+        self.min_delta = abs(delta)
+        self.restore_best_weights = _flag(restore_best_weights, "restore_best_weights", "EarlyStopping")
+        self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = 0
         self.stopped_epoch = 0
         self._best_state: dict | None = None
 
+    def _improves(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
     def on_train_begin(self, training: Training) -> None:
         if self.monitor.startswith("val_") and not training.validation_data:
             raise ValueError(f"EarlyStopping(monitor={self.monitor!r}) needs fit(..., validation_data=...)")
-        self.best, self.best_epoch, self.stopped_epoch, self._best_state = math.inf, 0, 0, None
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch, self.stopped_epoch, self._best_state = 0, 0, None
 
     def on_epoch_end(self, epoch: int, record: dict[str, float], training: Training) -> None:
         value = _monitored(record, self.monitor, "EarlyStopping")
-        if value < self.best - self.min_delta:
+        if self._improves(value):
             self.best, self.best_epoch = value, epoch + 1
             if self.restore_best_weights:
                 self._best_state = training.model.state_dict()
@@ -215,10 +350,13 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model (``model.save``: JSON, written atomically) each time ``monitor`` reaches a new best.
+    """Save the model (``model.save``: JSON, whole or not at all) each time ``monitor`` reaches a new best.
 
     ``monitor`` is ``"val_loss"`` by default, ``"loss"`` without validation
-    data. ``best`` and ``best_epoch`` say what the file holds.
+    data; ``mode`` as :class:`EarlyStopping`'s. ``best`` and ``best_epoch``
+    say what the file holds. ``path`` must name a regular file (or a new
+    one) in a folder that exists: anything else is refused when training
+    begins, not after the first epoch.
 
     >>> import nn, tempfile, os
     >>> model = nn.Neuron(1, rng=0); data = [([1.0], 1.0)]
@@ -232,24 +370,37 @@ class ModelCheckpoint(Callback):
     True
     """
 
-    def __init__(self, path: str | os.PathLike[str], monitor: str | None = None) -> None:
-        self.path = os.fspath(path)
-        self.monitor = monitor
+    def __init__(self, path: str | os.PathLike[str] | bytes, monitor: str | None = None, mode: str = "auto") -> None:
+        if not isinstance(path, str | bytes | os.PathLike):
+            raise TypeError(
+                f"ModelCheckpoint() path must be a file path (str or os.PathLike), got {type(path).__name__}"
+            )
+        self.path = os.fsdecode(path)
+        self.monitor = None if monitor is None else _check_monitor(monitor, "ModelCheckpoint")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ModelCheckpoint() mode must be 'auto', 'min' or 'max', got {quote(mode)}")
+        self.mode = mode
         self.best = math.inf
         self.best_epoch = 0
 
     def on_train_begin(self, training: Training) -> None:
-        if self.monitor is None:
-            self.monitor = "val_loss" if training.validation_data else "loss"
-        self.best, self.best_epoch = math.inf, 0
+        check_target(self.path, what="ModelCheckpoint()")
+        monitor = self.monitor or ("val_loss" if training.validation_data else "loss")
+        if monitor.startswith("val_") and not training.validation_data:
+            raise ValueError(f"ModelCheckpoint(monitor={monitor!r}) needs fit(..., validation_data=...)")
+        self.monitor = monitor
+        self._direction = _check_mode(self.mode, monitor, "ModelCheckpoint")
+        self.best, self.best_epoch = (math.inf if self._direction == "min" else -math.inf), 0
 
     def on_epoch_end(self, epoch: int, record: dict[str, float], training: Training) -> None:
         value = _monitored(record, self.monitor or "loss", "ModelCheckpoint")
-        if value < self.best:
+        better = value < self.best if self._direction == "min" else value > self.best
+        if better:
             self.best, self.best_epoch = value, epoch + 1
             training.model.save(self.path)
 
 
+# ---------------------------------------------------------------- records
 class WeightSnapshots(Callback):
     """Keep the weights (and a :func:`nn.diagnose` report) before training and every ``every`` epochs.
 
@@ -270,13 +421,10 @@ class WeightSnapshots(Callback):
 
     def __init__(self, every: int = 1, diagnose: bool = True, diagnose_samples: int = 200) -> None:
         self.every = _positive(every, "every", "WeightSnapshots", integer=True)
-        self.diagnose = diagnose
+        self.diagnose = _flag(diagnose, "diagnose", "WeightSnapshots")
         self.diagnose_samples = _positive(diagnose_samples, "diagnose_samples", "WeightSnapshots", integer=True)
 
     def _take(self, epoch: int, training: Training) -> None:
-        from nn.diagnose import diagnose
-        from nn.layers import MLP, Layer
-
         snapshots = training.history.snapshots
         if snapshots and snapshots[-1]["epoch"] == epoch:
             return
@@ -297,3 +445,111 @@ class WeightSnapshots(Callback):
     def on_train_end(self, training: Training) -> None:
         if training.history:
             self._take(int(training.history[-1]["epoch"]), training)
+
+
+#: The dead-relu fraction :class:`LayerStatistics` records is measured on at most this many training examples.
+DEAD_SAMPLES = 256
+
+
+def _grad_number(p: Value) -> float:
+    grad = p.grad
+    return grad if type(grad) is float else (grad.data if isinstance(grad, Value) else float(grad))
+
+
+def layer_parameters(model: Any) -> list[tuple[str, list[Value]]]:
+    """``[(layer name, its weights and biases)]`` for an MLP (``layers.0``, ...) or a Layer; [] otherwise.
+
+    >>> import nn
+    >>> [(name, len(p)) for name, p in layer_parameters(nn.MLP(2, [3, 1], rng=0))]  # 3 * (2 + 1), 1 * (3 + 1)
+    [('layers.0', 9), ('layers.1', 4)]
+    """
+    if isinstance(model, MLP):
+        return [(f"layers.{i}", layer.parameters()) for i, layer in enumerate(model.layers)]
+    if isinstance(model, Layer):
+        return [("layer", model.parameters())]
+    return []
+
+
+def dead_fractions(model: Any, inputs: Sequence[Any]) -> dict[str, float]:
+    """For each relu layer of an MLP: the fraction of its neurons whose output is 0 for every input.
+
+    >>> import nn
+    >>> dead_fractions(nn.MLP(2, [3, 1], activation="relu", rng=0), [[1.0, 2.0], [-1.0, 0.5]])
+    {'layers.0': ...}
+    """
+    if not isinstance(model, MLP) or not any(layer.activation == "relu" for layer in model.layers[:-1]):
+        return {}
+    alive = [[False] * layer.nout for layer in model.layers]
+    with no_grad():
+        for x in inputs:
+            current: Any = x
+            for k, layer in enumerate(model.layers):
+                current = [v.data for v in layer(current)]
+                if layer.activation == "relu":
+                    flags = alive[k]
+                    for j, out in enumerate(current):
+                        if out != 0.0:
+                            flags[j] = True
+    return {
+        f"layers.{k}": flags.count(False) / len(flags)
+        for k, (layer, flags) in enumerate(zip(model.layers, alive))
+        if layer.activation == "relu"
+    }
+
+
+class LayerStatistics(Callback):
+    """Per layer of an MLP (or a Layer), per epoch: the gradient norm and the dead relus, into ``history.layers``.
+
+    Each epoch appends ``{layer name: {"grad_norm": ..., "dead_fraction": ...}}``:
+    the mean over the epoch's steps of sqrt(sum grad^2) over the layer's
+    weights and biases, and the fraction of its relu neurons that are off for
+    every one of up to ``samples`` training examples (evenly spread; all of
+    them for a small set) at the end of the epoch, None for a layer without
+    relus. :func:`nn.fit` runs one unless its ``callbacks`` hold one already
+    (pass your own to read another number of examples); it records nothing for
+    a model that is neither an MLP nor a Layer.
+
+    >>> import nn
+    >>> model = nn.MLP(2, [3, 1], rng=0); sgd = nn.SGD(model.parameters(), lr=0.1)
+    >>> history = nn.fit(model, nn.mse_loss, nn.xor(), optimizer=sgd, epochs=2, progress=False,
+    ...                  callbacks=[LayerStatistics(samples=2)])
+    >>> sorted(history.layers[-1]["layers.0"])
+    ['dead_fraction', 'grad_norm']
+    """
+
+    def __init__(self, samples: int = DEAD_SAMPLES) -> None:
+        self.samples = _positive(samples, "samples", "LayerStatistics", integer=True)
+        self._watched: list[tuple[str, list[Value]]] = []
+        self._totals: list[float] = []
+        self._steps = 0
+
+    def on_train_begin(self, training: Training) -> None:
+        self._watched = layer_parameters(training.model)
+        training.history.layers.clear()
+
+    def on_epoch_begin(self, epoch: int, training: Training) -> None:
+        self._totals = [0.0] * len(self._watched)
+        self._steps = 0
+
+    def on_batch_end(self, epoch: int, batch: int, record: dict[str, float], training: Training) -> None:
+        totals = self._totals
+        for k, (_, params) in enumerate(self._watched):
+            grads = [p.grad for p in params]
+            try:
+                totals[k] += math.hypot(*grads)
+            except TypeError:  # a grad that is a Value (backward(create_graph=True)): its number
+                totals[k] += math.hypot(*map(_grad_number, params))
+        self._steps += 1
+
+    def on_epoch_end(self, epoch: int, record: dict[str, float], training: Training) -> None:
+        if not self._watched:
+            return
+        data = training.data
+        dead = dead_fractions(training.model, [x for x, _ in data[:: -(-len(data) // self.samples)]])
+        steps = max(self._steps, 1)
+        training.history.layers.append(
+            {
+                name: {"grad_norm": total / steps, "dead_fraction": dead.get(name)}
+                for (name, _), total in zip(self._watched, self._totals)
+            }
+        )

@@ -10,13 +10,25 @@ module, as micrograd does (see :func:`autograd.as_rng`).
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from autograd import as_rng
+from autograd import Value, as_rng
+from autograd.core.checks import quote
 
-__all__ = ["Example", "as_rng", "batches", "digits", "moons", "or_gate", "train_test_split", "xor"]
+__all__ = [
+    "Example",
+    "as_rng",
+    "batches",
+    "digits",
+    "moons",
+    "non_finite_examples",
+    "or_gate",
+    "train_test_split",
+    "xor",
+]
 
 Example = tuple[list[float], Any]
 T = TypeVar("T")
@@ -40,7 +52,9 @@ def batches(
     [4, 4, 2]
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batches() batch_size must be a positive int, got {batch_size!r}")
+        raise ValueError(
+            f"batches() batch_size must be a positive int, got {type(batch_size).__name__} {quote(batch_size)}"
+        )
     order = list(range(len(data)))
     if shuffle:
         as_rng(rng, "batches").shuffle(order)
@@ -49,6 +63,45 @@ def batches(
         if drop_last and len(chosen) < batch_size:
             return
         yield [data[i] for i in chosen]
+
+
+_PLAIN = {float, int}
+
+
+def _first_non_finite(item: Any, depth: int = 0) -> tuple[str, Any] | None:
+    """Where in an input or target a number is not finite (``"[3]"``, ``""``) and the number; None if all are."""
+    if type(item) is list and {*map(type, item)} <= _PLAIN and math.isfinite(sum(item)):
+        return None  # the common case at C speed (a sum that overflows is looked at item by item)
+    if isinstance(item, Value):
+        item = item.data
+    if isinstance(item, float):
+        return None if math.isfinite(item) else ("", item)
+    if isinstance(item, numbers.Real) and not isinstance(item, int):  # numpy's floats, fractions (ints are finite)
+        return None if math.isfinite(float(item)) else ("", item)
+    if depth < 2 and isinstance(item, list | tuple):
+        for index, part in enumerate(item):
+            found = _first_non_finite(part, depth + 1)
+            if found is not None:
+                return f"[{index}]{found[0]}", found[1]
+    return None
+
+
+def non_finite_examples(data: Sequence[Any]) -> Iterator[tuple[int, str, str, Any]]:
+    """Each ``(x, y)`` example holding a nan or inf: ``(index, "input" or "target", where in it, the number)``.
+
+    Numbers, Values and lists (of lists) of them are looked into; anything else is left to the model to refuse.
+
+    >>> list(non_finite_examples([([0.5, 1.0], 0.0), ([float("nan"), 1.0], 1.0), ([0.0, 0.0], float("inf"))]))
+    [(1, 'input', '[0]', nan), (2, 'target', '', inf)]
+    """
+    for index, example in enumerate(data):
+        if not isinstance(example, tuple | list) or len(example) != 2:
+            continue
+        for part, item in zip(("input", "target"), example):
+            found = _first_non_finite(item)
+            if found is not None:
+                yield index, part, found[0], found[1]
+                break
 
 
 def train_test_split(
@@ -66,7 +119,10 @@ def train_test_split(
     (7, 3)
     """
     if not isinstance(test_fraction, int | float) or not 0.0 <= test_fraction <= 1.0:
-        raise ValueError(f"train_test_split() test_fraction must be in [0, 1], got {test_fraction!r}")
+        raise ValueError(
+            "train_test_split() test_fraction must be in [0, 1], "
+            f"got {type(test_fraction).__name__} {quote(test_fraction)}"
+        )
     items = list(data)
     if shuffle:
         as_rng(rng, "train_test_split").shuffle(items)
@@ -110,9 +166,9 @@ def moons(
     (10, [0, 1])
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"moons() n must be an int >= 2, got {n!r}")
-    if not isinstance(noise, int | float) or not noise >= 0.0:
-        raise ValueError(f"moons() noise must be >= 0, got {noise!r}")
+        raise ValueError(f"moons() n must be an int >= 2, got {type(n).__name__} {quote(n)}")
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0.0 <= noise < math.inf:
+        raise ValueError(f"moons() noise must be >= 0, got {type(noise).__name__} {quote(noise)}")
     rng = as_rng(rng, "moons")
     n_upper = n // 2
     n_lower = n - n_upper

@@ -20,7 +20,11 @@ every ``.grad`` is put back. For each layer it measures
 and turns what is wrong into :class:`Finding` s: ``vanishing_gradients``,
 ``exploding_gradients``, ``dead_relu``, ``saturated``, ``symmetric_neurons``,
 each with the layer, the neurons (dotted names such as
-``layers.0.neurons.3``), the numbers and a sentence in plain words.
+``layers.0.neurons.3``), the numbers and a sentence in plain words. Numbers
+that are not finite come first: ``non_finite_weights`` (a weight or bias is
+nan or inf), ``non_finite_data`` (an example's input or target is; such
+examples are left out of the pass), ``non_finite_loss`` and
+``non_finite_gradients`` (the pass itself made a nan or inf).
 
 >>> import nn
 >>> model = nn.MLP(2, [4, 1], activation="sigmoid", output_activation="sigmoid", bias=False,
@@ -41,6 +45,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from autograd import Value, enable_grad
+from autograd.core.checks import quote
+from nn.data import non_finite_examples
 from nn.layers import MLP, Layer
 from nn.losses import mse_loss
 
@@ -199,7 +205,7 @@ def _layers_of(model: Any) -> list[tuple[str, Layer]]:
         return [(f"layers.{i}", layer) for i, layer in enumerate(model.layers)]
     if isinstance(model, Layer):
         return [("", model)]
-    raise TypeError(f"diagnose() needs an nn.MLP or an nn.Layer, got {type(model).__name__}: {model!r}")
+    raise TypeError(f"diagnose() needs an nn.MLP or an nn.Layer, got {type(model).__name__} {quote(model)}")
 
 
 def _neuron_name(layer_name: str, index: int) -> str:
@@ -263,11 +269,86 @@ def diagnose(
     ['layers.0', 'layers.1']
     """
     layers = _layers_of(model)
+    if isinstance(data, str | bytes) or not isinstance(data, Sequence):
+        raise TypeError(f"diagnose() data must be a list of (x, y) pairs, got {type(data).__name__} {quote(data)}")
     if not data:
         raise ValueError("diagnose() needs at least one (x, y) example, got none")
     if isinstance(lr, bool) or not isinstance(lr, int | float) or not lr > 0 or not math.isfinite(lr):
-        raise ValueError(f"diagnose() lr must be a positive number, got {lr!r}")
+        raise ValueError(f"diagnose() lr must be a positive number, got {type(lr).__name__} {quote(lr)}")
+    if thresholds is not None and not isinstance(thresholds, Thresholds):
+        raise TypeError(f"diagnose() thresholds must be an nn.diagnose.Thresholds, got {quote(thresholds)}")
     limits = thresholds or Thresholds()
+    first = _non_finite_findings(layers, data)
+    bad = {index for index, *_ in non_finite_examples(data)}
+    kept = [example for index, example in enumerate(data) if index not in bad] if bad else data
+    try:
+        return _diagnose(model, layers, kept, loss, float(lr), limits, first)
+    except (ValueError, ArithmeticError):
+        if not first:
+            raise
+        # the nan weights made the loss refuse its inputs (a probability of nan): the findings say why
+        return Diagnosis(loss=math.nan, lr=float(lr), layers=[], findings=first, output_spread=math.nan)
+
+
+def _non_finite_findings(layers: list[tuple[str, Layer]], data: Sequence[tuple[Any, Any]]) -> list[Finding]:
+    """A finding for each layer holding a weight or bias that is nan or inf, and one for the data's bad examples."""
+    findings = []
+    for name, layer in layers:
+        bad = [
+            (_neuron_name(name, j), f"{_neuron_name(name, j)}.{part}", value)
+            for j, neuron in enumerate(layer.neurons)
+            for part, value in [*((f"w.{i}", w.data) for i, w in enumerate(neuron.w)), ("b", _bias(neuron))]
+            if not math.isfinite(value)
+        ]
+        if bad:
+            shown = ", ".join(f"{where} = {value!r}" for _, where, value in bad[:3])
+            more = f" and {len(bad) - 3:,} more" if len(bad) > 3 else ""
+            findings.append(
+                Finding(
+                    "non_finite_weights",
+                    name,
+                    list(dict.fromkeys(neuron for neuron, _, _ in bad)),
+                    {"count": float(len(bad))},
+                    f"{len(bad):,} {'weight is' if len(bad) == 1 else 'weights are'} not finite ({shown}{more}): "
+                    "every output and gradient that passes "
+                    "through them is nan or inf, so nothing else can be measured there. A step with a learning rate "
+                    "far too large or with nan gradients put them there: load the last good weights or start again.",
+                )
+            )
+    examples = list(non_finite_examples(data))
+    if examples:
+        index, part, where, number = examples[0]
+        more = f" and {len(examples) - 1:,} more examples" if len(examples) > 1 else ""
+        findings.append(
+            Finding(
+                "non_finite_data",
+                "data",
+                [],
+                {"examples": float(len(examples)), "first": float(index)},
+                f"example {index}'s {part}{where} is {quote(number)}{more}: a nan or inf in the data turns every "
+                "gradient into nan (fit refuses such data). They are left out of this diagnosis: remove or repair "
+                "them.",
+            )
+        )
+    return findings
+
+
+def _bias(neuron: Any) -> float:
+    return 0.0 if neuron.b is None else neuron.b.data
+
+
+def _diagnose(
+    model: MLP | Layer,
+    layers: list[tuple[str, Layer]],
+    data: Sequence[tuple[Any, Any]],
+    loss: Callable[[list[Any], list[Any]], Value],
+    lr: float,
+    limits: Thresholds,
+    first: list[Finding],
+) -> Diagnosis:
+    """The pass and the measurements; ``first`` are the findings about numbers that are not finite."""
+    if not data:
+        return Diagnosis(loss=math.nan, lr=lr, layers=[], findings=first, output_spread=math.nan)
     parameters = model.parameters()
     saved_grads = [p.grad for p in parameters]
     try:
@@ -298,8 +379,34 @@ def diagnose(
     last = outputs_by_layer[-1]
     spread = max(max(row) - min(row) for row in zip(*last)) if len(last) > 1 else 0.0
     constant = _constant_loss(loss, outputs, [y for _, y in data])
-    findings = _findings(reports, spread, value.data, constant, limits)
-    return Diagnosis(loss=value.data, lr=float(lr), layers=reports, findings=findings, output_spread=spread)
+    findings = first + _findings(reports, spread, value.data, constant, limits)
+    if not first and not math.isfinite(value.data):
+        findings.insert(
+            0,
+            Finding(
+                "non_finite_loss",
+                layers[-1][0],
+                [],
+                {"loss": value.data},
+                f"the loss is {value.data!r} although every weight and input is finite: an activation or the loss "
+                "overflowed (inputs of a large size, or a log of 0). Scale the inputs to about [-1, 1].",
+            ),
+        )
+    elif not first:
+        findings[:0] = [
+            Finding(
+                "non_finite_gradients",
+                report.name,
+                [],
+                {"grad_norm": report.grad_norm},
+                f"the gradient of this layer is not finite (norm {report.grad_norm!r}) although the loss is "
+                f"{value.data:.4g}: a derivative overflowed or was taken where it is infinite (a square root or "
+                "log at 0). A step with it would write nan into the weights.",
+            )
+            for report in reports
+            if not math.isfinite(report.grad_norm)
+        ]
+    return Diagnosis(loss=value.data, lr=lr, layers=reports, findings=findings, output_spread=spread)
 
 
 def _layer_report(

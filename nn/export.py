@@ -26,7 +26,7 @@ functions, and without them the error says which extra to install.
 
 from __future__ import annotations
 
-import json
+import ast
 import os
 import random
 from dataclasses import dataclass
@@ -34,8 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd.core.checks import quote
-from nn import serialization
+from autograd.files import write_file
 from nn.activations import activation_entry, activation_names
+from nn.module import architecture_text, build, save
+from nn.serialization import check_target
 
 __all__ = [
     "ONNX_OPSET",
@@ -91,13 +93,13 @@ def _import_torch(where: str) -> Any:
 
 def _dense_layers(model: Any, where: str) -> list[_Dense]:
     """The model as a list of dense layers; a ValueError naming what cannot be converted."""
-    from nn.layers import MLP, Layer
+    from nn.layers import MLP, Layer, Neuron
 
-    architecture = serialization.describe(model)
+    architecture = model.architecture() if isinstance(model, MLP | Layer | Neuron) else None
     if architecture is None:
         raise ValueError(
-            f"{where} converts a Neuron, Layer or MLP whose activations are names (see nn.ACTIVATION_NAMES), "
-            f"got {type(model).__name__} {model!r}"
+            f"{where} converts a Neuron, Layer or MLP whose activations are names (see nn.activation_names()), "
+            f"got {type(model).__name__} {quote(model)}"
         )
     if architecture["type"] == "Neuron":
         biases = None if model.b is None else [model.b.data]
@@ -201,7 +203,9 @@ def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
 
     >>> import torch   # needs glassgrad[torch]
     >>> from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)), rng=0)
-    MLP(2 -> [3, 1], 13 parameters ...)
+    MLP(2 -> [3, 1], 13 parameters)
+      (layers.0): Layer(2 -> 3, activation='tanh')
+      (layers.1): Layer(3 -> 1, activation='linear')
     """
     where = "from_torch()"
     torch = _import_torch(where)
@@ -217,7 +221,7 @@ def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
     while position < len(children):
         linear = children[position]
         if not isinstance(linear, torch.nn.Linear):
-            raise ValueError(f"{where}: expected a Linear at position {position}, got {linear!r}")
+            raise ValueError(f"{where}: expected a Linear at position {position}, got {quote(linear)}")
         if nin is not None and linear.in_features != specs[-1]["nout"]:
             raise ValueError(
                 f"{where}: the Linear at position {position} takes {linear.in_features} inputs, "
@@ -241,18 +245,17 @@ def from_torch(module: Any, rng: random.Random | int | None = None) -> Any:
                 state[f"layers.{index}.neurons.{j}.b"] = biases[j]
     if not specs:
         raise ValueError(f"{where}: the Sequential is empty")
-    model = serialization.build({"type": "MLP", "nin": nin, "layers": specs}, rng=rng)
+    model = build({"type": "MLP", "nin": nin, "layers": specs}, rng=rng)
     model.load_state_dict(state)
     return model.train(module.training)
 
 
-_SOURCE_TEMPLATE = '''"""{title}
+_SOURCE_TEMPLATE = '''"""A PyTorch version of a glassgrad model, written by glassgrad's nn.export_torch_source().
 
-Written by glassgrad's nn.export_torch_source(). It builds the network with
-torch.nn modules in float64 and fills in the weights from the glassgrad model
-file {weights_name} (JSON, read with the json module: no pickle). Edit it freely.
-
-    python {script_name}        # builds the network, loads the weights, runs one input
+It builds the network with torch.nn modules in float64 and fills in the weights
+from the glassgrad model file that WEIGHTS_FILE names (JSON, read with the json
+module: no pickle). Edit it freely. Run as a script, it builds the network,
+loads the weights and runs one input.
 
 In glassgrad, neuron j of a layer computes activation(w . x + b); here a layer is
 one Linear(nin, nout) whose weight row j is neuron j's w and bias[j] its b.
@@ -264,11 +267,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
+ARCHITECTURE = {architecture}
 WEIGHTS_FILE = {weights_file}
 
 
 def build() -> nn.Sequential:
-    """The network: {summary}."""
+    """The network ARCHITECTURE describes."""
     return nn.Sequential(
 {modules}
     )
@@ -312,21 +316,101 @@ if __name__ == "__main__":
     print(network(torch.zeros(1, {nin}, dtype=torch.float64)))
 '''
 
+#: The only modules a generated script imports.
+_SCRIPT_IMPORTS = frozenset({"json", "pathlib", "torch"})
+#: What stands for the user's weights path in the reference rendering the generated script is compared with.
+_PLACEHOLDER = "weights.json"
+_PLAIN_ARGUMENTS = (bool, int, float, str, type(None))
+
+
+def _module_call(class_name: str, arguments: dict[str, Any]) -> str:
+    """``nn.Tanh()``, ``nn.LeakyReLU(negative_slope=0.01)``: a torch module from the op table's facts, checked."""
+    if not class_name.isidentifier() or not all(
+        key.isidentifier() and isinstance(value, _PLAIN_ARGUMENTS) for key, value in arguments.items()
+    ):
+        raise ValueError(f"export_torch_source(): the op table's module {quote(class_name)} is not code it can write")
+    return f"nn.{class_name}({', '.join(f'{key}={value!r}' for key, value in arguments.items())})"
+
+
+def _torch_source(layers: list[_Dense], kind: str, weights_file: str, architecture: str, where: str) -> str:
+    """The script's source; ``weights_file`` is the expression of WEIGHTS_FILE (holding one ``repr()`` literal)."""
+    lines, linear_layers, index = [], [], 0
+    for number, layer in enumerate(layers):
+        activation = _torch_activation(layer.activation, number, where)
+        bias = "" if layer.biases is not None else ", bias=False"
+        lines.append(f"        nn.Linear({layer.nin}, {layer.nout}{bias}, dtype=torch.float64),")
+        neuron = {"MLP": f"layers.{number}.neurons.{{j}}.", "Layer": "neurons.{j}.", "Neuron": ""}[kind]
+        linear_layers.append(f"    {index}: {neuron!r},")
+        index += 1
+        if activation is not None:
+            lines.append(f"        {_module_call(*activation)},")
+            index += 1
+    return _SOURCE_TEMPLATE.format(
+        architecture=repr(architecture),
+        weights_file=weights_file,
+        modules="\n".join(lines),
+        linear_layers="\n".join(linear_layers),
+        nin=layers[0].nin,
+    )
+
+
+def _weights_file_literal(tree: ast.Module) -> ast.Constant:
+    """The one string literal in the expression assigned to WEIGHTS_FILE."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [ast.unparse(target) for target in node.targets] == ["WEIGHTS_FILE"]:
+            found = [c for c in ast.walk(node.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            if len(found) == 1:
+                return found[0]
+    raise AssertionError("the generated script has no WEIGHTS_FILE of one string")  # a bug here, not the user's
+
+
+def _checked_source(source: str, reference: str, user_text: str, where: str) -> str:
+    """``source``, once ``ast`` shows that the user's text is in it only as WEIGHTS_FILE's string literal.
+
+    The source must parse; its WEIGHTS_FILE literal must hold exactly ``user_text``; with that literal set back
+    to the placeholder, its tree must be the reference script's (rendered with the placeholder), node for node,
+    so the text changed nothing else; and the script imports only json, pathlib and torch.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        raise ValueError(f"{where}: the weights path {quote(user_text)} changed the generated script") from None
+    literal = _weights_file_literal(tree)
+    if literal.value != user_text:
+        raise ValueError(f"{where}: the weights path did not survive as a string literal: {quote(user_text)}")
+    literal.value = _PLACEHOLDER
+    if ast.dump(tree) != ast.dump(ast.parse(reference)):
+        raise ValueError(f"{where}: the weights path {quote(user_text)} changed the generated script")
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    if not {name.split(".")[0] for name in imported} <= _SCRIPT_IMPORTS:
+        raise ValueError(f"{where}: the generated script would import {sorted(imported)}")
+    return source
+
 
 def export_torch_source(
     model: Any,
-    path: str | os.PathLike[str],
-    weights_path: str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | bytes,
+    weights_path: str | os.PathLike[str] | bytes | None = None,
 ) -> Path:
     """Write a standalone PyTorch script (``path``) that builds the model and loads its weights from JSON.
 
     The weights go to ``weights_path`` (by default beside the script, with the
-    same name and ``.json``), written by ``model.save``. The script imports
-    only ``json``, ``pathlib`` and ``torch``; it has ``build()`` (the
+    same name and ``.json``), written as ``model.save`` writes them. The script
+    imports only ``json``, ``pathlib`` and ``torch``; it has ``build()`` (the
     ``nn.Sequential``, as :func:`to_torch` makes it), ``load_weights(network,
     path)`` and ``load(path)``, and running it prints the network and one
     output. It finds a weights file in its own folder wherever the two are
     moved together. Writing it does not need torch. Returns the script's path.
+
+    File names are data, never code: the weights file's name (or, in another
+    folder, its absolute path) enters the script only as a ``repr()`` string
+    literal, and the script is parsed and compared with the same script for a
+    plain name before anything is written, so any legal file name works
+    (quotes, backslashes, newlines, three double quotes, any unicode). Both
+    files are written through :func:`autograd.files.write_file` (regular files
+    only, whole or not at all); a destination that is a folder, FIFO or device
+    is refused before either file is written.
 
     >>> import nn, tempfile, os
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -336,43 +420,29 @@ def export_torch_source(
     """
     where = "export_torch_source()"
     layers = _dense_layers(model, where)
-    script = Path(path)
-    weights = Path(weights_path) if weights_path is not None else script.with_suffix(".json")
-    lines, linear_layers, index = [], [], 0
+    for name, given in (("path", path), ("weights_path", weights_path)):
+        if given is not None and not isinstance(given, str | bytes | os.PathLike):
+            raise TypeError(f"{where} {name} must be a file path (str or os.PathLike), got {type(given).__name__}")
+    script = Path(os.fsdecode(path))
+    weights = Path(os.fsdecode(weights_path)) if weights_path is not None else script.with_suffix(".json")
+    if weights.resolve() == script.resolve():
+        raise ValueError(
+            f"{where}: the script and its weights would be the same file {quote(str(script))}; "
+            "give the script a .py name or pass weights_path="
+        )
+    if weights.resolve().parent == script.resolve().parent:
+        user_text, expression = weights.name, "Path(__file__).with_name({})"
+    else:
+        user_text, expression = str(weights.resolve()), "Path({})"
+    architecture = architecture_text(model.architecture())
     kind = type(model).__name__
-    for number, layer in enumerate(layers):
-        activation = _torch_activation(layer.activation, number, where)
-        bias = "" if layer.biases is not None else ", bias=False"
-        lines.append(f"        nn.Linear({layer.nin}, {layer.nout}{bias}, dtype=torch.float64),")
-        neuron = {"MLP": f"layers.{number}.neurons.{{j}}.", "Layer": "neurons.{j}.", "Neuron": ""}[kind]
-        linear_layers.append(f"    {index}: {json.dumps(neuron)},")
-        index += 1
-        if activation is not None:
-            class_name, arguments = activation
-            text = ", ".join(f"{key}={value!r}" for key, value in arguments.items())
-            lines.append(f"        nn.{class_name}({text}),")
-            index += 1
-    same_folder = weights.resolve().parent == script.resolve().parent
-    weights_file = (
-        f"Path(__file__).with_name({json.dumps(weights.name)})"
-        if same_folder
-        else f"Path({json.dumps(str(weights.resolve()))})"
-    )
-    architecture = serialization.describe(model)
-    summary = serialization.architecture_text(architecture)
-    source = _SOURCE_TEMPLATE.format(
-        title=f"PyTorch version of the glassgrad model {summary}.",
-        weights_name=weights.name,
-        script_name=script.name,
-        weights_file=weights_file,
-        summary=summary,
-        modules="\n".join(lines),
-        linear_layers="\n".join(linear_layers),
-        nin=layers[0].nin,
-    )
-    compile(source, str(script), "exec")  # a syntax error here is a bug in this function, not the user's
-    model.save(weights)
-    serialization._write_atomically(os.fspath(script.resolve()), lambda file: file.write(source))
+    source = _torch_source(layers, kind, expression.format(repr(user_text)), architecture, where)
+    reference = _torch_source(layers, kind, expression.format(repr(_PLACEHOLDER)), architecture, where)
+    _checked_source(source, reference, user_text, where)
+    for target in (script, weights):  # refuse a folder, FIFO or device before either file is written
+        check_target(target, what=where)
+    save(model, weights, what=where)
+    write_file(script, source, what=where)
     return script
 
 
@@ -430,7 +500,7 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
     where = "to_onnx()"
     layers = _dense_layers(model, where)
     if dtype not in ("auto", "float64", "float32"):
-        raise ValueError(f"{where} dtype must be 'auto', 'float64' or 'float32', got {dtype!r}")
+        raise ValueError(f"{where} dtype must be 'auto', 'float64' or 'float32', got {quote(dtype)}")
     onnx = _import_onnx(where)
     helper, tensor_proto = onnx.helper, onnx.TensorProto
     if dtype == "auto":
@@ -460,7 +530,7 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
             nodes += more_nodes
             initializers += constants
             current = out
-    summary = serialization.architecture_text(serialization.describe(model))
+    summary = architecture_text(model.architecture())
     graph = helper.make_graph(
         nodes,
         f"glassgrad {summary}",
@@ -473,6 +543,5 @@ def to_onnx(model: Any, path: str | os.PathLike[str] | None = None, dtype: str =
     proto.doc_string = f"glassgrad {summary}, {dtype}"
     onnx.checker.check_model(proto, full_check=True)
     if path is not None:
-        data = proto.SerializeToString()
-        serialization._write_atomically(os.path.realpath(os.fspath(path)), lambda file: file.write(data), binary=True)
+        write_file(path, proto.SerializeToString(), what=where)
     return proto

@@ -19,6 +19,8 @@ import math
 import random
 from collections.abc import Callable
 
+from autograd.core.checks import quote
+
 __all__ = ["INITIALIZERS", "Initializer", "get_initializer", "he_init", "uniform_init", "xavier_init"]
 
 Initializer = Callable[[random.Random, int, int], float]
@@ -77,6 +79,7 @@ def get_initializer(init: str | Initializer) -> Initializer:
     if isinstance(init, str) and init in INITIALIZERS:
         return INITIALIZERS[init]
     valid = ", ".join(repr(name) for name in INITIALIZERS)
+    shown = quote(init) if isinstance(init, str) else f"{type(init).__name__} {quote(init)}"
     raise ValueError(
-        f"unknown init {init!r}; valid names are {valid}, or pass a callable (rng, fan_in, fan_out) -> float"
+        f"unknown init {shown}; valid names are {valid}, or pass a callable (rng, fan_in, fan_out) -> float"
     )

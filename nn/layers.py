@@ -34,29 +34,82 @@ from __future__ import annotations
 
 import numbers
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from autograd import CheckedRows, Value, as_rng, dot, relu_dot, softmax
+from autograd.core.checks import quote
 from nn.activations import Activation, activation_name, check_activation, get_activation, is_mode_dependent
-from nn.init import Initializer, get_initializer
+from nn.init import INITIALIZERS, Initializer, get_initializer
 from nn.module import Module
+from nn.serialization import listing
 
 __all__ = ["MLP", "Layer", "Neuron"]
 
 
 def _check_size(value: object, what: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{where}() {what} must be a positive int, got {type(value).__name__} {value!r}")
+        raise ValueError(f"{where}() {what} must be a positive int, got {type(value).__name__} {quote(value)}")
     if value < 1:
-        raise ValueError(f"{where}() {what} must be at least 1, got {value}")
+        raise ValueError(f"{where}() {what} must be at least 1, got {quote(value)}")
     return value
 
 
 def _check_bias(bias: object, where: str) -> bool:
     if not isinstance(bias, bool):
-        raise ValueError(f"{where}() bias must be True or False, got {bias!r}")
+        raise ValueError(f"{where}() bias must be True or False, got {quote(bias)}")
     return bias
+
+
+# ---------------------------------------------------------------- descriptions (what a file may say)
+#: The settings of one layer in an MLP's description (its ``nin`` is the previous layer's ``nout``).
+_LAYER_SETTINGS = ("nout", "activation", "bias", "init")
+
+
+def _check_keys(description: Mapping[str, Any], expected: Sequence[str], what: str) -> None:
+    if not isinstance(description, Mapping):
+        raise ValueError(f"{what}: expected an object, got {type(description).__name__}")
+    if set(description) != set(expected):
+        missing = [key for key in expected if key not in description]
+        extra = [key for key in description if key not in expected]
+        said = [f"missing {listing(missing)}"] * bool(missing) + [f"unexpected {listing(extra)}"] * bool(extra)
+        raise ValueError(f"{what}: {'; '.join(said)}")
+
+
+#: The largest size a description may declare: far beyond any model a scalar engine holds (the weights a file
+#: holds are counted against the sizes anyway), and it keeps every count in a message a short number.
+LARGEST_SIZE = 2**40
+
+
+def _check_described_size(description: Mapping[str, Any], key: str, what: str) -> None:
+    value = description[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LARGEST_SIZE:
+        raise ValueError(f"{what}: {key} must be a positive int of at most 2**40, got {quote(value)}")
+
+
+def _check_unit(description: Mapping[str, Any], what: str, *, allow_layer: bool) -> None:
+    """A described neuron's or layer's activation (a name), bias (a bool) and init (a name)."""
+    activation = description["activation"]
+    if not isinstance(activation, str):
+        raise ValueError(f"{what}: activation must be a name, got {type(activation).__name__} {quote(activation)}")
+    try:
+        check_activation(activation, allow_layer=allow_layer)
+    except ValueError as error:
+        raise ValueError(f"{what}: {error}") from None
+    if not isinstance(description["bias"], bool):
+        raise ValueError(f"{what}: bias must be true or false, got {quote(description['bias'])}")
+    init = description["init"]
+    if not isinstance(init, str) or not init:
+        raise ValueError(f"{what}: init must be an initializer's name, got {quote(init)}")
+
+
+def _buildable_init(name: str) -> str:
+    """The initializer to draw with for a recorded ``init``: itself if it is a known name, else "uniform"."""
+    return name if name in INITIALIZERS else "uniform"
+
+
+def _unit_text(size: int, activation: str, bias: bool) -> str:
+    return f"{size} {activation}" + ("" if bias else " no bias")
 
 
 _PLAIN_INPUTS = {float, int, Value}
@@ -79,7 +132,7 @@ def _as_inputs(x: Any, expected: int, module: Module) -> Any:
     except TypeError:
         where = f"{type(module).__name__}({module.extra_repr()})"
         raise TypeError(
-            f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {x!r}"
+            f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {quote(x)}"
         ) from None
     if isinstance(x, str | bytes | Mapping) or not {*map(type, x)} <= _PLAIN_INPUTS:  # at C speed; rare: look closer
         _check_each_input(x, expected, module)
@@ -91,7 +144,7 @@ def _as_inputs(x: Any, expected: int, module: Module) -> Any:
 def _check_each_input(x: Any, expected: int, module: Module) -> None:
     where = f"{type(module).__name__}({module.extra_repr()})"
     if isinstance(x, str | bytes | Mapping):
-        raise TypeError(f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {x!r:.60}")
+        raise TypeError(f"{where} needs a sequence of {expected} numbers or Values, got {type(x).__name__} {quote(x)}")
     for index, item in enumerate(x):
         if isinstance(item, Value | numbers.Real):
             continue
@@ -100,7 +153,7 @@ def _check_each_input(x: Any, expected: int, module: Module) -> None:
                 f"{where} takes one sample (a sequence of {expected} numbers or Values), got a batch of "
                 f"{len(x)}: map it over the batch, [model(x) for x in batch]"
             )
-        raise TypeError(f"{where} input {index} must be a Value or a number, got {type(item).__name__}: {item!r:.60}")
+        raise TypeError(f"{where} input {index} must be a Value or a number, got {type(item).__name__}: {quote(item)}")
 
 
 def _micrograd_nonlin(nonlin: bool | None, activation: str | Activation, where: str) -> str | Activation:
@@ -108,11 +161,11 @@ def _micrograd_nonlin(nonlin: bool | None, activation: str | Activation, where: 
     if nonlin is None:
         return activation
     if not isinstance(nonlin, bool):
-        raise ValueError(f"{where}() nonlin must be True or False (micrograd's flag), got {nonlin!r}")
+        raise ValueError(f"{where}() nonlin must be True or False (micrograd's flag), got {quote(nonlin)}")
     return "relu" if nonlin else "linear"
 
 
-class Neuron(Module):
+class Neuron(Module, buildable=True):
     """One neuron: ``activation(w . x + b)``, with ``w . x + b`` as one node (and relu included, for relu).
 
     >>> neuron = Neuron(2, activation="tanh", rng=0)
@@ -177,10 +230,47 @@ class Neuron(Module):
         return self._activate(pre_activation)
 
     def extra_repr(self) -> str:
-        return f"{len(self.w)}, activation={activation_name(self.activation)!r}, bias={self.b is not None}"
+        return f"{len(self.w)}, activation={quote(activation_name(self.activation))}, bias={self.b is not None}"
+
+    # ------------------------------------------------------------ description
+    _SETTINGS = ("nin", "activation", "bias", "init")
+
+    def describe(self) -> dict[str, Any] | None:
+        """``{"nin", "activation", "bias", "init"}``; None for a callable activation or initializer."""
+        if not isinstance(self.activation, str) or not isinstance(self.init, str):
+            return None
+        return {"nin": self.nin, "activation": self.activation, "bias": self.b is not None, "init": self.init}
+
+    @classmethod
+    def check_description(cls, description: Mapping[str, Any]) -> None:
+        _check_keys(description, cls._SETTINGS, "Neuron architecture")
+        _check_described_size(description, "nin", "Neuron architecture")
+        _check_unit(description, "Neuron architecture", allow_layer=False)
+
+    @classmethod
+    def count_parameters(cls, description: Mapping[str, Any]) -> int:
+        return description["nin"] + description["bias"]
+
+    @classmethod
+    def parameter_shapes(cls, description: Mapping[str, Any]) -> Iterator[tuple[str, int | None]]:
+        yield "w", description["nin"]
+        if description["bias"]:
+            yield "b", None
+
+    @classmethod
+    def from_description(cls, description: Mapping[str, Any], rng: Any = None) -> Neuron:
+        init = description["init"]
+        neuron = cls(description["nin"], description["activation"], description["bias"], _buildable_init(init), rng)
+        neuron.init = init  # the record of how the file's weights started
+        return neuron
+
+    @classmethod
+    def description_text(cls, description: Mapping[str, Any]) -> str:
+        unit = _unit_text(1, description["activation"], description["bias"])
+        return f"Neuron({description['nin']} -> {unit})"
 
 
-class Layer(Module):
+class Layer(Module, buildable=True):
     """``nout`` neurons reading the same ``nin`` inputs; returns a list of ``nout`` Values, always.
 
     >>> layer = Layer(3, 2, activation="tanh", rng=0)
@@ -264,13 +354,77 @@ class Layer(Module):
         return checked
 
     def extra_repr(self) -> str:
-        return f"{self.nin} -> {self.nout}, activation={activation_name(self.activation)!r}"
+        return f"{self.nin} -> {self.nout}, activation={quote(activation_name(self.activation))}"
 
     def _child_modules(self) -> list[tuple[str, Module]]:
         return []  # the neurons are alike; the one-line summary says it all
 
+    # ------------------------------------------------------------ description
+    def _settings(self) -> dict[str, Any] | None:
+        """``nout``/``activation``/``bias``/``init``, if the neurons agree with the layer and each other."""
+        activation, neurons = self.activation, self.neurons
+        if not isinstance(activation, str) or not isinstance(neurons, list) or not neurons:
+            return None
+        expected = "linear" if activation == "softmax" else activation
+        first = neurons[0]
+        for neuron in neurons:
+            if (
+                type(neuron) is not Neuron
+                or neuron.activation != expected
+                or neuron.nin != self.nin
+                or (neuron.b is None) != (first.b is None)
+                or neuron.init != first.init
+                or not isinstance(neuron.init, str)
+            ):
+                return None
+        return {"nout": self.nout, "activation": activation, "bias": first.b is not None, "init": first.init}
 
-class MLP(Module):
+    def describe(self) -> dict[str, Any] | None:
+        """``{"nin", "nout", "activation", "bias", "init"}``; None if a neuron was changed by hand to disagree."""
+        settings = self._settings()
+        return None if settings is None else {"nin": self.nin, **settings}
+
+    @classmethod
+    def check_description(cls, description: Mapping[str, Any]) -> None:
+        _check_keys(description, ("nin", *_LAYER_SETTINGS), "Layer architecture")
+        _check_described_size(description, "nin", "Layer architecture")
+        _check_described_size(description, "nout", "Layer architecture")
+        _check_unit(description, "Layer architecture", allow_layer=True)
+
+    @classmethod
+    def count_parameters(cls, description: Mapping[str, Any]) -> int:
+        return description["nout"] * (description["nin"] + description["bias"])
+
+    @classmethod
+    def parameter_shapes(cls, description: Mapping[str, Any]) -> Iterator[tuple[str, int | None]]:
+        nin, bias = description["nin"], description["bias"]
+        for j in range(description["nout"]):
+            yield f"neurons.{j}.w", nin
+            if bias:
+                yield f"neurons.{j}.b", None
+
+    @classmethod
+    def from_description(cls, description: Mapping[str, Any], rng: Any = None) -> Layer:
+        init = description["init"]
+        layer = cls(
+            description["nin"],
+            description["nout"],
+            description["activation"],
+            description["bias"],
+            _buildable_init(init),
+            rng,
+        )
+        for neuron in layer.neurons:
+            neuron.init = init  # the record of how the file's weights started
+        return layer
+
+    @classmethod
+    def description_text(cls, description: Mapping[str, Any]) -> str:
+        unit = _unit_text(description["nout"], description["activation"], description["bias"])
+        return f"Layer({description['nin']} -> {unit})"
+
+
+class MLP(Module, buildable=True):
     """A multi-layer perceptron: ``MLP(nin, [size_1, ..., size_k])``, k fully connected layers.
 
     Hidden layers use ``activation`` (relu by default), the last layer
@@ -295,7 +449,7 @@ class MLP(Module):
     ) -> None:
         _check_size(nin, "nin", "MLP")
         if not isinstance(nouts, list | tuple):
-            raise ValueError(f"MLP() nouts must be a list of layer sizes such as [16, 16, 1], got {nouts!r}")
+            raise ValueError(f"MLP() nouts must be a list of layer sizes such as [16, 16, 1], got {quote(nouts)}")
         if len(nouts) == 0:
             raise ValueError("MLP() nouts must name at least one layer, got an empty list")
         for size in nouts:
@@ -328,3 +482,69 @@ class MLP(Module):
     def extra_repr(self) -> str:
         sizes = [layer.nout for layer in self.layers]
         return f"{self.nin} -> {sizes}, {len(self.parameters())} parameters"
+
+    # ------------------------------------------------------------ description
+    def describe(self) -> dict[str, Any] | None:
+        """``{"nin", "layers": [{"nout", "activation", "bias", "init"}, ...]}``, each layer's input the previous
+        one's output; None if a layer is not a plain :class:`Layer` that can describe itself."""
+        layers, nin = [], self.nin
+        if not isinstance(self.layers, list) or not self.layers:
+            return None
+        for layer in self.layers:
+            settings = layer._settings() if type(layer) is Layer else None
+            if settings is None or layer.nin != nin:
+                return None
+            layers.append(settings)
+            nin = layer.nout
+        return {"nin": self.nin, "layers": layers}
+
+    @staticmethod
+    def _layer_descriptions(description: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Each layer's description as a Layer's (with its ``nin``), in order."""
+        nin = description["nin"]
+        for spec in description["layers"]:
+            yield {"nin": nin, **spec}
+            nin = spec["nout"]
+
+    @classmethod
+    def check_description(cls, description: Mapping[str, Any]) -> None:
+        _check_keys(description, ("nin", "layers"), "MLP architecture")
+        _check_described_size(description, "nin", "MLP architecture")
+        specs = description["layers"]
+        if not isinstance(specs, list) or not specs:
+            raise ValueError(f"MLP architecture: layers must be a non-empty list, got {quote(specs)}")
+        for index, spec in enumerate(specs):
+            where = f"MLP architecture layer {index}"
+            _check_keys(spec, _LAYER_SETTINGS, where)
+            _check_described_size(spec, "nout", where)
+            _check_unit(spec, where, allow_layer=True)
+
+    @classmethod
+    def count_parameters(cls, description: Mapping[str, Any]) -> int:
+        return sum(Layer.count_parameters(layer) for layer in cls._layer_descriptions(description))
+
+    @classmethod
+    def parameter_shapes(cls, description: Mapping[str, Any]) -> Iterator[tuple[str, int | None]]:
+        for index, layer in enumerate(cls._layer_descriptions(description)):
+            for name, length in Layer.parameter_shapes(layer):
+                yield f"layers.{index}.{name}", length
+
+    @classmethod
+    def from_description(cls, description: Mapping[str, Any], rng: Any = None) -> MLP:
+        rng = as_rng(rng, "MLP")
+        model = cls.__new__(cls)  # the layers as described, each drawn from rng in turn (as the constructor does)
+        model.layers = [Layer.from_description(layer, rng) for layer in cls._layer_descriptions(description)]
+        model.nin = description["nin"]
+        return model
+
+    @classmethod
+    def description_text(cls, description: Mapping[str, Any]) -> str:
+        specs = description["layers"]
+        shown = specs if len(specs) <= 8 else [*specs[:4], None, *specs[-2:]]  # a message stays short
+        steps = [
+            f"... ({len(specs) - 6:,} more layers)"
+            if spec is None
+            else _unit_text(spec["nout"], spec["activation"], spec["bias"])
+            for spec in shown
+        ]
+        return f"MLP({' -> '.join([str(description['nin']), *steps])})"

@@ -13,6 +13,7 @@ from typing import Any
 
 from autograd import Value, dot, sum_values
 from autograd import cross_entropy as _cross_entropy_node
+from autograd.core.checks import quote
 
 Scalar = Value | float
 
@@ -32,16 +33,18 @@ def _listed(given: Any, what: str, where: str) -> list[Any]:
     if isinstance(given, Value | numbers.Real):
         return [given]
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
-        raise TypeError(f"{where}() {what} must be a Value, a number or a list of them, got {type(given).__name__}")
+        raise TypeError(
+            f"{where}() {what} must be a Value, a number or a list of them, got {type(given).__name__} {quote(given)}"
+        )
     return list(given)
 
 
 def _target(target: Any, index: int, where: str) -> float:
     """Target ``index`` as a float: a plain real number (not a Value, a str or None), else a TypeError."""
     if isinstance(target, Value):
-        raise TypeError(f"{where}() target {index} must be a plain number, got a Value ({target!r}); use .data")
+        raise TypeError(f"{where}() target {index} must be a plain number, got a Value ({quote(target)}); use .data")
     if not isinstance(target, numbers.Real):
-        raise TypeError(f"{where}() target {index} must be a number, got {type(target).__name__}: {target!r}")
+        raise TypeError(f"{where}() target {index} must be a number, got {type(target).__name__} {quote(target)}")
     return float(target)
 
 
@@ -51,7 +54,8 @@ def _prediction(prediction: Any, index: int, where: str) -> Value:
         return prediction
     if not isinstance(prediction, numbers.Real):
         raise TypeError(
-            f"{where}() prediction {index} must be a Value or a number, got {type(prediction).__name__}: {prediction!r}"
+            f"{where}() prediction {index} must be a Value or a number, "
+            f"got {type(prediction).__name__} {quote(prediction)}"
         )
     return Value(float(prediction))
 
@@ -108,7 +112,7 @@ def mse_loss(predictions: Any, targets: Any) -> Value:
 
 def _check_probability(x: float, what: str, index: int, where: str) -> None:
     if not 0.0 <= x <= 1.0:
-        raise ValueError(f"{where}() {what} {index} must be in [0, 1], got {x!r}")
+        raise ValueError(f"{where}() {what} {index} must be in [0, 1], got {quote(x)}")
 
 
 def binary_cross_entropy(probabilities: Any, targets: Any) -> Value:
@@ -187,9 +191,11 @@ def cross_entropy(logits: Any, targets: Any) -> Value:
 
 def _single_cross_entropy(logits: Sequence[Scalar], target: Any, index: int) -> Value:
     if isinstance(logits, Value | numbers.Real):
-        raise ValueError(f"cross_entropy() sample {index} needs a list of logits (one per class), got {logits!r}")
+        raise ValueError(f"cross_entropy() sample {index} needs a list of logits (one per class), got {quote(logits)}")
     if type(target) is not int and (isinstance(target, bool) or not isinstance(target, numbers.Integral)):
-        raise ValueError(f"cross_entropy() target {index} must be a class index (int), got {target!r}")
+        raise ValueError(
+            f"cross_entropy() target {index} must be a class index (int), got {type(target).__name__} {quote(target)}"
+        )
     if not 0 <= target < len(logits):
         raise ValueError(f"cross_entropy() target {index} is class {target}, out of range for {len(logits)} classes")
     return _cross_entropy_node(logits, int(target))
@@ -208,7 +214,7 @@ def hinge_loss(scores: Any, targets: Any) -> Value:
     for index, (s, y) in enumerate(zip(scores, targets)):
         y = _target(y, index, "hinge_loss") if not isinstance(y, bool) else y
         if y not in (-1.0, 1.0) or isinstance(y, bool):
-            raise ValueError(f"hinge_loss() label {index} must be -1 or +1, got {y!r}")
+            raise ValueError(f"hinge_loss() label {index} must be -1 or +1, got {quote(y)}")
         s = _prediction(s, index, "hinge_loss")
         terms.append((1.0 - y * s).relu())
     return _mean(terms)
@@ -222,8 +228,8 @@ def l2_penalty(params: Sequence[Value], alpha: float) -> Value:
     """
     params = list(params)
     if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool):
-        raise ValueError(f"l2_penalty() alpha must be a number, got {alpha!r}")
+        raise ValueError(f"l2_penalty() alpha must be a number, got {type(alpha).__name__} {quote(alpha)}")
     for index, p in enumerate(params):
         if not isinstance(p, Value):
-            raise ValueError(f"l2_penalty() params must be Values, item {index} is {p!r}")
+            raise ValueError(f"l2_penalty() params must be Values, item {index} is {type(p).__name__} {quote(p)}")
     return dot(params, params) * float(alpha)

@@ -2,9 +2,13 @@
 
 An optimizer holds a list of parameters (leaf Values). ``step()`` reads each
 ``p.grad`` and changes ``p.data`` in place, under ``no_grad`` and in plain
-float arithmetic, so it records no graph. ``zero_grad()`` sets every ``p.grad`` to 0.0. The
-learning rate is the attribute ``lr`` and can be changed between steps (a
-schedule)::
+float arithmetic, so it records no graph. ``zero_grad()`` sets every ``p.grad`` to 0.0.
+
+Its hyperparameters live in one mapping, ``optimizer.defaults`` (as
+PyTorch's), each checked by the one rule its class declares in ``SETTINGS``,
+whether it comes from the constructor, an assignment or a saved file. Each is
+also an attribute: ``optimizer.lr`` reads ``defaults["lr"]``, and setting it
+(a schedule) checks the new value::
 
     optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
     for epoch in range(10):
@@ -27,49 +31,94 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
 from autograd import Value, no_grad
+from autograd.core.checks import quote
 from nn import serialization
+from nn.serialization import DEFAULT_MAX_BYTES, listing, shown_path
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "Optimizer", "Setting"]
 
 OptimizerType = TypeVar("OptimizerType", bound="Optimizer")
 
 
-def _check_rate(
-    value: object, name: str, where: str, upper: float = math.inf, closed_upper: bool = False, positive: bool = False
-) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{where} {name} must be a finite number, got {value!r}")
-    if positive and not value > 0.0:
-        raise ValueError(f"{where} {name} must be > 0, got {value!r}")
-    inside = value < upper or (closed_upper and value == upper)
-    if value < 0.0 or not inside:
-        bound = f"[0, {upper}]" if closed_upper else f"[0, {upper})"
-        raise ValueError(f"{where} {name} must be in {bound}, got {value!r}")
-    return float(value)
+@dataclass(frozen=True)
+class Setting:
+    """The rule of one hyperparameter: a finite real number in ``[0, upper)`` (or ``[0, upper]``, or ``> 0``).
+
+    ``pair`` names the two items of a setting that is a pair of such numbers (Adam's ``betas``).
+
+    >>> Setting(upper=1.0).check(0.9, "momentum", "SGD()")
+    0.9
+    >>> Setting(upper=1.0).check(1.5, "momentum", "SGD()")
+    Traceback (most recent call last):
+      ...
+    ValueError: SGD() momentum must be in [0, 1.0), got 1.5
+    """
+
+    upper: float = math.inf
+    closed_upper: bool = False
+    positive: bool = False
+    pair: tuple[str, str] | None = None
+
+    def check(self, value: object, name: str, where: str) -> Any:
+        """``value`` as the float (or pair of floats) the optimizer keeps; a ValueError naming ``name`` otherwise."""
+        if self.pair is None:
+            return self._number(value, name, where)
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
+            raise ValueError(f"{where} {name} must be a pair ({', '.join(self.pair)}), got {quote(value)}")
+        return tuple(self._number(item, item_name, where) for item, item_name in zip(value, self.pair))
+
+    def _number(self, value: object, name: str, where: str) -> float:
+        number = _real(value)
+        if number is None or not math.isfinite(number):
+            raise ValueError(f"{where} {name} must be a finite number, got {type(value).__name__} {quote(value)}")
+        if self.positive and not number > 0.0:
+            raise ValueError(f"{where} {name} must be > 0, got {quote(value)}")
+        inside = number < self.upper or (self.closed_upper and number == self.upper)
+        if number < 0.0 or not inside:
+            bound = f"[0, {self.upper}]" if self.closed_upper else f"[0, {self.upper})"
+            raise ValueError(f"{where} {name} must be in {bound}, got {quote(value)}")
+        return number
 
 
-def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
+#: A learning rate, a weight decay: any finite number >= 0.
+RATE = Setting()
 
 
 def _finite_numbers(state: Mapping[str, Any], key: str, count: int, problems: list[str]) -> list[float]:
     """``state[key]`` as ``count`` floats, each finite; what is wrong goes into ``problems``."""
     given = state.get(key)
     if not isinstance(given, list | tuple):
-        problems.append(f"{key}: expected a list of {count} numbers, got {type(given).__name__} {given!r:.40}")
+        problems.append(f"{key}: expected a list of {count} numbers, got {type(given).__name__} {quote(given)}")
         return []
     if len(given) != count:
-        problems.append(f"{key}: expected {count} numbers (one per parameter), got {len(given)}")
+        problems.append(f"{key}: expected {count:,} numbers (one per parameter), got {len(given):,}")
         return []
-    bad = [i for i, x in enumerate(given) if not _is_number(x) or not math.isfinite(x)]
-    if bad:
-        problems.append(f"{key}[{bad[0]}]: expected a finite number, got {given[bad[0]]!r}")
-        return []
-    return [float(x) for x in given]
+    numbers_ = [_real(x) for x in given]
+    for index, (x, number) in enumerate(zip(given, numbers_)):
+        if number is None or not math.isfinite(number):
+            problems.append(f"{key}[{index}]: expected a finite number, got {type(x).__name__} {quote(x)}")
+            return []
+    return numbers_  # type: ignore[return-value]
+
+
+def _real(value: object) -> float | None:
+    """``value`` as a float when it is a real number (not a bool), else None; an int too large for a float is inf."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _finite(x: object) -> bool:
+    number = _real(x)
+    return number is not None and math.isfinite(number)
 
 
 def _grad(p: Value) -> float:
@@ -78,29 +127,49 @@ def _grad(p: Value) -> float:
 
 
 class Optimizer:
-    """Base class: holds the parameters (each once) and the learning rate ``lr``.
+    """Base class: holds the parameters (each once) and the hyperparameters (``defaults``, checked by ``SETTINGS``).
+
+    A subclass declares ``SETTINGS`` (each hyperparameter's :class:`Setting`),
+    ``BUFFERS`` (per-parameter lists of floats, starting at 0.0) and
+    ``COUNTERS`` (ints starting at 0), passes its constructor's keywords on to
+    ``Optimizer.__init__``, and writes ``step``: the state dict, loading,
+    saving and the checks come from these declarations.
 
     >>> from autograd import Value
     >>> w = Value(1.0); opt = SGD([w, w], lr=0.1)
-    >>> len(opt.params)    # each parameter once
-    1
+    >>> len(opt.params), opt.defaults    # each parameter once
+    (1, {'lr': 0.1, 'momentum': 0.0, 'weight_decay': 0.0})
     """
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    #: Each hyperparameter and its rule; the constructor's signature gives the defaults.
+    SETTINGS: ClassVar[dict[str, Setting]] = {"lr": RATE}
+    #: Per-parameter buffers a state dict carries (one float per parameter, in ``params`` order).
+    BUFFERS: ClassVar[tuple[str, ...]] = ()
+    #: Counters (ints >= 0) a state dict carries (Adam's ``steps_taken``, the t of its bias corrections).
+    COUNTERS: ClassVar[tuple[str, ...]] = ()
+
+    lr: float  # the learning rate (``defaults["lr"]``); set it between steps to follow a schedule
+    defaults: dict[str, Any]
+
+    def __init__(self, params: Iterable[Value], **settings: Any) -> None:
         name = type(self).__name__
         if callable(getattr(params, "parameters", None)):  # a Module
-            raise TypeError(f"{name}() takes the parameters, not the model: pass model.parameters(), got {params!r}")
-        if isinstance(params, Value) or not isinstance(params, Iterable):
-            raise TypeError(f"{name}() params must be an iterable of Values, got {type(params).__name__}: {params!r}")
+            raise TypeError(
+                f"{name}() takes the parameters, not the model: pass model.parameters(), got {type(params).__name__}"
+            )
+        if isinstance(params, Value | str | bytes) or not isinstance(params, Iterable):
+            raise TypeError(
+                f"{name}() params must be an iterable of Values, got {type(params).__name__} {quote(params)}"
+            )
         unique: list[Value] = []
         seen: set[int] = set()
         for index, p in enumerate(params):
             if not isinstance(p, Value):
-                raise TypeError(f"{name}() params must be Values, item {index} is {type(p).__name__} {p!r}")
+                raise TypeError(f"{name}() params must be Values, item {index} is {type(p).__name__} {quote(p)}")
             if p.op:
                 raise TypeError(
                     f"{name}() params must be leaf Values (parameters), item {index} was computed by {p.op!r}: "
-                    f"{p!r}; an update to it would be lost the next time it is computed"
+                    f"{quote(p)}; an update to it would be lost the next time it is computed"
                 )
             if id(p) not in seen:
                 seen.add(id(p))
@@ -108,16 +177,36 @@ class Optimizer:
         if not unique:
             raise ValueError(f"{name}() got an empty parameter list")
         self.params = unique
-        self.lr = lr
+        self.defaults = self.checked_settings(settings, f"{name}()")
+        for buffer in self.BUFFERS:
+            setattr(self, buffer, [0.0] * len(unique))
+        for counter in self.COUNTERS:
+            setattr(self, counter, 0)
 
-    @property
-    def lr(self) -> float:
-        """The learning rate; set it between steps to follow a schedule."""
-        return self._lr
+    @classmethod
+    def checked_settings(cls, given: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """Every hyperparameter in ``given``, checked by its rule: the one place a setting is validated."""
+        unknown = [key for key in given if key not in cls.SETTINGS]
+        if unknown:
+            raise TypeError(f"{where} has no setting {listing(unknown)}; its settings are {listing(cls.SETTINGS)}")
+        missing = [key for key in cls.SETTINGS if key not in given]
+        if missing:
+            raise TypeError(f"{where} needs the settings {listing(missing)}")
+        return {key: rule.check(given[key], key, where) for key, rule in cls.SETTINGS.items()}
 
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = _check_rate(value, "lr", f"{type(self).__name__}()")
+    def __getattr__(self, name: str) -> Any:
+        """``optimizer.momentum`` and the like: the hyperparameter's value in ``defaults``."""
+        if name in type(self).SETTINGS and "defaults" in self.__dict__:
+            return self.__dict__["defaults"][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``optimizer.lr = 0.05``: a hyperparameter is set in ``defaults``, checked by its rule."""
+        rule = type(self).SETTINGS.get(name)
+        if rule is not None and "defaults" in self.__dict__:
+            self.defaults[name] = rule.check(value, name, f"{type(self).__name__}()")
+        else:
+            object.__setattr__(self, name, value)
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0.0."""
@@ -129,14 +218,6 @@ class Optimizer:
         raise NotImplementedError
 
     # ------------------------------------------------------------ state
-    def _hyperparameters(self) -> dict[str, Any]:
-        """The settings a state dict carries (``lr`` and each subclass's own), by name."""
-        return {"lr": self.lr}
-
-    def _buffers(self) -> dict[str, list[float]]:
-        """The per-parameter lists a state dict carries (one number per parameter, in ``params`` order)."""
-        return {}
-
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as plain numbers: its type, parameter count, settings and buffers.
 
@@ -147,79 +228,122 @@ class Optimizer:
         {'type': 'SGD', 'parameters': 2, 'lr': 0.1, 'momentum': 0.9, 'weight_decay': 0.0, 'velocities': [0.0, 0.0]}
         """
         state: dict[str, Any] = {"type": type(self).__name__, "parameters": len(self.params)}
-        state.update(self._hyperparameters())
-        state.update({name: list(buffer) for name, buffer in self._buffers().items()})
-        state.update({name: getattr(self, name) for name in self._counters()})
+        state.update({key: list(v) if isinstance(v, tuple) else v for key, v in self.defaults.items()})
+        state.update({buffer: list(getattr(self, buffer)) for buffer in self.BUFFERS})
+        state.update({counter: getattr(self, counter) for counter in self.COUNTERS})
         return state
 
     def load_state_dict(self: OptimizerType, state: Mapping[str, Any]) -> OptimizerType:
         """Restore a state from :meth:`state_dict`, settings included (``lr``: set it after to change it); returns self.
 
-        All or nothing: the type, the parameter count, every setting (as the
-        constructor checks it) and every buffer number (finite) are checked
-        first; any problem is a ValueError listing them, and nothing changes.
+        All or nothing: the type, the parameter count, every setting (by its
+        rule) and every buffer number (finite) are checked first; any problem
+        is a ValueError listing them, and nothing changes.
         """
         name = type(self).__name__
+        where = f"{name}.load_state_dict()"
         if not isinstance(state, Mapping):
-            raise ValueError(f"{name}.load_state_dict() needs a mapping, got {type(state).__name__}")
+            raise ValueError(f"{where} needs a mapping, got {type(state).__name__}")
         problems: list[str] = []
-        expected = {"type", "parameters", *self._hyperparameters(), *self._buffers(), *self._counters()}
+        expected = {"type", "parameters", *self.SETTINGS, *self.BUFFERS, *self.COUNTERS}
         if state.get("type") != name:
-            problems.append(f"the state is of type {state.get('type')!r}, this optimizer is {name}")
+            problems.append(f"the state is of type {quote(state.get('type'))}, this optimizer is {name}")
         if state.get("parameters") != len(self.params):
             problems.append(
-                f"the state is for {state.get('parameters')!r} parameters, this optimizer has {len(self.params)}"
+                f"the state is for {quote(state.get('parameters'))} parameters, this optimizer has {len(self.params)}"
             )
-        missing, extra = sorted(expected - set(state)), sorted(str(key) for key in set(state) - expected)
+        missing, extra = sorted(expected - set(state)), [key for key in state if key not in expected]
         if missing:
-            problems.append(f"missing keys: {', '.join(missing)}")
+            problems.append(f"missing keys: {listing(missing)}")
         if extra:
-            problems.append(f"unexpected keys: {', '.join(extra)}")
+            problems.append(f"unexpected keys: {listing(extra)}")
         if problems:
-            raise ValueError(f"{name}.load_state_dict() failed, nothing was changed:\n  " + "\n  ".join(problems))
-        buffers = {key: _finite_numbers(state, key, len(self.params), problems) for key in self._buffers()}
+            raise ValueError(f"{where} failed, nothing was changed:\n  " + "\n  ".join(problems))
+        buffers = {key: _finite_numbers(state, key, len(self.params), problems) for key in self.BUFFERS}
         counters = {}
-        for key in self._counters():
+        for key in self.COUNTERS:
             value = state[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                problems.append(f"{key}: expected a count (an int >= 0), got {value!r}")
+                problems.append(f"{key}: expected a count (an int >= 0), got {type(value).__name__} {quote(value)}")
             counters[key] = value
-        restore = {key: state[key] for key in self._hyperparameters()}
-        try:
-            self._check_hyperparameters(restore)
-        except ValueError as error:
-            problems.append(str(error))
+        settings: dict[str, Any] = {}
+        for key, rule in self.SETTINGS.items():
+            try:
+                settings[key] = rule.check(state[key], key, f"{name}()")
+            except ValueError as error:
+                problems.append(str(error))
         if problems:
-            raise ValueError(f"{name}.load_state_dict() failed, nothing was changed:\n  " + "\n  ".join(problems))
-        self._set_hyperparameters(restore)
+            raise ValueError(f"{where} failed, nothing was changed:\n  " + "\n  ".join(problems))
+        self.defaults.update(settings)
         for key, restored in buffers.items():
-            self._buffers()[key][:] = restored
+            getattr(self, key)[:] = restored
         for key, value in counters.items():
             setattr(self, key, value)
         return self
 
-    def _counters(self) -> tuple[str, ...]:
-        """Names of int attributes a state dict carries (Adam's ``steps_taken``, the t of its bias corrections)."""
-        return ()
-
-    def _check_hyperparameters(self, values: Mapping[str, Any]) -> None:
-        """Raise ValueError if ``values`` (from a state dict) are not settings the constructor accepts."""
-        _check_rate(values["lr"], "lr", f"{type(self).__name__}()")
-
-    def _set_hyperparameters(self, values: Mapping[str, Any]) -> None:
-        self.lr = values["lr"]
-
     def save(self, path: str | os.PathLike[str] | bytes) -> None:
-        """Write :meth:`state_dict` to ``path`` as JSON, atomically: see :func:`nn.serialization.save_optimizer`."""
-        serialization.save_optimizer(self, path)
+        """Write :meth:`state_dict` to ``path`` as JSON, whole or not at all (:func:`autograd.files.write_file`).
 
-    def load(self: OptimizerType, path: str | os.PathLike[str] | bytes) -> OptimizerType:
-        """Read a state saved by :meth:`save` into this optimizer, all or nothing; returns self."""
-        serialization.load_optimizer_into(self, path)
+        A buffer that is not finite (the run diverged) is a ValueError naming it, and nothing is written.
+
+        >>> import nn, tempfile, os, json
+        >>> opt = nn.SGD(nn.Neuron(2, rng=0).parameters(), lr=0.1)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     opt.save(os.path.join(folder, "o.json"))
+        ...     json.load(open(os.path.join(folder, "o.json")))["state"]["lr"]
+        0.1
+        """
+        state = self.state_dict()
+        for key in self.BUFFERS:
+            bad = next((i for i, x in enumerate(state[key]) if not _finite(x)), None)
+            if bad is not None:
+                raise ValueError(
+                    f"save() cannot write {key}[{bad}] = {quote(state[key][bad])}: it is not finite; "
+                    "nothing was written"
+                )
+        document = {
+            "format": serialization.OPTIMIZER_FORMAT,
+            "version": serialization.OPTIMIZER_VERSION,
+            "optimizer": type(self).__name__,
+            "state": state,
+        }
+        serialization.write_document(path, document, what="save()")
+
+    def load(
+        self: OptimizerType, path: str | os.PathLike[str] | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> OptimizerType:
+        """Read a state saved by :meth:`save` into this optimizer, all or nothing; returns self.
+
+        The whole file is checked first (its format, version and keys, then the
+        state as :meth:`load_state_dict` checks it); any problem is a ValueError
+        naming the file. The file is read through :func:`autograd.files.read_file`:
+        a regular file of at most ``max_bytes`` bytes.
+
+        >>> import nn, tempfile, os
+        >>> params = nn.Neuron(2, rng=0).parameters()
+        >>> a, b = nn.SGD(params, lr=0.1), nn.SGD(params, lr=0.5)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     a.save(os.path.join(folder, "o.json")); _ = b.load(os.path.join(folder, "o.json"))
+        >>> b.lr
+        0.1
+        """
+        document = serialization.read_document(path, kind="optimizer", what="load()", max_bytes=max_bytes)
+        where = f"load({shown_path(path)})"
+        serialization.check_optimizer_document(document, where)
+        if "optimizer" in document and document["optimizer"] != document["state"].get("type"):
+            raise ValueError(
+                f"{where}: 'optimizer' is {quote(document['optimizer'])} but the state's type is "
+                f"{quote(document['state'].get('type'))}"
+            )
+        try:
+            self.load_state_dict(document["state"])
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
         return self
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
+        settings = ", ".join(f"{key}={value!r}" for key, value in self.defaults.items())
+        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
 
 
 class SGD(Optimizer):
@@ -239,34 +363,21 @@ class SGD(Optimizer):
     0.8
     """
 
+    SETTINGS: ClassVar[dict[str, Setting]] = {"lr": RATE, "momentum": Setting(upper=1.0), "weight_decay": RATE}
+    BUFFERS = ("velocities",)
+
+    velocities: list[float]
+
     def __init__(
         self, params: Iterable[Value], lr: float = 1e-3, momentum: float = 0.0, weight_decay: float = 0.0
     ) -> None:
-        super().__init__(params, lr)
-        self.momentum = _check_rate(momentum, "momentum", "SGD()", upper=1.0)
-        self.weight_decay = _check_rate(weight_decay, "weight_decay", "SGD()")
-        self.velocities = [0.0] * len(self.params)
-
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
-
-    def _buffers(self) -> dict[str, list[float]]:
-        return {"velocities": self.velocities}
-
-    def _check_hyperparameters(self, values: Mapping[str, Any]) -> None:
-        super()._check_hyperparameters(values)
-        _check_rate(values["momentum"], "momentum", "SGD()", upper=1.0)
-        _check_rate(values["weight_decay"], "weight_decay", "SGD()")
-
-    def _set_hyperparameters(self, values: Mapping[str, Any]) -> None:
-        super()._set_hyperparameters(values)
-        self.momentum = float(values["momentum"])
-        self.weight_decay = float(values["weight_decay"])
+        super().__init__(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
 
     @no_grad()
     def step(self) -> None:
         """p -= lr * v, with v = momentum * v + grad + weight_decay * p."""
-        lr, momentum, decay = self._lr, self.momentum, self.weight_decay
+        settings = self.defaults
+        lr, momentum, decay = settings["lr"], settings["momentum"], settings["weight_decay"]
         if not momentum and not decay:  # the common case, kept to one line per parameter
             # A grad may be a Value (after backward(create_graph=True)): its number is used.
             # A grad of 0 leaves p as it is: skipped. Two in three of the digits
@@ -305,6 +416,19 @@ class Adam(Optimizer):
     0.9
     """
 
+    SETTINGS: ClassVar[dict[str, Setting]] = {
+        "lr": RATE,
+        "betas": Setting(upper=1.0, pair=("beta1", "beta2")),
+        "eps": Setting(positive=True),
+        "weight_decay": RATE,
+    }
+    BUFFERS = ("first_moments", "second_moments")
+    COUNTERS = ("steps_taken",)
+
+    first_moments: list[float]
+    second_moments: list[float]
+    steps_taken: int
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -313,51 +437,16 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(params, lr)
-        if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise ValueError(f"Adam() betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (
-            _check_rate(betas[0], "beta1", "Adam()", upper=1.0),
-            _check_rate(betas[1], "beta2", "Adam()", upper=1.0),
-        )
-        self.eps = _check_rate(eps, "eps", "Adam()", positive=True)
-        self.weight_decay = _check_rate(weight_decay, "weight_decay", "Adam()")
-        self.first_moments = [0.0] * len(self.params)
-        self.second_moments = [0.0] * len(self.params)
-        self.steps_taken = 0
-
-    def _hyperparameters(self) -> dict[str, Any]:
-        return {"lr": self.lr, "betas": list(self.betas), "eps": self.eps, "weight_decay": self.weight_decay}
-
-    def _buffers(self) -> dict[str, list[float]]:
-        return {"first_moments": self.first_moments, "second_moments": self.second_moments}
-
-    def _counters(self) -> tuple[str, ...]:
-        return ("steps_taken",)
-
-    def _check_hyperparameters(self, values: Mapping[str, Any]) -> None:
-        super()._check_hyperparameters(values)
-        betas = values["betas"]
-        if not isinstance(betas, list | tuple) or len(betas) != 2:
-            raise ValueError(f"Adam() betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_rate(betas[0], "beta1", "Adam()", upper=1.0)
-        _check_rate(betas[1], "beta2", "Adam()", upper=1.0)
-        _check_rate(values["eps"], "eps", "Adam()", positive=True)
-        _check_rate(values["weight_decay"], "weight_decay", "Adam()")
-
-    def _set_hyperparameters(self, values: Mapping[str, Any]) -> None:
-        super()._set_hyperparameters(values)
-        self.betas = (float(values["betas"][0]), float(values["betas"][1]))
-        self.eps = float(values["eps"])
-        self.weight_decay = float(values["weight_decay"])
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     @no_grad()
     def step(self) -> None:
         """One Adam update of every parameter (see the class docstring for the formulas)."""
         self.steps_taken += 1
         t = self.steps_taken
-        beta1, beta2 = self.betas
-        lr, eps, decay = self._lr, self.eps, self.weight_decay
+        settings = self.defaults
+        beta1, beta2 = settings["betas"]
+        lr, eps, decay = settings["lr"], settings["eps"], settings["weight_decay"]
         first_correction = 1.0 - beta1**t
         second_correction = 1.0 - beta2**t
         m, v = self.first_moments, self.second_moments

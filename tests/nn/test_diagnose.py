@@ -221,7 +221,46 @@ def test_bad_input_is_named():
     model = nn.MLP(2, [2, 1], rng=0)
     with pytest.raises(ValueError, match="diagnose\\(\\) needs at least one"):
         nn.diagnose(model, [])
-    with pytest.raises(ValueError, match="lr must be a positive number, got -1"):
+    with pytest.raises(ValueError, match="lr must be a positive number, got int -1"):
         nn.diagnose(model, nn.xor(), lr=-1)
     with pytest.raises(TypeError, match=r"diagnose\(\) needs an nn\.MLP or an nn\.Layer, got Neuron"):
         nn.diagnose(nn.Neuron(2, rng=0), nn.xor())
+
+
+# ---------------------------------------------------------------- numbers that are not finite are findings
+def test_nan_weights_are_a_finding_not_a_healthy_net():
+    model = nn.MLP(2, [3, 1], rng=0)
+    model.layers[0].neurons[1].w[0].data = math.nan
+    model.layers[0].neurons[2].b.data = math.inf
+    report = nn.diagnose(model, nn.xor())
+    assert report.kinds()[0] == "non_finite_weights"
+    finding = report.findings[0]
+    assert finding.layer == "layers.0" and finding.neurons == ["layers.0.neurons.1", "layers.0.neurons.2"]
+    assert "layers.0.neurons.1.w.0 = nan" in finding.message and "layers.0.neurons.2.b = inf" in finding.message
+    assert "no findings" not in str(report)
+
+
+def test_nan_weights_that_make_the_loss_refuse_still_give_the_finding():
+    model = nn.MLP(2, [3, 1], output_activation="sigmoid", rng=0)
+    model.layers[1].neurons[0].b.data = math.nan  # binary_cross_entropy refuses a probability of nan
+    report = nn.diagnose(model, nn.xor(), loss=nn.binary_cross_entropy)
+    assert report.kinds() == ["non_finite_weights"] and math.isnan(report.loss)
+
+
+def test_nan_data_is_a_finding_and_the_rest_is_measured_without_it():
+    model = nn.MLP(2, [3, 1], rng=0)
+    clean = [([0.5, -1.0], 1.0), ([1.0, 2.0], 0.0)]
+    report = nn.diagnose(model, [clean[0], ([math.nan, 0.5], 1.0), clean[1], ([0.0, 0.0], math.inf)])
+    assert report.kinds()[0] == "non_finite_data"
+    assert report.findings[0].numbers == {"examples": 2.0, "first": 1.0}
+    assert "example 1's input[0] is nan and 1 more examples" in report.findings[0].message
+    assert report.loss == nn.diagnose(model, clean).loss
+    only_nan = nn.diagnose(model, [([math.nan, 0.5], 1.0)])
+    assert only_nan.kinds() == ["non_finite_data"] and "no findings" not in str(only_nan)
+
+
+def test_gradients_that_overflow_on_finite_numbers_are_a_finding():
+    model = nn.MLP(1, [1], activation="linear", rng=0)
+    model.layers[0].neurons[0].w[0].data, model.layers[0].neurons[0].b.data = 1e-300, 0.0
+    report = nn.diagnose(model, [([1e300], -1e10)])
+    assert math.isfinite(report.loss) and report.kinds()[0] == "non_finite_gradients"

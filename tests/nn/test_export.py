@@ -185,7 +185,7 @@ def test_from_torch_of_to_torch_is_the_model_again(model):
     back = nn.from_torch(nn.to_torch(model), rng=0)
     assert isinstance(back, nn.MLP)
     layers = back.architecture()["layers"]
-    original = nn.serialization.describe(model)
+    original = model.architecture()
     if original["type"] == "MLP":
         assert [{**s, "init": "uniform"} for s in original["layers"]] == layers
     else:
@@ -316,7 +316,7 @@ def _run_onnx(path, batch: list[list[float]], dtype: str) -> list[list[float]]:
 
 
 def _uses(model) -> set[str]:
-    description = nn.serialization.describe(model)
+    description = model.architecture()
     return {spec["activation"] for spec in description.get("layers", [description])}
 
 

@@ -269,7 +269,7 @@ def test_gradcheck_through_layers_inputs_and_parameters(activation):
 def test_repr_is_readable():
     model = nn.MLP(2, [16, 16, 1], rng=0)
     text = repr(model)
-    assert text.splitlines()[0] == "MLP(2 -> [16, 16, 1], 337 parameters"
+    assert text.splitlines()[0] == "MLP(2 -> [16, 16, 1], 337 parameters)"  # the first line closes its bracket
     assert "(layers.0): Layer(2 -> 16, activation='relu')" in text
     assert "(layers.2): Layer(16 -> 1, activation='linear')" in text
     assert repr(nn.Neuron(3, activation="tanh", bias=False, rng=0)) == "Neuron(3, activation='tanh', bias=False)"

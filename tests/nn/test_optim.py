@@ -8,6 +8,7 @@ step by step with plain floats, never by calling the optimizer.
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import pytest
 from hypothesis import given
@@ -208,3 +209,71 @@ def test_training_a_model_with_each_optimizer_lowers_the_loss():
             loss().backward()
             optimizer.step()
         assert loss().data < start / 2
+
+
+# ---------------------------------------------------------------- hyperparameters: one mapping, one rule each
+SETTINGS = [
+    (nn.SGD, "lr", -0.1, r"SGD\(\) lr must be in \[0, inf\), got -0\.1"),
+    (nn.SGD, "momentum", 1.0, r"SGD\(\) momentum must be in \[0, 1\.0\), got 1\.0"),
+    (nn.SGD, "weight_decay", math.nan, r"SGD\(\) weight_decay must be a finite number, got float nan"),
+    (nn.Adam, "lr", "0.1", r"Adam\(\) lr must be a finite number, got str '0\.1'"),
+    (nn.Adam, "betas", (0.9, 1.5), r"Adam\(\) beta2 must be in \[0, 1\.0\), got 1\.5"),
+    (nn.Adam, "betas", 0.9, r"Adam\(\) betas must be a pair \(beta1, beta2\), got 0\.9"),
+    (nn.Adam, "eps", 0.0, r"Adam\(\) eps must be > 0, got 0\.0"),
+    (nn.Adam, "weight_decay", True, r"Adam\(\) weight_decay must be a finite number, got bool True"),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "bad", "message"), SETTINGS, ids=lambda x: str(x))
+def test_a_setting_is_checked_by_one_rule_wherever_it_comes_from(kind, name, bad, message):
+    """The constructor, an assignment and a saved state refuse the same value with the same words."""
+    params = [Value(1.0), Value(2.0)]
+    with pytest.raises(ValueError, match=message):
+        kind(params, **{name: bad})
+    optimizer = kind(params, lr=0.01)
+    before = optimizer.state_dict()
+    with pytest.raises(ValueError, match=message):
+        setattr(optimizer, name, bad)
+    state = optimizer.state_dict()
+    state[name] = list(bad) if isinstance(bad, tuple) else bad
+    with pytest.raises(ValueError, match=message):
+        optimizer.load_state_dict(state)
+    assert optimizer.state_dict() == before
+
+
+def test_the_settings_live_in_one_defaults_mapping_read_as_attributes():
+    adam = nn.Adam([Value(1.0)], lr=0.01, betas=(0.8, 0.9))
+    assert adam.defaults == {"lr": 0.01, "betas": (0.8, 0.9), "eps": 1e-8, "weight_decay": 0.0}
+    assert (adam.lr, adam.betas, adam.eps) == (0.01, (0.8, 0.9), 1e-8)
+    adam.lr = 0.5
+    assert adam.defaults["lr"] == 0.5 and adam.state_dict()["lr"] == 0.5
+    assert repr(adam) == "Adam(1 parameters, lr=0.5, betas=(0.8, 0.9), eps=1e-08, weight_decay=0.0)"
+
+
+def test_a_new_optimizer_declares_its_settings_once_and_gets_state_saving_and_loading(tmp_path):
+    class SignSGD(nn.Optimizer):
+        """p -= lr * sign(grad), with a counter of steps."""
+
+        SETTINGS: ClassVar[dict[str, nn.optim.Setting]] = {"lr": nn.optim.RATE}
+        COUNTERS = ("steps_taken",)
+
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, lr=lr)
+
+        def step(self):
+            self.steps_taken += 1
+            for p in self.params:
+                p.data -= self.defaults["lr"] * math.copysign(1.0, p.grad) if p.grad else 0.0
+
+    w = Value(1.0)
+    optimizer = SignSGD([w], lr=0.25)
+    (w * w).backward()
+    optimizer.step()
+    assert w.data == 0.75
+    optimizer.save(tmp_path / "sign.json")
+    again = SignSGD([Value(1.0)], lr=0.5).load(tmp_path / "sign.json")
+    assert (again.lr, again.steps_taken) == (0.25, 1)
+    with pytest.raises(ValueError, match=r"SignSGD\(\) lr must be in \[0, inf\), got -1"):
+        SignSGD([w], lr=-1)
+    with pytest.raises(TypeError, match=r"SignSGD\(\) has no setting 'momentum'"):
+        nn.Optimizer.__init__(optimizer, [w], lr=0.1, momentum=0.9)

@@ -18,11 +18,14 @@ class Net(nn.Module):
     [nn.Neuron(3, rng=0), nn.Layer(3, 2, rng=0), nn.MLP(2, [3, 1], rng=0), Net()],
     ids=["Neuron", "Layer", "MLP", "nested"],
 )
-def test_a_modules_repr_closes_its_parentheses(module):
+def test_a_modules_repr_closes_its_parentheses_on_every_line(module):
+    """Each line closes what it opens, so a log that keeps the first line (as the digits demo prints a model)
+    shows a whole summary, not ``MLP(64 -> [64, 10], 4810 parameters`` without its bracket."""
     text = repr(module)
-    depth = 0
-    for character in text:
-        depth += {"(": 1, ")": -1}.get(character, 0)
-        assert depth >= 0, text
-    assert depth == 0, text
+    for line in text.splitlines():
+        depth = 0
+        for character in line:
+            depth += {"(": 1, ")": -1}.get(character, 0)
+            assert depth >= 0, text
+        assert depth == 0, line
     assert text.startswith(type(module).__name__ + "(") and text.endswith(")")

@@ -120,6 +120,11 @@ def test_fit_validation_schedule_and_callback():
     model = nn.MLP(2, [4, 2], rng=1)
     train = [([x / 10, 1 - x / 10], x % 2) for x in range(10)]
     seen = []
+
+    class Seen(nn.Callback):
+        def on_epoch_end(self, epoch, record, training):
+            seen.append(record)
+
     history = nn.fit(
         model,
         nn.cross_entropy,
@@ -128,8 +133,7 @@ def test_fit_validation_schedule_and_callback():
         epochs=3,
         batch_size=4,
         validation_data=train[:4],
-        lr_schedule=lambda epoch: 0.01 / (epoch + 1),
-        on_epoch_end=seen.append,
+        callbacks=[nn.LambdaLR(lambda epoch: 1 / (epoch + 1)), Seen()],
         rng=0,
         progress=False,
     )
