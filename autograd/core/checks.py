@@ -20,9 +20,11 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 6
 def quote(x: object) -> str:
     """``repr(x)`` for an error message: about 100 characters at most, and how long ``x`` was when it is cut.
 
-    >>> quote("a" * 500)[-16:], quote([0] * 10**6)
-    ('(500 characters)', '[0, 0, 0, 0, 0, 0, ...] (1000000 items)')
+    >>> quote("a" * 500)[-16:], quote([0] * 10**6), quote(10**5000)
+    ('(500 characters)', '[0, 0, 0, 0, 0, 0, ...] (1000000 items)', 'an int of about 5000 digits')
     """
+    if isinstance(x, int) and x.bit_length() > 330:  # over 100 digits (past 4300, repr() itself refuses)
+        return f"an int of about {int(x.bit_length() * 0.30103)} digits"
     text = _SHORT.repr(x)
     if isinstance(x, str | bytes) and len(x) > 100:
         return f"{text} ({len(x)} characters)"
