@@ -26,7 +26,7 @@ from pathlib import Path
 
 from autograd.core.checks import quote
 
-__all__ = ["DEFAULT_MAX_BYTES", "FileRefusedError", "read_file", "write_file"]
+__all__ = ["DEFAULT_MAX_BYTES", "FileRefusedError", "check_writable", "read_file", "write_file"]
 
 #: What a reader reads at most unless told otherwise: far above any model a scalar engine trains (a 64-64-10 MLP's
 #: file is about 100 kB), far below what would hurt a machine.
@@ -64,6 +64,30 @@ def _shown(path: str | os.PathLike[str] | bytes) -> str:
     return quote(os.fsdecode(path))
 
 
+def check_writable(path: str | os.PathLike[str] | bytes, *, what: str) -> str:
+    """The file :func:`write_file` would write for ``path`` (through any symlink), or the error it would raise now:
+    :class:`FileRefusedError` for a folder, FIFO, device or socket, ``FileNotFoundError`` for a missing folder.
+    Nothing is written: a long job asks first, so it never fails at its end.
+
+    >>> check_writable("/dev/null", what="ModelCheckpoint()")
+    Traceback (most recent call last):
+      ...
+    autograd.files.FileRefusedError: ModelCheckpoint() writes regular files only: '/dev/null' is a device
+    """
+    target = os.path.realpath(os.fsdecode(path))  # through any symlink, to the file it names
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise _error(
+            FileRefusedError, errno.EINVAL, f"{what} writes regular files only: {_shown(path)} is {_kind(mode)}"
+        )
+    if not os.path.isdir(os.path.dirname(target)):
+        raise _error(FileNotFoundError, errno.ENOENT, f"{what} cannot write {_shown(path)}: its folder does not exist")
+    return target
+
+
 def write_file(path: str | os.PathLike[str] | bytes, data: str | bytes, *, what: str) -> Path:
     """Write ``data`` (text as UTF-8, or bytes) to the regular file ``path``, atomically; returns the path written.
 
@@ -77,16 +101,12 @@ def write_file(path: str | os.PathLike[str] | bytes, data: str | bytes, *, what:
     'a.json'
     """
     shown = _shown(path)
-    target = os.path.realpath(os.fsdecode(path))  # through any symlink, to the file it names
+    target = check_writable(path, what=what)
+    folder = os.path.dirname(target)
     try:
-        mode = os.stat(target).st_mode
+        mode: int | None = os.stat(target).st_mode
     except FileNotFoundError:
         mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        raise _error(FileRefusedError, errno.EINVAL, f"{what} writes regular files only: {shown} is {_kind(mode)}")
-    folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
-        raise _error(FileNotFoundError, errno.ENOENT, f"{what} cannot write {shown}: its folder does not exist")
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     try:

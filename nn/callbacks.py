@@ -35,9 +35,9 @@ from typing import Any
 
 from autograd import Value, no_grad
 from autograd.core.checks import quote
+from autograd.files import check_writable
 from nn.diagnose import diagnose
 from nn.layers import MLP, Layer
-from nn.serialization import check_target
 
 __all__ = [
     "DEAD_SAMPLES",
@@ -384,7 +384,7 @@ class ModelCheckpoint(Callback):
         self.best_epoch = 0
 
     def on_train_begin(self, training: Training) -> None:
-        check_target(self.path, what="ModelCheckpoint()")
+        check_writable(self.path, what="ModelCheckpoint()")
         monitor = self.monitor or ("val_loss" if training.validation_data else "loss")
         if monitor.startswith("val_") and not training.validation_data:
             raise ValueError(f"ModelCheckpoint(monitor={monitor!r}) needs fit(..., validation_data=...)")

@@ -34,10 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from autograd.core.checks import quote
-from autograd.files import write_file
+from autograd.files import check_writable, write_file
 from nn.activations import activation_entry, activation_names
 from nn.module import architecture_text, build, save
-from nn.serialization import check_target
 
 __all__ = [
     "ONNX_OPSET",
@@ -440,7 +439,7 @@ def export_torch_source(
     reference = _torch_source(layers, kind, expression.format(repr(_PLACEHOLDER)), architecture, where)
     _checked_source(source, reference, user_text, where)
     for target in (script, weights):  # refuse a folder, FIFO or device before either file is written
-        check_target(target, what=where)
+        check_writable(target, what=where)
     save(model, weights, what=where)
     write_file(script, source, what=where)
     return script

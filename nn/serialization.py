@@ -41,17 +41,15 @@ ValueError: load(): the parameters are not all finite numbers: 'w' item 0 is '0.
 
 from __future__ import annotations
 
-import errno
 import json
 import math
 import os
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from autograd.core.checks import quote
-from autograd.files import DEFAULT_MAX_BYTES, FileRefusedError, read_file, write_file
+from autograd.files import DEFAULT_MAX_BYTES, read_file, write_file
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -61,7 +59,6 @@ __all__ = [
     "OPTIMIZER_VERSION",
     "check_model_document",
     "check_optimizer_document",
-    "check_target",
     "listing",
     "read_document",
     "shown_path",
@@ -117,34 +114,6 @@ def listing(items: Iterable[object], *, total: int | None = None, quoted: bool =
 
 
 # ---------------------------------------------------------------- writing
-def check_target(path: str | os.PathLike[str] | bytes, *, what: str) -> None:
-    """Refuse now what :func:`autograd.files.write_file` would refuse at the end of a long run or between two files.
-
-    A path (through any symlink) naming something that is not a regular file (a
-    folder, FIFO, device or socket) is a :class:`autograd.files.FileRefusedError`;
-    a missing folder a ``FileNotFoundError`` naming the user's path. Nothing is written.
-
-    >>> check_target("/dev/null", what="ModelCheckpoint()")
-    Traceback (most recent call last):
-      ...
-    autograd.files.FileRefusedError: ModelCheckpoint() writes regular files only: '/dev/null' is not a regular file
-    """
-    target = os.path.realpath(os.fsdecode(path))
-    try:
-        mode = os.stat(target).st_mode
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        error = FileRefusedError(f"{what} writes regular files only: {shown_path(path)} is {kind}")
-        error.errno = errno.EINVAL
-        raise error
-    if not os.path.isdir(os.path.dirname(target)):
-        missing = FileNotFoundError(f"{what} cannot write {shown_path(path)}: its folder does not exist")
-        missing.errno = errno.ENOENT
-        raise missing
-
-
 def write_document(path: str | os.PathLike[str] | bytes, document: Mapping[str, Any], *, what: str) -> Path:
     """Write ``document`` as one line of JSON to the regular file ``path``, whole or not at all; returns the path.
 
