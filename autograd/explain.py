@@ -44,6 +44,7 @@ from autograd.describe import format_number
 from autograd.files import write_file
 from autograd.graph import leaf_kinds, named_values, node_names, nodes_in_order
 from autograd.modes import compare_modes  # forward mode beside reverse, shown here too
+from autograd.pages import InlinePage, render
 from autograd.paths import paths  # d root/d leaf as a sum over paths, shown here too
 from autograd.steps import BackwardStep, backward_steps, final_grads, local_derivative_formula
 from autograd.viz import DEFAULT_MAX_NODES, KIND_COLOURS, check_draw_options, draw
@@ -496,7 +497,6 @@ def html_page(
     >>> html_page(a * b).startswith("<!DOCTYPE html>")  # doctest: +SKIP
     True
     """
-    from autograd.pages import render
 
     check_draw_options("save_html()", collapse=collapse, digits=digits, title=title)
     if not isinstance(practice, bool):
@@ -627,12 +627,11 @@ def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path
     return write_file(path, page, what="save_html()")
 
 
-class StepThrough:
+class StepThrough(InlinePage):
     """The step-through page for a notebook: shown inline, in an iframe holding the whole page (``srcdoc``).
 
-    Nothing is served or written: ``html`` is the page, ``save(path)``
-    writes it to a file if you want one. In the iframe the graph keeps its
-    size and scrolls inside its box when it is wider than the notebook.
+    Nothing is served or written: ``html`` is the page, ``save(path)`` writes it to a file if you want one. In the
+    iframe the graph keeps its size and scrolls inside its box when it is wider than the notebook.
 
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -641,23 +640,8 @@ class StepThrough:
     """
 
     def __init__(self, page: str, step_count: int, height: int = 720) -> None:
-        self.html = page
+        super().__init__(page, f"StepThrough: {step_count} backward steps", height)
         self.step_count = step_count
-        self.height = height
-
-    def __repr__(self) -> str:
-        return f"<StepThrough: {self.step_count} backward steps; shown inline in a notebook, .save(path) to keep it>"
-
-    def _repr_html_(self) -> str:
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="glassgrad step-through" '
-            f'style="width:100%;max-width:100%;height:{self.height}px;border:1px solid #ddd;resize:vertical" '
-            'sandbox="allow-scripts allow-forms"></iframe>'
-        )
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` (whole or not at all) and return the path."""
-        return write_file(path, self.html, what="StepThrough.save()")
 
 
 def step_through(root: Value, *, height: int = 720, **options: Any) -> StepThrough:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd.files import write_file
-from autograd.pages import plain
+from autograd.pages import InlinePage, plain
 
 __all__ = ["History"]
 
@@ -187,6 +187,24 @@ class History(list):
             f"<table style='{table_style}'><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             "</div>"
         )
+
+    def replay(self, grid: int = 30, height: int = 820) -> InlinePage:
+        """The replay page shown inline in a notebook (an iframe holding the page; nothing served or written).
+
+        The same page :meth:`save_html` writes: a slider over the epochs, the loss and accuracy curves, the
+        decision boundary and the weights. ``.save(path)`` writes it to a file.
+
+        >>> import nn
+        >>> model = nn.MLP(2, [4, 1], activation="tanh", rng=0)
+        >>> history = nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.5), epochs=3,
+        ...                  rng=0, progress=False, callbacks=[nn.WeightSnapshots(every=1)])
+        >>> history.replay()
+        <training replay, 3 epochs; shown inline in a notebook, .save(path) to keep it>
+        """
+        from nn.replay import replay_page
+
+        epochs = f"{len(self)} epoch{'s' if len(self) != 1 else ''}"
+        return InlinePage(replay_page(self, grid=grid, where="History.replay()"), f"training replay, {epochs}", height)
 
     def save_html(self, path: str | os.PathLike[str], grid: int = 30) -> Path:
         """Write the replay page (one self-contained HTML file) to ``path``; see :func:`nn.replay.replay_page`.

@@ -155,7 +155,7 @@ def _label(target: Any) -> float | None:
     return None
 
 
-def replay_data(history: Any, grid: int = 30) -> dict[str, Any]:
+def replay_data(history: Any, grid: int = 30, *, where: str = "History.save_html()") -> dict[str, Any]:
     """What the replay page shows, as plain JSON data: the records, the charts, and one frame per snapshot.
 
     >>> import nn
@@ -169,13 +169,13 @@ def replay_data(history: Any, grid: int = 30) -> dict[str, Any]:
     """
     if not history.snapshots:
         raise ValueError(
-            "save_html() needs weight snapshots: train with fit(..., callbacks=[nn.WeightSnapshots(every=k)])"
+            f"{where} needs weight snapshots: train with fit(..., callbacks=[nn.WeightSnapshots(every=k)])"
         )
     if isinstance(grid, bool) or not isinstance(grid, int) or grid < 2:
-        raise ValueError(f"save_html() grid must be an int >= 2, got {grid!r}")
+        raise ValueError(f"{where} grid must be an int >= 2, got {grid!r}")
     model = history.model
     if model is None:
-        raise ValueError("save_html() needs the trained model: use the History that nn.fit returns")
+        raise ValueError(f"{where} needs the trained model: use the History that nn.fit returns")
     records = plain(list(history), "the history's records")
     metrics: list[str] = []
     for record in records:
@@ -238,7 +238,7 @@ def _is_number(value: Any) -> bool:
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
-def replay_page(history: Any, grid: int = 30) -> str:
+def replay_page(history: Any, grid: int = 30, *, where: str = "History.save_html()") -> str:
     """The HTML of the replay page for ``history`` (needs snapshots: ``fit(..., callbacks=[WeightSnapshots(k)])``).
 
     >>> import nn
@@ -250,5 +250,5 @@ def replay_page(history: Any, grid: int = 30) -> str:
     >>> replay_page(history, grid=4).startswith("<!DOCTYPE html>")
     True
     """
-    data = replay_data(history, grid)
+    data = replay_data(history, grid, where=where)
     return render("replay", data, title=f"training replay: {data['model']}")

@@ -24,17 +24,21 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
 import json
 import math
 import numbers
+import os
 import re
 from collections.abc import Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from autograd.core.checks import quote
+from autograd.files import write_file
 
-__all__ = ["DATA_ELEMENT_ID", "PAGES", "page_files", "plain", "render", "script_json"]
+__all__ = ["DATA_ELEMENT_ID", "PAGES", "InlinePage", "page_files", "plain", "render", "script_json"]
 
 #: Each page and the parts it is made of, in order: a part is up to three files, ``<part>.html`` (the body's
 #: markup), ``<part>.css`` and ``<part>.js``. ``kit.css`` and ``kit.js`` (reading the data, setting the title,
@@ -189,3 +193,36 @@ def _read(name: str) -> str:
     if found:
         raise RuntimeError(f"the page file autograd/pages/{name} holds {found[0]!r}")
     return text
+
+
+class InlinePage:
+    """A page shown inline in a notebook: an iframe holding the whole page (``srcdoc``), nothing served or written.
+
+    ``html`` is the page, ``save(path)`` writes it to a file if you want one, and the iframe's scripts run in a
+    sandbox of their own (no access to the notebook). ``summary`` is what its repr says it is.
+
+    >>> page = InlinePage(render("replay", {"frames": []}, title="a run"), "a training replay", height=400)
+    >>> page
+    <a training replay; shown inline in a notebook, .save(path) to keep it>
+    >>> page._repr_html_().startswith("<iframe srcdoc=")
+    True
+    """
+
+    def __init__(self, page: str, summary: str, height: int = 720) -> None:
+        if isinstance(height, bool) or not isinstance(height, int) or height < 100:
+            raise ValueError(f"an inline page's height must be an int of at least 100 (pixels), got {quote(height)}")
+        self.html, self.summary, self.height = page, summary, height
+
+    def __repr__(self) -> str:
+        return f"<{self.summary}; shown inline in a notebook, .save(path) to keep it>"
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="{html.escape(self.summary, quote=True)}" '
+            f'style="width:100%;max-width:100%;height:{self.height}px;border:1px solid #ddd;resize:vertical" '
+            'sandbox="allow-scripts allow-forms"></iframe>'
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` (whole or not at all) and return the path."""
+        return write_file(path, self.html, what=f"{type(self).__name__}.save()")

@@ -153,20 +153,12 @@ print(nn.diagnose(model, points, loss=nn.hinge_loss, lr=0.5))
 # %% [markdown]
 # The replay of this run: move the slider over the epochs to see the loss
 # fall, the decision boundary take shape and the weights change.
-# `history.save_html("moons-training.html")` writes the page to a file you
-# can open in any browser; here the same page is shown inside the notebook
-# (`nn.replay.replay_page` makes it, an `iframe` shows it).
+# `history.replay()` shows the page here, inside the notebook;
+# `history.save_html("moons-training.html")` writes the same page to a file
+# you can open in any browser.
 
 # %%
-import html
-
-from IPython.display import HTML
-
-from nn.replay import replay_page
-
-page = replay_page(history)
-frame = f'<iframe srcdoc="{html.escape(page)}" title="training replay" sandbox="allow-scripts"'
-HTML(f'<div>{frame} style="width:100%;height:780px;border:1px solid #ddd"></iframe></div>')
+history.replay()
 
 # %% [markdown]
 # ## The first inf or nan, caught where it is made

@@ -190,7 +190,7 @@ OUTPUTS: dict[str, list[tuple[str, str]]] = {
     "04_digits": [("result = nn.evaluate(", "test accuracy 9")],
     "05_higher_order": [("engine_hessian = hessian(", "row 1: yours [2.0, 4.0], not quite: the engine says [2.0, 1")],
     "06_models_that_travel": [("resumed = nn.load(", "the same weights, bit for bit: True")],
-    "07_why_nets_fail": [("check_gradients(h, my_answers)", "2 wrong"), ("replay_page(history)", "<iframe srcdoc=")],
+    "07_why_nets_fail": [("check_gradients(h, my_answers)", "2 wrong"), ("history.replay()", "<iframe srcdoc=")],
     "08_practice_backprop": [("c.backward()", "a.grad = 24.0"), ("step_through(y, practice=True)", "<iframe srcdoc=")],
 }
 

@@ -250,3 +250,34 @@ def test_save_html_of_a_history_without_its_model_says_what_to_use(tmp_path):
     with pytest.raises(ValueError, match=r"needs the trained model: use the History that nn.fit returns"):
         history.save_html(tmp_path / "page.html")
     assert not (tmp_path / "page.html").exists()
+
+
+def test_a_training_replays_inline_in_a_notebook_as_the_page_save_html_writes(tmp_path):
+    """``history.replay()`` is the replay page in a notebook: an iframe holding the very page ``save_html`` writes,
+    escaped into its ``srcdoc``, its scripts sandboxed; without weight snapshots it names what to add."""
+    import html as html_module
+
+    model = nn.MLP(2, [3, 1], activation="tanh", rng=0)
+    history = nn.fit(
+        model,
+        nn.mse_loss,
+        nn.xor(),
+        optimizer=nn.SGD(model.parameters(), lr=0.5),
+        epochs=4,
+        rng=0,
+        progress=False,
+        callbacks=[nn.WeightSnapshots(every=2)],
+    )
+    inline = history.replay(height=500)
+    written = history.save_html(tmp_path / "replay.html").read_text(encoding="utf-8")
+    assert inline.html == written
+    frame = inline._repr_html_()
+    assert frame.startswith(f'<iframe srcdoc="{html_module.escape(written, quote=True)}"')
+    assert 'sandbox="allow-scripts allow-forms"' in frame and "height:500px" in frame
+    assert repr(inline) == "<training replay, 4 epochs; shown inline in a notebook, .save(path) to keep it>"
+    assert inline.save(tmp_path / "copy.html").read_text(encoding="utf-8") == written
+    bare = nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.5), epochs=1, rng=0)
+    with pytest.raises(ValueError, match=r"History\.replay\(\) needs weight snapshots"):
+        bare.replay()
+    with pytest.raises(ValueError, match="height must be an int of at least 100"):
+        history.replay(height=10)
