@@ -1,9 +1,9 @@
-"""Compile: backpropagation as code you can read, running at the speed of hand-written Python.
+"""The compiler: backpropagation as code you can read, running at the speed of hand-written Python.
 
 :func:`compile` traces one call of a function of numbers with the eager engine (every node made, in order) and
 writes the Python of its forward pass, then its backward pass in the engine's own order, line by line from the op
 table: each op's forward rule and local derivative come from its entry (``template``), with the chain-rule rule
-as a comment. The code is checked (:mod:`autograd.compile.check`) and run in a fresh namespace; ``source`` shows it.
+as a comment. The code is checked (:mod:`autograd.compiler.check`) and run in a fresh namespace; ``source`` shows it.
 
 >>> import autograd
 >>> def neuron(w, x, b):
@@ -33,10 +33,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from autograd.compile.check import load
-from autograd.compile.emit import Layout, Matrix, Program, Spec, UpdateRule, emit, sum_in_order
-from autograd.compile.graph import Graph, build_graph
-from autograd.compile.trace import CompileError, Traced, TraceError, run_traced, user_line
+from autograd.compiler.check import load
+from autograd.compiler.writer import Layout, Matrix, Program, Spec, UpdateRule, emit, sum_in_order
+from autograd.compiler.graph import Graph, build_graph
+from autograd.compiler.trace import CompileError, Recorder, Traced, TraceError, run_traced, tracing, user_line
 from autograd.core.backward import backward
 from autograd.core.value import Value, as_float, quote
 
@@ -46,6 +46,7 @@ __all__ = [
     "Layout",
     "Matrix",
     "Program",
+    "Recorder",
     "Spec",
     "TraceError",
     "Traced",
@@ -57,6 +58,7 @@ __all__ = [
     "run_traced",
     "show_source",
     "sum_in_order",
+    "tracing",
     "user_line",
 ]
 
@@ -175,7 +177,7 @@ class CompiledFunction:
 
 
 def _safe_name(name: str) -> str:
-    from autograd.compile.source import quoted
+    from autograd.compiler.source import quoted
 
     return quoted(name)
 

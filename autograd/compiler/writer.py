@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from operator import mul
 from typing import Any
 
-from autograd.compile.graph import Graph, Node, Ref, bits
-from autograd.compile.source import Lines, quoted
-from autograd.compile.trace import CompileError
-from autograd.core.kinds import BinaryOp, UnaryOp
+from autograd.compiler.graph import Graph, Node, Ref, bits
+from autograd.compiler.source import Lines, quoted
+from autograd.compiler.trace import CompileError
+from autograd.core.kinds import OPS, BinaryOp, UnaryOp
 
 __all__ = ["Layout", "Matrix", "Program", "UpdateRule", "emit", "sum_in_order"]
 
@@ -202,6 +202,8 @@ class Spec:
     input_size: int = 0
     title: str = ""
     argument_labels: list[str] = field(default_factory=list)
+    report: Ref | None = None  # the value to return, if not the root (the data loss, without a penalty)
+    fixed_targets: bool = False  # the targets are this batch's numbers, folded in: no loop over the examples
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -461,9 +463,10 @@ class Plan:
         return self.segments.segments[k][self.segments.position[i][1]]
 
     def _order_units(self) -> None:
-        """The backward order: units as the engine first reaches them; the loop where it first reaches an example."""
+        """The backward order: each unit where the engine reaches its last node; the loop where it first reaches an
+        example."""
         items: list[Any] = []
-        seen: set[int] = set()
+        remaining = {id(u): len(u.nodes) for u in self.unit_of.values()}
         loop_k: list[int] = []
         for n in self.graph.backward_order:
             block = self.block_of[n]
@@ -475,8 +478,8 @@ class Plan:
                     items.append("loop")
                 continue
             unit = self.unit_of[n]
-            if id(unit) not in seen:
-                seen.add(id(unit))
+            remaining[id(unit)] -= 1
+            if remaining[id(unit)] == 0:  # its last node: every consumer of every node of it is done
                 items.append(unit)
         self.backward_units = items
         self.example_order = loop_k
@@ -485,8 +488,8 @@ class Plan:
             if sorted(loop_k) != list(range(n)):  # the engine goes back and forth between examples
                 raise _OrderDiffers
             loop_units = self.blocks["loop"]
-            first = {id(u): min(self.r_position[x.index] for x in u.nodes) for u in loop_units}
-            self.loop_backward = sorted(loop_units, key=lambda u: first[id(u)])
+            last = {id(u): max(self.r_position[x.index] for x in u.nodes) for u in loop_units}
+            self.loop_backward = sorted(loop_units, key=lambda u: last[id(u)])
         # each unit's consumers come earlier in the backward pass
         order = {}
         for position, item in enumerate(items):
@@ -711,7 +714,7 @@ class _UpdateMixin:
             """The gradient: the layer's part and the penalty's two parts, in the engine's order."""
             twice = f"{own} * {u} + {own} * {u}"
             if square is None:
-                return core or "0.0"
+                return (core or "0.0").replace("START", "0.0")
             if core is None:
                 return twice
             if before is not None:
@@ -1087,6 +1090,18 @@ class Writer(_UpdateMixin):
                 lines.add(f"{z} = {dot}", "relu_dot: w . x + b, then relu" + self._label(node))
                 lines.add(f"{out} = {_fill(op.template.forward, z=z)}")
             return
+        if node.name in ("softmax", "log_softmax"):  # one output of several, alone
+            z, i = self.vector(node.parents), node.context
+            if node.name == "softmax":
+                self.names["stable_softmax"] = op.template.names["stable_softmax"]
+                lines.add(f"{out} = stable_softmax({z})[{i}]", f"softmax, output {i}" + self._label(node))
+            else:
+                self.names["softmax_and_logsumexp"] = op.template.names["softmax_and_logsumexp"]
+                lines.add(
+                    f"{out} = {self.value(node.parents[i])} - softmax_and_logsumexp({z})[1]",
+                    f"log_softmax, output {i}" + self._label(node),
+                )
+            return
         holes = {"out": out, "z": self.vector(node.parents), "tmp": f"{out}_"}
         if node.name == "cross_entropy":
             holes["t"] = self.value(node.context)
@@ -1257,7 +1272,7 @@ class Writer(_UpdateMixin):
         self._use(node.op)
         out, i = self.var[node.index], node.context
         probabilities = f"{out}_s"
-        self.names["stable_softmax"] = __import__("autograd.ops.vectors", fromlist=["x"]).stable_softmax
+        self.names["stable_softmax"] = OPS["softmax"].template.names["stable_softmax"]
         lines.add(f"{probabilities} = stable_softmax({self.vector(node.parents)})", node.op.formula)
         for j, parent in enumerate(node.parents):
             if parent not in self.needs_grad:
@@ -1365,10 +1380,21 @@ class _CannotWrite(Exception):
 # The whole function
 # ---------------------------------------------------------------------------------------------------------------
 def _names_in(code: str, kind: type) -> set[str]:
+    """The names ``code`` reads (``ast.Load``) or assigns (``ast.Store``), outside comprehensions (whose variables
+    are their own)."""
     import ast
 
     tree = ast.parse("for _ in ():\n" + "\n".join("    " + line for line in code.split("\n")))
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, kind)}
+    found: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ListComp) and kind is ast.Store:
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, kind):
+            found.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def write(writer: Writer) -> Program:
@@ -1413,10 +1439,13 @@ def write(writer: Writer) -> Program:
             return writer.value(refs[0]) if spec.single_output else writer.vector(refs)
 
         outputs_code = output_of(spec.outputs[0])
-    loss = ""
+    loss = report = ""
     if not spec.forward_only:
         writer.block = plan.block_of[root[0][1]] if root[0][0] == "node" else "main"
         loss = writer.value(root[0])
+        if spec.report is not None:
+            writer.block = plan.block_of[spec.report[1]] if spec.report[0] == "node" else "main"
+            report = writer.value(spec.report)
 
     # ---- backward
     backward = Lines()
@@ -1518,7 +1547,15 @@ def write(writer: Writer) -> Program:
         else:
             source.extend(main)
     if not spec.forward_only:
-        source.add(f"loss = {loss}", "the value")
+        if examples and report:
+            source.add(f"loss = {report}", "the loss")
+            source.add(f"objective = {loss}", "the loss and the penalty: what backward differentiates")
+        else:
+            source.add(f"loss = {loss}", "the loss" if examples else "the value")
+        if examples:
+            checked = "objective" if report else "loss"
+            with source.block(f"if not {checked} - {checked} == 0.0:", "inf or nan: stop before any weight changes"):
+                source.add("return loss, []" if spec.outputs else "return loss")
         source.blank()
         text = backward.text()
         if plan.segments is not None and "LOOP_PLACEHOLDER" in text:
@@ -1567,7 +1604,7 @@ def _output_text(writer: Writer, refs: list[Ref], k: int) -> str:
 def emit(graph: Graph, spec: Spec) -> Program:
     """The program for ``graph``: with a loop over the examples and vectors where the engine's order allows, else
     unrolled, else one node at a time (which is the engine's order itself)."""
-    if spec.examples >= 2:
+    if spec.examples >= 2 and not spec.fixed_targets:
         why = shapes_differ(graph, spec.examples)
         if why is not None:
             raise CompileError(
@@ -1576,7 +1613,7 @@ def emit(graph: Graph, spec: Spec) -> Program:
                 "(a random choice, a Python branch) cannot be compiled: use compile(..., fallback=True)"
             )
     tiers = [("loop", True, True), ("unrolled", True, False), ("node by node", False, False)]
-    if spec.examples < 2 or spec.forward_only:
+    if spec.examples < 2 or spec.forward_only or spec.fixed_targets:
         tiers = tiers[1:]
     for description, vectors, loop in tiers:
         try:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.compile.trace import CompileError
+from autograd.compiler.trace import CompileError
 from autograd.core.backward import topological_order
 from autograd.core.kinds import OPS, BinaryOp, NaryOp, UnaryOp
 from autograd.core.value import NO_GRAPH, Value, quote
@@ -64,6 +64,8 @@ class Graph:
     backward_order: list[int] = field(default_factory=list)
     params: list[Value] = field(default_factory=list)
     externals: list[Value] = field(default_factory=list)
+    made_index: list[int] = field(default_factory=list)  # node i was the made_index[i]-th node recorded
+    refs: dict[Value, Ref] = field(default_factory=dict)  # every node's Value -> its ref (drop after use)
 
     def consumers(self) -> dict[Ref, list[int]]:
         """For each ref, the nodes that read it (each once per edge, in node order)."""
@@ -93,7 +95,7 @@ def build_graph(
     externals: dict[Value, int] = {}
     needed = _needed(roots, recorded, inputs, param_index)
     numbering = {made[i]: n for n, i in enumerate(sorted(needed))}
-    graph = Graph([], [], params=list(params))
+    graph = Graph([], [], params=list(params), made_index=sorted(needed))
 
     def ref(value: Any) -> Ref:
         if not isinstance(value, Value):
@@ -152,6 +154,7 @@ def build_graph(
         zero = op.name == "relu_dot" and bool(local_grads) and all(g == 0.0 for g in local_grads)
         graph.nodes.append(Node(index, op, parents, context, value.data, value.label, zero))
     graph.roots = [ref(root) for root in roots]
+    graph.refs = {value: ("node", n) for value, n in numbering.items()}
     order = _eager_order(roots)
     graph.backward_order = [numbering[node] for node in order if node in numbering]
     return graph

@@ -18,7 +18,7 @@ import linecache
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd.compile.trace import CompileError
+from autograd.compiler.trace import CompileError
 
 __all__ = ["BUILTINS", "check_source", "load"]
 
