@@ -24,12 +24,16 @@ the tracer refuses (:class:`autograd.TraceError`). ``fallback=True`` runs the ea
 
 from __future__ import annotations
 
+import bisect
 import math
 import numbers
 import struct
 import warnings
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
+
+Ref = tuple
 
 from autograd import OPS, CompileError, Value
 from autograd.compiler import (
@@ -55,6 +59,9 @@ __all__ = ["CompiledModel", "CompiledStep", "compile"]
 #: How many versions of a step may be compiled for targets that change the loss's graph (0 and 1 in
 #: binary_cross_entropy): beyond this, the step is refused.
 MAX_VARIANTS = 8
+
+
+_data = attrgetter("data")
 
 
 def _bits(x: float) -> bytes:
@@ -224,27 +231,16 @@ class _Variant:
         self.run, self.program, self.externals, self.kinds = run, program, externals, kinds
 
 
-def _dependencies(graph: Any) -> list[int]:
-    """For each node, the examples it depends on, as a bit mask."""
-    masks: list[int] = []
+def _class_targets(graph: Any, targets: Sequence[Any], tag: str, example_of: Callable[[Ref], int | None]) -> None:
+    """A cross_entropy node of example k whose class is example k's target (an int): that target, as a ref.
+    ``example_of(ref)`` is the example a parent belongs to (None: several, or none)."""
     for node in graph.nodes:
-        mask = 0
-        for ref in node.parents:
-            if ref[0] == "node":
-                mask |= masks[ref[1]]
-            elif ref[0] == "input":
-                mask |= 1 << ref[1]
-        masks.append(mask)
-    return masks
-
-
-def _class_targets(graph: Any, targets: Sequence[Any], tag: str) -> None:
-    """A cross_entropy node of example k whose class is example k's target (an int): that target, as a ref."""
-    masks = _dependencies(graph)
-    for node, mask in zip(graph.nodes, masks):
-        if node.name != "cross_entropy" or node.context[0] != "const" or mask == 0 or mask & (mask - 1):
+        if node.name != "cross_entropy" or node.context[0] != "const":
             continue
-        k = mask.bit_length() - 1
+        examples = {example_of(ref) for ref in node.parents}
+        if len(examples) != 1 or None in examples:
+            continue
+        (k,) = examples
         target = targets[k]
         if type(target) is int and node.context[1] == target:
             node.context = (tag, k, None)
@@ -303,15 +299,24 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
     input_refs = {value: ("input", k, j) for k, row in enumerate(inputs) for j, value in enumerate(row)}
     targets = [_fresh(y) for _, y in batch]
     fresh = {id(t): ("target", k, j) for k, y in enumerate(targets) for (_, j), t in _leaves(y, k) if type(t) is float}
-    recorder = Recorder()
-    recorder.mark([v for row in inputs for v in row])
-    recorder.mark(step.params)
-    recorder.mark(model.parameters())
+    own = _library_model(model)
+    recorder = Recorder(retype=not own)
+    watched = [v for row in inputs for v in row] + list(step.params) + model.parameters()
+    if not own:
+        recorder.mark(watched)
     probe: list[Any] = []
+    bounds = [0]
     try:
         with tracing(recorder):
-            outputs = [model(x) for x in inputs]
+            outputs = []
+            for x in inputs:
+                outputs.append(model(x))
+                bounds.append(len(recorder.nodes))
             start = len(recorder.nodes)
+            if own:  # nn's own layers run no user code: the numbers are hidden from here on
+                recorder.retype = True
+                recorder.mark(watched)
+                recorder.mark(recorder.nodes)
             loss = loss_fn(outputs, targets)
             if not isinstance(loss, Value):
                 raise CompileError(
@@ -329,19 +334,40 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
     for k, out in enumerate(shaped):
         if not out or not all(isinstance(v, Value) for v in out):
             raise CompileError(f"compile: the model's output for example {k} must be Values, got {quote(outputs[k])}")
+    made = recorder.nodes
+    model_nodes = {value: ("model", i) for i, value in enumerate(made[:start])}
+
+    def example_of(ref: Ref) -> int | None:
+        if ref[0] == "model":
+            return bisect.bisect_right(bounds, ref[1]) - 1
+        return ref[1] if ref[0] == "input" else None
+
+    classes: dict[int, Ref] = {}  # made index of a cross_entropy node -> its target
     variable = False
     if probe_objective is not None:
-        both = build_graph(
-            [objective, probe_objective], recorder.nodes, input_refs, step.params, lambda c: fresh.get(id(c))
+        loss_part = build_graph(
+            [objective, probe_objective],
+            made[start:end],
+            {**input_refs, **model_nodes},
+            step.params,
+            lambda c: fresh.get(id(c)),
+            order=False,
         )
-        _class_targets(both, targets, "target")
-        _class_targets(both, probe[0], "probe")
-        variable = _same_loss(both, range(start, middle), range(middle, end))
+        _class_targets(loss_part, targets, "target", example_of)
+        _class_targets(loss_part, probe[0], "probe", example_of)
+        variable = _same_loss(loss_part, range(0, middle - start), range(middle - start, end - start))
+        classes = {
+            loss_part.made_index[n.index] + start: n.context
+            for n in loss_part.nodes
+            if n.name == "cross_entropy" and n.context[0] == "target"
+        }
     graph = build_graph(
-        [objective, loss], recorder.nodes, input_refs, step.params, lambda c: fresh.get(id(c)) if variable else None
+        [objective, loss], made, input_refs, step.params, lambda c: fresh.get(id(c)) if variable else None
     )
     if variable:
-        _class_targets(graph, targets, "target")
+        for node in graph.nodes:
+            if graph.made_index[node.index] in classes:
+                node.context = classes[graph.made_index[node.index]]
     report = graph.roots[1] if loss is not objective else None
     graph.roots = graph.roots[:1]
     outputs_refs = [[graph.refs.get(v, ("missing",)) for v in out] for out in shaped]
@@ -365,6 +391,18 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
     kinds = _target_kinds(graph) if variable else {}
     del probe, fresh
     return _Variant(run, program, graph.externals, kinds), variable
+
+
+def _library_model(model: Module) -> bool:
+    """An MLP, Layer or Neuron of nn with named activations: its forward pass runs library code only, so it can be
+    traced on the engine's fast paths (the numbers are hidden from user code before the loss sees them)."""
+    if type(model) is MLP:
+        layers = model.layers
+    elif type(model) is Layer:
+        layers = [model]
+    else:
+        return False
+    return all(type(layer) is Layer and all(isinstance(n.activation, str) for n in layer.neurons) for layer in layers)
 
 
 def _probe_loss(step: CompiledStep, outputs: list, targets: list, fresh: dict, probe: list) -> Value | None:
@@ -496,22 +534,28 @@ class CompiledStep:
         return f"<compiled step of {type(self.model).__name__} ({self.plan})>"
 
     # ------------------------------------------------------------------------------------------- weights
+    def _held_values(self) -> list[Any]:
+        """The Values behind each container: a matrix's rows of weights, a bias list, the loose list."""
+        params = self.params
+        held: list[Any] = []
+        for matrix in self.layout.matrices:
+            held.append([[params[p] for p in row] for row in matrix.rows])
+            if matrix.biases is not None:
+                held.append([params[p] for p in matrix.biases])
+        held.append([params[p] for p in self.layout.loose])
+        return held
+
     def read_weights(self) -> None:
         """Read the parameters (and the optimizer's buffers) from the model's Values into the step's lists."""
-        params = self.params
+        if not self._values:
+            self._values = self._held_values()
         containers: list[Any] = []
-        values: list[Any] = []
-        for matrix in self.layout.matrices:
-            rows = [[params[p] for p in row] for row in matrix.rows]
-            containers.append([[v.data for v in row] for row in rows])
-            values.append(rows)
-            if matrix.biases is not None:
-                biases = [params[p] for p in matrix.biases]
-                containers.append([v.data for v in biases])
-                values.append(biases)
-        loose = [params[p] for p in self.layout.loose]
-        containers.append([v.data for v in loose])
-        values.append(loose)
+        for held in self._values:  # comprehensions, not map(attrgetter): the interpreter reads a slot faster
+            if held and type(held[0]) is list:
+                containers.append([[v.data for v in row] for row in held])
+            else:
+                containers.append([v.data for v in held])
+        self._read_rows = [list(c) for c in containers]  # which row lists the step replaces
         for buffer in _buffers(self.optimizer).values():
             for matrix in self.layout.matrices:
                 containers.append([[buffer[p] for p in row] for row in matrix.rows])
@@ -519,17 +563,15 @@ class CompiledStep:
                     containers.append([buffer[p] for p in matrix.biases])
             containers.append([buffer[p] for p in self.layout.loose])
         self._state = containers
-        self._values = values
-        self._read_rows = [list(c) if isinstance(c, list) else c for c in containers[: len(values)]]
 
     def write_weights(self) -> None:
         """Write the step's lists back into the model's Values (and the optimizer's buffers)."""
-        if self._state is None:
+        state = self._state
+        if state is None:
             return
-        state, values = self._state, self._values
-        for index, (container, held) in enumerate(zip(state, values)):
-            before = self._read_rows[index]
-            if held and isinstance(held[0], list):  # a matrix: rows the step replaced
+        values = self._values
+        for container, held, before in zip(state, values, self._read_rows):
+            if held and type(held[0]) is list:  # a matrix: only the rows the step replaced changed
                 for row, old, targets in zip(container, before, held):
                     if row is not old:
                         for value, number in zip(targets, row):
@@ -537,9 +579,9 @@ class CompiledStep:
             else:
                 for value, number in zip(held, container):
                     value.data = number
-        buffers = list(_buffers(self.optimizer).values())
+        self._read_rows = [list(c) for c in state[: len(values)]]
         position = len(values)
-        for buffer in buffers:
+        for buffer in _buffers(self.optimizer).values():
             for matrix in self.layout.matrices:
                 for row, params in zip(state[position], matrix.rows):
                     for p, number in zip(params, row):
@@ -552,7 +594,6 @@ class CompiledStep:
             for p, number in zip(self.layout.loose, state[position]):
                 buffer[p] = number
             position += 1
-        self._read_rows = [list(c) if isinstance(c, list) else c for c in state[: len(values)]]
 
     # ------------------------------------------------------------------------------------------- running
     def __call__(self, batch: Sequence[tuple[Any, Any]]) -> float:

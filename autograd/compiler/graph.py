@@ -23,7 +23,7 @@ from autograd.compiler.trace import CompileError
 from autograd.core.backward import topological_order
 from autograd.core.kinds import OPS, BinaryOp, NaryOp, UnaryOp
 from autograd.core.value import NO_GRAPH, Value, quote
-from autograd.ops.dot_product import dot_arguments, dot_terms
+from autograd.ops.dot_product import dot_arguments
 
 __all__ = ["Graph", "Node", "Ref", "bits", "build_graph"]
 
@@ -48,7 +48,6 @@ class Node:
     context: Any
     value: float
     label: str
-    zero_grads: bool = False  # an off relu (relu_dot) in the trace: passes nothing back
 
     @property
     def name(self) -> str:
@@ -66,13 +65,20 @@ class Graph:
     externals: list[Value] = field(default_factory=list)
     made_index: list[int] = field(default_factory=list)  # node i was the made_index[i]-th node recorded
     refs: dict[Value, Ref] = field(default_factory=dict)  # every node's Value -> its ref (drop after use)
+    cache: dict = field(default_factory=dict)  # what the planner worked out once (the examples' nodes)
 
-    def consumers(self) -> dict[Ref, list[int]]:
-        """For each ref, the nodes that read it (each once per edge, in node order)."""
-        found: dict[Ref, list[int]] = {}
-        for node in self.nodes:
-            for parent in node.parents:
-                found.setdefault(parent, []).append(node.index)
+    def consumers(self, among: Sequence[int] | None = None) -> dict[Ref, list[int]]:
+        """For each node's ref, the nodes (of ``among``, by default all) that read it, once per edge, in order."""
+        key = ("consumers", None if among is None else len(among))
+        found = self.cache.get(key)
+        if found is None:
+            found = {}
+            for node in self.nodes if among is None else [self.nodes[i] for i in among]:
+                index = node.index
+                for parent in node.parents:
+                    if parent[0] == "node":
+                        found.setdefault(parent, []).append(index)
+            self.cache[key] = found
         return found
 
 
@@ -86,26 +92,29 @@ def build_graph(
     inputs: Mapping[Value, Ref],
     params: Sequence[Value],
     target_of: Callable[[Any], Ref | None] = lambda constant: None,
+    order: bool = True,
 ) -> Graph:
     """The graph of ``roots``: the nodes of ``made`` they depend on, in order; ``inputs`` maps a traced input Value
     to its ref, ``params`` are the parameters (``("param", p)`` by position); any other leaf becomes an external;
-    ``target_of(constant)`` says whether a folded constant is a target (its ref) or not (None)."""
+    ``target_of(constant)`` says whether a folded constant is a target (its ref) or not (None); ``order=False``
+    leaves out the engine's backward order (a graph only to look at)."""
     recorded = {node: i for i, node in enumerate(made)}
-    param_index = {value: p for p, value in enumerate(params)}
-    externals: dict[Value, int] = {}
-    needed = _needed(roots, recorded, inputs, param_index)
-    numbering = {made[i]: n for n, i in enumerate(sorted(needed))}
-    graph = Graph([], [], params=list(params), made_index=sorted(needed))
+    topological = _eager_order(roots) if order else None
+    if topological is not None:  # the nodes the roots depend on, found by the engine's own sort
+        needed = sorted(i for i in map(recorded.get, topological) if i is not None)
+    else:
+        needed = sorted(_needed(roots, recorded))
+    known: dict[Value, Ref] = dict(inputs)
+    known.update((value, ("param", p)) for p, value in enumerate(params))
+    known.update((made[i], ("node", n)) for n, i in enumerate(needed))
+    graph = Graph([], [], params=list(params), made_index=needed)
 
     def ref(value: Any) -> Ref:
+        found = known.get(value) if isinstance(value, Value) else None
+        if found is not None:
+            return found
         if not isinstance(value, Value):
-            return _const(value)
-        if value in numbering:
-            return ("node", numbering[value])
-        if value in inputs:
-            return inputs[value]
-        if value in param_index:
-            return ("param", param_index[value])
+            return ("const", float(value))
         if value.op:  # an interior node the trace did not see being made
             raise CompileError(
                 f"compile: a {value.op} node ({quote(value)}) was made before the traced call, or by hand "
@@ -117,64 +126,91 @@ def build_graph(
                 f"compile: a Value made under no_grad() ({quote(value)}) is used: it holds one call's number with "
                 "no graph, which the compiled code would keep; compute it with the graph recorded, or pass it in"
             )
-        if value not in externals:
-            externals[value] = len(externals)
-            graph.externals.append(value)
-        return ("external", externals[value])
+        known[value] = found = ("external", len(graph.externals))
+        graph.externals.append(value)
+        return found
 
-    for i in sorted(needed):
+    nodes = graph.nodes
+    lookup = known.__getitem__
+    lists: dict[int, tuple[Sequence[Value], list[Ref]]] = {}
+    for index, i in enumerate(needed):
         value = made[i]
         op = OPS.get(value.op)
         if op is None:
             raise CompileError(f"compile: the op {value.op!r} is not in the op table")
-        index = numbering[value]
-        parents = [ref(parent) for parent in value.parents]
         context: Any = None
+        name = op.name
+        if name == "dot" or name == "relu_dot":  # its parents follow from its weights, inputs and bias
+            weights, inputs_, bias = dot_arguments(value)
+            w = _refs(weights, lists, lookup, ref)  # a layer's rows and inputs repeat: their refs are made once
+            x = _refs(inputs_, lists, lookup, ref)
+            b = ref(bias)
+            context = (w, x, b)
+            count = len(value.parents)
+            if count == len(w) + len(x) + 1 and b[0] != "const":  # every weight, input and the bias are Values
+                parents = w + x
+                parents.append(b)
+            else:
+                parents = [r for r in w if r[0] != "const"] + [r for r in x if r[0] != "const"]
+                if b[0] != "const":
+                    parents.append(b)
+            if len(parents) != count:
+                raise CompileError(f"compile: a {name} node's parents do not follow its weights and inputs")
+            nodes.append(Node(index, op, parents, context, value.data, value.label))
+            continue
+        parents = [ref(parent) for parent in value.parents]
         if isinstance(op, UnaryOp):
-            context = tuple(_const(p) for p in (value.context or ()))
+            context = tuple(("const", float(p)) for p in (value.context or ()))
         elif isinstance(op, BinaryOp):
             if value.context is not None:
                 position, constant = value.context
-                context = (position, target_of(constant) or _const(constant))
-        elif op.name in ("dot", "relu_dot"):
-            weights, inputs_, bias = dot_arguments(value)
-            context = ([ref(w) for w in weights], [ref(x) for x in inputs_], ref(bias))
-            expected = [ref(v) for _, _, v, _ in dot_terms(weights, inputs_, bias)]
-            if expected != parents:
-                raise CompileError(f"compile: a {op.name} node's parents do not follow its weights and inputs")
-        elif op.name == "cross_entropy":
+                context = (position, target_of(constant) or ("const", float(constant)))
+        elif name == "cross_entropy":
             context = target_of(value.context) or ("const", value.context)
-        elif op.name in ("softmax", "log_softmax"):
+        elif name == "softmax" or name == "log_softmax":
             context = value.context
-        elif op.name == "sum":
+        elif name == "sum":
             _check_sum(value)
         elif op.template is None:
-            raise CompileError(f"compile: the op {op.name!r} has no template, and its kind has no float functions")
-        local_grads = value.local_grads if op.name == "relu_dot" else ()
-        zero = op.name == "relu_dot" and bool(local_grads) and all(g == 0.0 for g in local_grads)
-        graph.nodes.append(Node(index, op, parents, context, value.data, value.label, zero))
+            raise CompileError(f"compile: the op {name!r} has no template, and its kind has no float functions")
+        nodes.append(Node(index, op, parents, context, value.data, value.label))
     graph.roots = [ref(root) for root in roots]
-    graph.refs = {value: ("node", n) for value, n in numbering.items()}
-    order = _eager_order(roots)
-    graph.backward_order = [numbering[node] for node in order if node in numbering]
+    graph.refs = {made[i]: ("node", n) for n, i in enumerate(needed)}
+    if topological is not None:
+        refs = graph.refs
+        graph.backward_order = [refs[node][1] for node in topological if node in refs]
     return graph
 
 
-def _needed(
-    roots: Sequence[Value], recorded: Mapping[Value, int], inputs: Mapping[Value, Ref], params: Mapping[Value, int]
-) -> set[int]:
+def _refs(values: Sequence[Any], lists: dict, lookup: Callable[[Any], Ref], ref: Callable[[Any], Ref]) -> list[Ref]:
+    """The refs of a list of weights or inputs; the same list (the same Values, by identity) gets the same list of
+    refs, found once (a row's weights in every example, a layer's inputs in every row)."""
+    if not values:
+        return []
+    key = id(values[0])
+    found = lists.get(key)
+    if found is not None and (found[0] is values or found[0] == values):  # tuples of Values: compared by identity
+        return found[1]
+    try:  # every one known (the common case): looked up at C speed
+        refs = list(map(lookup, values))
+    except (KeyError, TypeError):
+        refs = [ref(v) for v in values]
+    lists[key] = (values, refs)
+    return refs
+
+
+def _needed(roots: Sequence[Value], recorded: Mapping[Value, int]) -> set[int]:
     """Indices (in ``recorded``) of the made nodes the roots depend on."""
     needed: set[int] = set()
     stack = [root for root in roots if root in recorded]
+    is_recorded = recorded.__contains__
     while stack:
         node = stack.pop()
         i = recorded[node]
         if i in needed:
             continue
         needed.add(i)
-        for parent in node.parents:
-            if parent in recorded and recorded[parent] not in needed:
-                stack.append(parent)
+        stack.extend(filter(is_recorded, node.parents))  # leaves (weights) are skipped at C speed
     return needed
 
 

@@ -154,13 +154,14 @@ class Recorder:
     own backward pass, and derivatives of derivatives stay with the eager engine.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, retype: bool = True) -> None:
         self.nodes: list[Value] = []
         self.retyped: list[Value] = []
+        self.retype = retype  # False while library code that reads no number for user code runs (nn's layers)
 
     def made(self, node: Value) -> None:
         self.nodes.append(node)
-        if type(node) is Value:
+        if self.retype and type(node) is Value:
             node.__class__ = Traced
             self.retyped.append(node)
 

@@ -123,6 +123,29 @@ class Layout:
             return f"gB{place[1]}[{place[2]}]"
         return f"gP[{place[1]}]"
 
+    def gather(self, params: Sequence[int]) -> str | None:
+        """An expression for the list of these parameters, when it is whole matrices (each neuron's weights then
+        its bias, as ``Module.parameters()`` lists them) and the loose list, in some order; else None."""
+        blocks: dict[int, tuple[list[int], str]] = {}
+        for m in self.matrices:
+            if m.biases is None:
+                flat = [p for row in m.rows for p in row]
+                blocks[flat[0]] = (flat, f"[v for row in {m.weights_name} for v in row]")
+            else:
+                flat = [p for row, b in zip(m.rows, m.biases) for p in (*row, b)]
+                blocks[flat[0]] = (flat, f"[v for row, b in zip({m.weights_name}, {m.bias_name}) for v in (*row, b)]")
+        if self.loose:
+            blocks[self.loose[0]] = (list(self.loose), "P")
+        parts, i = [], 0
+        params = list(params)
+        while i < len(params):
+            found = blocks.get(params[i])
+            if found is None or params[i : i + len(found[0])] != found[0]:
+                return None
+            parts.append(found[1])
+            i += len(found[0])
+        return " + ".join(parts) if parts else None
+
     def containers(self) -> list[str]:
         names = []
         for m in self.matrices:
@@ -233,15 +256,49 @@ def _context_refs(node: Node) -> list[Ref]:
 
 
 def _segments(graph: Graph, examples: int) -> Segments | None:
-    """The nodes of each example, or None when the examples' graphs differ in shape (or there are fewer than 2)."""
+    """The nodes of each example, or None when there are fewer than 2; raises :class:`_Differs` when the examples'
+    graphs differ in shape."""
     if examples < 2:
         return None
+    cached = graph.cache.get(("segments", examples))
+    if cached is not None:
+        if isinstance(cached, _Differs):
+            raise cached
+        return cached
+    try:
+        found = _find_segments(graph, examples)
+    except _Differs as differs:
+        graph.cache[("segments", examples)] = differs
+        raise
+    graph.cache[("segments", examples)] = found
+    return found
+
+
+def _find_segments(graph: Graph, examples: int) -> Segments:
     depends: list[int] = []
-    for node in graph.nodes:
+    list_masks: dict[int, int] = {}  # a layer's input list is shared by its rows: its mask is found once
+
+    def mask_of(refs: Sequence[Ref]) -> int:
         mask = 0
-        for ref in [*node.parents, *_context_refs(node)]:
-            mask |= depends[ref[1]] if ref[0] == "node" else _example_refs(ref)
-        depends.append(mask)
+        for ref in refs:
+            kind = ref[0]
+            if kind == "node":
+                mask |= depends[ref[1]]
+            elif kind == "input" or kind == "target":
+                mask |= 1 << ref[1]
+        return mask
+
+    for node in graph.nodes:
+        if node.name in ("dot", "relu_dot"):
+            weights, inputs, bias = node.context
+            mask = list_masks.get(id(inputs))
+            if mask is None:
+                mask = list_masks[id(inputs)] = mask_of(inputs)
+            if weights and weights[0][0] != "param":
+                mask |= mask_of(weights)
+            depends.append(mask | mask_of((bias,)))
+            continue
+        depends.append(mask_of(node.parents) | mask_of(_context_refs(node)))
     prologue, epilogue = [], []
     segments: list[list[int]] = [[] for _ in range(examples)]
     for node, mask in zip(graph.nodes, depends):
@@ -252,13 +309,15 @@ def _segments(graph: Graph, examples: int) -> Segments | None:
         else:
             segments[mask.bit_length() - 1].append(node.index)
     position = {i: (k, p) for k, segment in enumerate(segments) for p, i in enumerate(segment)}
-    first = [_shape(graph.nodes[i], position, 0) for i in segments[0]]
+    nodes = graph.nodes
+    first = segments[0]
+    same_lists: set[tuple[int, int]] = set()  # (id of a list, id of example 0's list) found alike
     for k in range(1, examples):
         if len(segments[k]) != len(first):
             raise _Differs(k, len(first), len(segments[k]))
         for p, i in enumerate(segments[k]):
-            if _shape(graph.nodes[i], position, k) != first[p]:
-                raise _Differs(k, p, graph.nodes[i])
+            if not _same_shape(nodes[i], nodes[first[p]], position, k, same_lists):
+                raise _Differs(k, p, nodes[i])
     return Segments(prologue, segments, epilogue, position)
 
 
@@ -266,39 +325,52 @@ class _Differs(Exception):
     """Example k's graph differs from example 0's."""
 
 
-def _abstract(ref: Ref, position: Mapping[int, tuple[int, int]], k: int) -> Any:
-    kind = ref[0]
-    if kind == "node":
-        where = position.get(ref[1])
-        if where is None:
-            return ref
-        return ("seg", where[1]) if where[0] == k else ("other example",)
-    if kind == "input":
-        return ("x", ref[2]) if ref[1] == k else ("other example",)
-    if kind == "target":
-        return ("y", ref[2]) if ref[1] == k else ("other example",)
-    if kind == "const":
-        return ("const", bits(ref[1]))
-    return ref
+def _same_shape(
+    node: Node, first: Node, position: Mapping[int, tuple[int, int]], k: int, same_lists: set[tuple[int, int]]
+) -> bool:
+    """Whether example k's node has the shape of example 0's node at the same place."""
+    if node.op is not first.op:
+        return False
 
+    def same(ref: Ref, ref0: Ref) -> bool:
+        kind = ref[0]
+        if kind != ref0[0]:
+            return False
+        if kind == "node":
+            where, where0 = position.get(ref[1]), position.get(ref0[1])
+            if where is None or where0 is None:
+                return ref == ref0
+            return where[0] == k and where0[0] == 0 and where[1] == where0[1]
+        if kind == "input" or kind == "target":
+            return ref[1] == k and ref0[1] == 0 and ref[2] == ref0[2]
+        if kind == "const":
+            return bits(ref[1]) == bits(ref0[1])
+        return ref == ref0
 
-def _shape(node: Node, position: Mapping[int, tuple[int, int]], k: int) -> tuple:
-    """What must be the same for the node at one position of every example."""
-
-    def a(ref: Ref) -> Any:
-        return _abstract(ref, position, k)
-
-    context: Any = node.context
-    if isinstance(node.op, UnaryOp):
-        context = tuple(a(r) for r in context)
-    elif isinstance(node.op, BinaryOp):
-        context = None if context is None else (context[0], a(context[1]))
-    elif node.name in ("dot", "relu_dot"):
+    context, context0 = node.context, first.context
+    if node.name in ("dot", "relu_dot"):
         weights, inputs, bias = context
-        context = (tuple(map(a, weights)), tuple(map(a, inputs)), a(bias))
-    elif node.name == "cross_entropy":
-        context = a(context)
-    return (node.name, tuple(a(r) for r in node.parents), context)
+        weights0, inputs0, bias0 = context0
+        if len(weights) != len(weights0) or len(inputs) != len(inputs0):
+            return False
+        if weights is not weights0 and weights != weights0 and not all(map(same, weights, weights0)):
+            return False
+        if inputs is not inputs0 and (id(inputs), id(inputs0)) not in same_lists:
+            if not all(map(same, inputs, inputs0)):
+                return False
+            same_lists.add((id(inputs), id(inputs0)))
+        return same(bias, bias0)
+    if len(node.parents) != len(first.parents) or not all(map(same, node.parents, first.parents)):
+        return False
+    if isinstance(node.op, UnaryOp):
+        return all(map(same, context, context0))
+    if isinstance(node.op, BinaryOp):
+        if context is None or context0 is None:
+            return context is context0
+        return context[0] == context0[0] and same(context[1], context0[1])
+    if node.name == "cross_entropy":
+        return same(context, context0)
+    return context == context0
 
 
 def shapes_differ(graph: Graph, examples: int) -> str | None:
@@ -407,6 +479,20 @@ class _OrderDiffers(Exception):
     """The plan would add some gradient's contributions in another order than the engine."""
 
 
+def _one_run(order: Sequence[int], block_of: Mapping[int, str]) -> bool:
+    """Whether the loop's nodes make one unbroken run of ``order``."""
+    state = 0  # 0: before the loop, 1: in it, 2: after it
+    for n in order:
+        inside = block_of[n] == "loop"
+        if inside and state == 2:
+            return False
+        if inside:
+            state = 1
+        elif state == 1:
+            state = 2
+    return True
+
+
 def _range_text(order: Sequence[int]) -> str:
     n = len(order)
     if list(order) == list(range(n)):
@@ -466,16 +552,20 @@ class Plan:
         """The backward order: each unit where the engine reaches its last node; the loop where it first reaches an
         example."""
         items: list[Any] = []
-        remaining = {id(u): len(u.nodes) for u in self.unit_of.values()}
+        units = list({id(u): u for u in self.unit_of.values()}.values())
+        self.units_list = units
+        remaining = {id(u): len(u.nodes) for u in units}
         loop_k: list[int] = []
+        looped = False
+        position_k = self.segments.position if self.segments else {}
         for n in self.graph.backward_order:
-            block = self.block_of[n]
-            if block == "loop":
-                k = self.segments.position[n][0] if self.segments else 0
+            if self.block_of[n] == "loop":
+                k = position_k[n][0]
                 if not loop_k or loop_k[-1] != k:
                     loop_k.append(k)
-                if "loop" not in [i if isinstance(i, str) else None for i in items]:
+                if not looped:
                     items.append("loop")
+                    looped = True
                 continue
             unit = self.unit_of[n]
             remaining[id(unit)] -= 1
@@ -483,6 +573,7 @@ class Plan:
                 items.append(unit)
         self.backward_units = items
         self.example_order = loop_k
+        loop_rank: dict[int, int] = {}
         if self.segments is not None:
             n = len(self.segments.segments)
             if sorted(loop_k) != list(range(n)):  # the engine goes back and forth between examples
@@ -490,28 +581,28 @@ class Plan:
             loop_units = self.blocks["loop"]
             last = {id(u): max(self.r_position[x.index] for x in u.nodes) for u in loop_units}
             self.loop_backward = sorted(loop_units, key=lambda u: last[id(u)])
+            loop_rank = {id(u): r for r, u in enumerate(self.loop_backward)}
         # each unit's consumers come earlier in the backward pass
-        order = {}
+        order: dict[int, int] = {}
         for position, item in enumerate(items):
             if item == "loop":
                 for unit in self.blocks.get("loop", []):
                     order[id(unit)] = position
             else:
                 order[id(item)] = position
-        consumers = self.graph.consumers()
-        for unit in self.unit_of.values():
+        consumers = self.graph.consumers(sorted(self.unit_of))
+        for unit in units:
+            mine = order[id(unit)]
+            in_loop = self.block_of[unit.nodes[0].index] == "loop"
             for node in unit.nodes:
-                for c in consumers.get(("node", node.index), []):
-                    if c not in self.unit_of:
+                for c in consumers.get(("node", node.index), ()):
+                    consumer = self.unit_of.get(c)
+                    if consumer is None:
                         continue  # a node of another example: checked by the order of contributions
-                    consumer = self.unit_of[c]
                     if consumer is unit:
                         raise _OrderDiffers
-                    if order[id(consumer)] > order[id(unit)] or (
-                        order[id(consumer)] == order[id(unit)]
-                        and self.block_of[node.index] == "loop"
-                        and self.loop_backward.index(consumer) > self.loop_backward.index(unit)
-                    ):
+                    theirs = order[id(consumer)]
+                    if theirs > mine or (theirs == mine and in_loop and loop_rank[id(consumer)] > loop_rank[id(unit)]):
                         raise _OrderDiffers
 
     def _sequence(self) -> list[int]:
@@ -527,21 +618,73 @@ class Plan:
         return sequence
 
     def _check(self) -> None:
-        """Every accumulated gradient gets its contributions in the engine's order."""
+        """Every accumulated gradient gets its contributions in the engine's order: walking the engine's order,
+        each gradient's contributions must come at increasing places of the plan's. A layer row's weights all
+        get theirs from the same nodes, so they are checked as one (with any other contribution to one of them)."""
+        order = self.graph.backward_order
+        sequence = self.sequence
+        if len(sequence) != len(order) or set(sequence) != set(order):
+            raise _OrderDiffers
+        if self.segments is not None and len(self.example_order) > 2:
+            # The loop's nodes are one run of the engine's order, example after example, each in one pattern (the
+            # examples' graphs have one shape, and the engine's depth-first sort walks each alike): checking the
+            # first two examples with everything outside the loop checks every example.
+            first_two = set(self.example_order[:2])
+            position = self.segments.position
+            if not _one_run(order, self.block_of):
+                raise _OrderDiffers
+
+            def kept(n: int) -> bool:
+                where = position.get(n)
+                return where is None or where[0] in first_two
+
+            order = [n for n in order if kept(n)]
+            sequence = [n for n in sequence if kept(n)]
+        place = {n: i for i, n in enumerate(sequence)}
+        kinds = self.spec.grad_kinds
         nodes = self.graph.nodes
+        layout = self.spec.layout
+        row_of: dict[Ref, tuple] = {}
+        rows: dict[Ref, list[Ref]] = {}
+        for m in layout.matrices:
+            for j, row in enumerate(m.rows):
+                refs = [("param", p) for p in row]
+                rows[refs[0]] = refs
+                for r in refs:
+                    row_of[r] = ("row", m.index, j)
+        last: dict[Any, int] = {}
+        get = last.get
+        for n in order:
+            here = place[n]
+            node = nodes[n]
+            parents: Any = node.parents
+            if node.name in ("dot", "relu_dot"):
+                weights = node.context[0]
+                if weights and rows.get(weights[0]) == weights:
+                    key = row_of[weights[0]]
+                    before = get(key)
+                    if before is not None and before > here:
+                        raise _OrderDiffers
+                    last[key] = here
+                    parents = parents[len(weights) :]
+            for parent in parents:
+                if parent[0] == "node" or parent[0] in kinds:
+                    key = row_of.get(parent, parent)
+                    before = get(key)
+                    if before is not None and before > here:
+                        raise _OrderDiffers
+                    last[key] = here
 
-        def contributions(order: Sequence[int]) -> dict[Ref, list[tuple[int, int]]]:
-            found: dict[Ref, list[tuple[int, int]]] = {}
-            for n in order:
-                for e, parent in enumerate(nodes[n].parents):
-                    if parent[0] in ("node", "param", "input", "external"):
-                        found.setdefault(parent, []).append((n, e))
-            return found
-
-        if sorted(self.sequence) != sorted(self.graph.backward_order):
-            raise _OrderDiffers
-        if contributions(self.sequence) != contributions(self.graph.backward_order):
-            raise _OrderDiffers
+    def compact(self) -> list[int]:
+        """The plan's order with the loop written once (example 0's nodes): what the code does, once each."""
+        found: list[int] = []
+        for item in self.backward_units:
+            if item == "loop":
+                for unit in self.loop_backward:
+                    found.extend(n.index for n in self.internal(unit))
+            else:
+                found.extend(n.index for n in self.internal(item))
+        return found
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -600,10 +743,9 @@ class _UpdateMixin:
         straight from the layer's ``d`` (and the inputs it kept), with no gradient lists."""
         plan = self.plan
         by_param: dict[int, list[tuple]] = {}
-        for n in plan.sequence:
+        for n in plan.compact():
             node = self.nodes[n]
-            rep = self._rep(n)
-            unit = plan.unit_of.get(rep)
+            unit = plan.unit_of.get(n)
             for parent in node.parents:
                 if parent[0] != "param":
                     continue
@@ -676,7 +818,7 @@ class _UpdateMixin:
 
     def _matrix_wanted(self: Any, matrix: Matrix) -> bool:
         params = [p for row in matrix.rows for p in row] + list(matrix.biases or ())
-        return any(("param", p) in self.needs_grad for p in params)
+        return any(self.wants(("param", p)) for p in params)
 
     def _listed_update(self: Any, matrix: Matrix, lines: Lines) -> None:
         rule = self.spec.rule
@@ -693,7 +835,7 @@ class _UpdateMixin:
         rule = self.spec.rule
         if not self.layout.loose:
             return
-        if rule.plain and not any(("param", p) in self.needs_grad for p in self.layout.loose):
+        if rule.plain and not any(self.wants(("param", p)) for p in self.layout.loose):
             return
         self._steps(lines, "P", "gP", self._state_rows("P", ""), True)
 
@@ -815,19 +957,41 @@ class Writer(_UpdateMixin):
         self.fast: set[int] = set()  # matrices updated from their layer units directly
         self.parts: dict[int, tuple] = {}  # matrix -> its gradient's parts
         self.vector_count = 0
+        self.columns: dict[str, str] = {}  # a matrix's columns (transposed once per step), for input gradients
+        self.pending: set[str] | None = None  # the loop's gradients made but not yet passed back (None: no loop)
         self._name_units()
         if not self.spec.forward_only and self.spec.rule is not None:
             self._choose_fast_matrices()
 
     # ------------------------------------------------------------------------------------------- names
     def _needs_grad(self) -> set[Ref]:
+        """The refs whose gradient is wanted: the leaves of the wanted kinds and every node on a path to one (for
+        the loop, example 0's nodes stand for every example's: see :meth:`wants`)."""
         wanted: set[Ref] = set()
         kinds = self.spec.grad_kinds
-        for node in self.nodes:
-            if any(p[0] in kinds or (p[0] == "node" and p in wanted) for p in node.parents):
-                wanted.add(("node", node.index))
-            wanted.update(p for p in node.parents if p[0] in kinds)
+        rep = self._rep
+        for i in sorted(self.plan.unit_of):
+            node = self.nodes[i]
+            parents = node.parents
+            if node.name in ("dot", "relu_dot") and "param" in kinds:
+                weights = node.context[0]
+                if weights and weights[0][0] == "param" and weights[-1][0] == "param":
+                    wanted.update(weights)
+                    wanted.add(("node", i))
+                    parents = parents[len(weights) :]
+            for p in parents:
+                if p[0] in kinds:
+                    wanted.add(p)
+                    wanted.add(("node", i))
+                elif p[0] == "node" and ("node", rep(p[1])) in wanted:
+                    wanted.add(("node", i))
         return wanted
+
+    def wants(self, ref: Ref) -> bool:
+        """Whether ``ref``'s gradient is wanted."""
+        if ref[0] == "node":
+            return ("node", self._rep(ref[1])) in self.needs_grad
+        return ref in self.needs_grad
 
     def _name_units(self) -> None:
         for block in self.plan.blocks.values():
@@ -925,6 +1089,10 @@ class Writer(_UpdateMixin):
                 ):
                     self.batch_vectors.add(self.var[first])
                     return f"{self.var[first]}s"
+        if len(refs) > 8 and all(r[0] == "param" for r in refs):
+            gathered = self.layout.gather([r[1] for r in refs])
+            if gathered is not None:
+                return gathered
         if refs and all(r[0] == "input" for r in refs) and self.spec.examples:
             k = refs[0][1]
             if refs == [("input", k, j) for j in range(self.spec.input_size)]:
@@ -968,12 +1136,18 @@ class Writer(_UpdateMixin):
             elif make is not None:
                 lines.add(make)
                 self.has.add(key)
+                if self.pending is not None:
+                    self.pending.add(key)
             elif condition:
                 lines.add(f"{element} = 0.0")
                 self.has.add(key)
+                if self.pending is not None:
+                    self.pending.add(key)
             else:
                 lines.add(f"{element} = {expression}", note)
                 self.has.add(key)
+                if self.pending is not None and not outer:
+                    self.pending.add(key)
                 return
         if condition:
             with lines.block(f"if {condition}:"):
@@ -1154,6 +1328,12 @@ class Writer(_UpdateMixin):
 
     # ------------------------------------------------------------------------------------------- backward
     def backward(self, unit: Unit, lines: Lines) -> None:
+        key = "g_" + (self.unit_var[id(unit)] if unit.vector else self.var[unit.nodes[0].index])
+        if self.pending is not None:
+            if unit.kind == "layer" and self.pending == {key} and key in self.has:
+                lines.add(f"if not any({key}):", "no gradient reaches this example's layers: nothing more to do")
+                lines.add("    continue")
+            self.pending.discard(key)
         if unit.kind == "layer":
             self._layer_backward(unit, lines)
         elif unit.kind == "map":
@@ -1165,7 +1345,7 @@ class Writer(_UpdateMixin):
 
     def _node_backward(self, node: Node, lines: Lines) -> None:
         g = self.grad_of(node)
-        if g is None or ("node", node.index) not in self.needs_grad:
+        if g is None or not self.wants(("node", node.index)):
             return
         op = node.op
         out = self.var[node.index]
@@ -1177,7 +1357,7 @@ class Writer(_UpdateMixin):
             else:
                 edges = list(enumerate(node.parents))
             for edge, parent in edges:
-                if parent not in self.needs_grad:
+                if not self.wants(parent):
                     continue
                 local, condition = self._local(node, operands, out, edge)
                 if condition == "False":
@@ -1191,7 +1371,7 @@ class Writer(_UpdateMixin):
         if node.name in ("softmax", "log_softmax"):
             self._softmax_node_backward(node, g, lines)
             return
-        wanted = [p for p in node.parents if p in self.needs_grad]
+        wanted = [p for p in node.parents if self.wants(p)]
         if not wanted:
             return
         holes = {"out": out, "z": self.vector(node.parents), "tmp": f"{out}_", "g": g}
@@ -1207,7 +1387,7 @@ class Writer(_UpdateMixin):
 
     def _whole_new(self, refs: Sequence[Ref]) -> str | None:
         """The gradient list of ``refs`` when they are one whole vector whose gradient does not exist yet."""
-        if not refs or not all(r in self.needs_grad for r in refs):
+        if not refs or not all(self.wants(r) for r in refs):
             return None
         keys = [self.accumulator(r) for r in refs]
         key = keys[0][1]
@@ -1220,6 +1400,8 @@ class Writer(_UpdateMixin):
         if elements != [f"{key}[{j}]" for j in range(len(refs))] or f"* {len(refs)}" not in size_line:
             return None
         self.has.add(key)
+        if self.pending is not None:
+            self.pending.add(key)
         return key
 
     def contribute_list(self, lines: Lines, refs: Sequence[Ref], contributions: str) -> None:
@@ -1227,7 +1409,7 @@ class Writer(_UpdateMixin):
         keys = [self.accumulator(r) for r in refs]
         key = keys[0][1]
         whole = (
-            all(r in self.needs_grad for r in refs)
+            all(self.wants(r) for r in refs)
             and all(k[1] == key for k in keys)
             and [k[0] for k in keys] == [f"{key}[{j}]" for j in range(len(refs))]
             and keys[0][2] is not None
@@ -1239,7 +1421,7 @@ class Writer(_UpdateMixin):
             lines.add(f"{key} = [a + c for a, c in zip({key}, {contributions})]")
             return
         for j, ref in enumerate(refs):
-            if ref in self.needs_grad:
+            if self.wants(ref):
                 self.contribute(lines, ref, f"{contributions}[{j}]")
 
     def _dot_backward(self, node: Node, g: str, lines: Lines) -> None:
@@ -1254,7 +1436,7 @@ class Writer(_UpdateMixin):
         square = self._square(node)
         body = Lines()
         for parent, local in edges:
-            if parent not in self.needs_grad:
+            if not self.wants(parent):
                 continue
             if square and parent[0] == "param" and self._in_fast(parent[1]):
                 continue  # added in with the update (see _fast_update)
@@ -1275,7 +1457,7 @@ class Writer(_UpdateMixin):
         self.names["stable_softmax"] = OPS["softmax"].template.names["stable_softmax"]
         lines.add(f"{probabilities} = stable_softmax({self.vector(node.parents)})", node.op.formula)
         for j, parent in enumerate(node.parents):
-            if parent not in self.needs_grad:
+            if not self.wants(parent):
                 continue
             delta = f"({int(i == j)} - {probabilities}[{j}])"
             local = f"{out} * {delta}" if node.name == "softmax" else delta
@@ -1290,48 +1472,62 @@ class Writer(_UpdateMixin):
         name = self.unit_var[id(unit)]
         order = [unit.nodes.index(n) for n in self.plan.internal(unit)]
         x = self.vector(unit.inputs)
-        wants_inputs = any(r in self.needs_grad for r in unit.inputs)
+        wants_inputs = any(self.wants(r) for r in unit.inputs)
         fast = matrix.index in self.fast
         label = f"layer {quoted(matrix.name)}" if matrix.name else "layer"
         rule = "d(w.x + b)/dx_i = w_i, d/dw_i = x_i, d/db = 1" + (", where relu is on" if unit.relu else "")
         lines.note(f"{label}, backward: {rule}")
-        body = Lines()
+        d = g
+        if unit.relu:
+            d = f"d_{name}"
+            lines.add(f"{d} = [d if not a <= 0.0 else 0.0 for d, a in zip({g}, {name})]", "relu off: 0, it passes nothing")
         if wants_inputs:
             target = self._whole_new(unit.inputs)
             if target is None:
                 key = self.accumulator(unit.inputs[0])[1]
                 if key not in self.has or (self.block == "loop" and self._is_outer(unit.inputs[0])):
                     raise _CannotWrite
-                target = key
+            if len(order) > 1 and order == sorted(order):  # rows in order: each input's gradient as one C loop
+                columns = f"{matrix.weights_name}_columns"
+                self.columns.setdefault(columns, f"{columns} = list(zip(*{matrix.weights_name}))")
+                if target is not None:
+                    lines.add(
+                        f"{target} = [sum_in_order(map(mul, column, {d}), 0.0) for column in {columns}]",
+                        "d loss / d x_i = sum over rows j of w_ji d_j",
+                    )
+                else:
+                    lines.add(
+                        f"{key} = [sum_in_order(map(mul, column, {d}), s) for column, s in zip({columns}, {key})]",
+                        "d loss / d x_i += sum over rows j of w_ji d_j",
+                    )
             else:
-                lines.add(f"{target} = [0.0] * {len(unit.inputs)}")
-            body.add(f"{target} = [s + w * d for s, w in zip({target}, {matrix.weights_name}[j])]")
+                if target is not None:
+                    lines.add(f"{target} = [0.0] * {len(unit.inputs)}")
+                else:
+                    target = key
+                with lines.block(f"for j in {_range_text(order)}:", "d loss / d x_i += w_ji d_j, row by row"):
+                    lines.add(f"{target} = [s + w * {d}[j] for s, w in zip({target}, {matrix.weights_name}[j])]")
         if not fast:
-            body.add(f"g{matrix.weights_name}[j] = [gw + xi * d for gw, xi in zip(g{matrix.weights_name}[j], {x})]")
-            if matrix.biases is not None:
-                body.add(f"g{matrix.bias_name}[j] += d")
-        if body:
-            with lines.block(f"for j in {_range_text(order)}:"):
-                lines.add(f"d = {g}[j]", "d loss / d (w . x + b) of row j")
-                if unit.relu:
-                    lines.add(f"if {name}[j] <= 0.0:", "relu is off: nothing passes back")
-                    lines.add("    continue")
-                lines.extend(body)
+            W, B = matrix.weights_name, matrix.bias_name
+            with lines.block(f"for j in {_range_text(order)}:", "d loss / d w_ji += d_j x_i"):
+                lines.add(f"dj = {d}[j]")
+                with lines.block("if dj:"):
+                    lines.add(f"g{W}[j] = [gw + xi * dj for gw, xi in zip(g{W}[j], {x})]")
+                    if matrix.biases is not None:
+                        lines.add(f"g{B}[j] += dj")
         if fast and self.block == "loop":
             kept = self.kept_names(unit)
-            d = g if not unit.relu else f"[d if not a <= 0.0 else 0.0 for d, a in zip({g}, {name})]"
-            lines.add(f"d = {d}")
-            with lines.block("if any(d):", "this example changes the layer's weights"):
+            with lines.block(f"if any({d}):", "this example changes the layer's weights"):
                 lines.add(f"{kept[0]}.append({x})")
-                lines.add(f"{kept[1]}.append(d)")
+                lines.add(f"{kept[1]}.append({d})")
 
     def kept_names(self, unit: Unit) -> tuple[str, str]:
         name = self.unit_var[id(unit)]
-        return f"inputs_{name}", f"d_{name}"
+        return f"kept_x_{name}", f"kept_d_{name}"
 
     def _map_backward(self, unit: Unit, lines: Lines) -> None:
         g = self.grad_of(unit)
-        if g is None or not any(r in self.needs_grad for r in unit.inputs):
+        if g is None or not any(self.wants(r) for r in unit.inputs):
             return
         node = unit.nodes[0]
         local, condition = self._local(node, ["z"], "o", 0)
@@ -1354,7 +1550,7 @@ class Writer(_UpdateMixin):
 
     def _multi_backward(self, unit: Unit, lines: Lines) -> None:
         g = self.grad_of(unit)
-        if g is None or not any(r in self.needs_grad for r in unit.inputs):
+        if g is None or not any(self.wants(r) for r in unit.inputs):
             return
         node = unit.nodes[0]
         target = self._whole_new(unit.inputs)
@@ -1479,12 +1675,15 @@ def write(writer: Writer) -> Program:
                 loop_keys = {f"g_{writer.var[n.index].partition('[')[0]}" for u in plan.blocks["loop"] for n in u.nodes}
                 writer.has -= loop_keys
                 loads = []
+                writer.pending = set()
                 for key in sorted(loop_keys):
                     if f"{key}s" in writer.has:
                         loads.append(f"{key} = {key}s[k]")
                         writer.has.add(key)
+                        writer.pending.add(key)
                 for unit in plan.loop_backward:
                     writer.backward(unit, loop_lines)
+                writer.pending = None
                 for load in reversed(loads):
                     loop_lines.lines.insert(0, (0, load, ""))
                 writer.has -= loop_keys
@@ -1495,6 +1694,12 @@ def write(writer: Writer) -> Program:
         if rule is not None:
             writer.block = "main"
             writer.update(backward)
+        if writer.columns:
+            at = next(i for i, line in enumerate(backward.lines) if line[1] and not line[1].startswith("g_") or i > 2)
+            at = 1
+            for line in writer.columns.values():
+                backward.lines.insert(at, (0, line, "the weights by input, for the inputs' gradients"))
+                at += 1
 
     # ---- the loop over examples: what its backward reads from the forward pass is kept per example
     source = Lines()
