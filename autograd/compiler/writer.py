@@ -1490,16 +1490,32 @@ class Writer(_UpdateMixin):
             if len(order) > 1 and order == sorted(order):  # rows in order: each input's gradient as one C loop
                 columns = f"{matrix.weights_name}_columns"
                 self.columns.setdefault(columns, f"{columns} = list(zip(*{matrix.weights_name}))")
+                source = self.plan.unit_of.get(unit.inputs[0][1]) if unit.inputs[0][0] == "node" else None
+                # Below a relu layer only the inputs whose relu is on pass anything on: the others are not summed.
+                off = None
+                if source is not None and source.kind == "layer" and source.relu and x == self.unit_var[id(source)]:
+                    off = x
                 if target is not None:
-                    lines.add(
-                        f"{target} = [sum_in_order(map(mul, column, {d}), 0.0) for column in {columns}]",
-                        "d loss / d x_i = sum over rows j of w_ji d_j",
-                    )
+                    total = f"sum_in_order(map(mul, column, {d}), 0.0)"
+                    if off:
+                        lines.add(
+                            f"{target} = [{total} if not a <= 0.0 else 0.0 for column, a in zip({columns}, {off})]",
+                            "d loss / d x_i = sum over rows j of w_ji d_j (where x_i's relu is on)",
+                        )
+                    else:
+                        lines.add(f"{target} = [{total} for column in {columns}]", "d loss / d x_i = sum_j w_ji d_j")
                 else:
-                    lines.add(
-                        f"{key} = [sum_in_order(map(mul, column, {d}), s) for column, s in zip({columns}, {key})]",
-                        "d loss / d x_i += sum over rows j of w_ji d_j",
-                    )
+                    total = f"sum_in_order(map(mul, column, {d}), s)"
+                    if off:
+                        lines.add(
+                            f"{key} = [{total} if not a <= 0.0 else s for column, s, a in zip({columns}, {key}, {off})]",
+                            "d loss / d x_i += sum over rows j of w_ji d_j (where x_i's relu is on)",
+                        )
+                    else:
+                        lines.add(
+                            f"{key} = [{total} for column, s in zip({columns}, {key})]",
+                            "d loss / d x_i += sum over rows j of w_ji d_j",
+                        )
             else:
                 if target is not None:
                     lines.add(f"{target} = [0.0] * {len(unit.inputs)}")
