@@ -44,10 +44,12 @@ from autograd.compiler import (
     UpdateRule,
     build_graph,
     emit,
+    groups_differ,
     load,
     run_traced,
     show_source,
 )
+from autograd.compiler.source import quoted
 from autograd.core.value import quote
 from autograd.ops import BinaryOp, UnaryOp
 from nn.layers import MLP, Layer
@@ -368,6 +370,18 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
         for node in graph.nodes:
             if graph.made_index[node.index] in classes:
                 node.context = classes[graph.made_index[node.index]]
+    groups: list[list[int]] = [[] for _ in inputs]
+    for node in graph.nodes:
+        made_at = graph.made_index[node.index]
+        if made_at < start:
+            groups[bisect.bisect_right(bounds, made_at) - 1].append(node.index)
+    why = groups_differ(graph, groups) if len(groups) > 1 else None
+    if why is not None:
+        raise CompileError(
+            f"compile: the model's graph differs from one example to the next ({why}): the compiled code is one "
+            "program for every example, so a model that makes another graph at each call (a random choice, a Python "
+            "branch on a counter) cannot be compiled; use compile(..., fallback=True)"
+        )
     report = graph.roots[1] if loss is not objective else None
     graph.roots = graph.roots[:1]
     outputs_refs = [[graph.refs.get(v, ("missing",)) for v in out] for out in shaped]
@@ -384,7 +398,7 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
         input_size=len(batch[0][0]),
         report=report,
         fixed_targets=not variable,
-        title=f"one training step of {type(model).__name__} on a batch of {len(batch)}, compiled by glassgrad",
+        title=f"one training step of {quoted(type(model).__name__)} on a batch of {len(batch)}, compiled by glassgrad",
     )
     program = emit(graph, spec)
     run = load(program.source, program.names, "step")
@@ -825,7 +839,7 @@ class CompiledModel:
             single_output=not isinstance(output, list | tuple),
             forward_only=True,
             input_size=size,
-            title=f"the forward pass of {type(self.model).__name__}, compiled by glassgrad",
+            title=f"the forward pass of {quoted(type(self.model).__name__)}, compiled by glassgrad",
         )
         program = emit(graph, spec)
         self._run = load(program.source, program.names, "forward")

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.compiler.check import load
-from autograd.compiler.writer import Layout, Matrix, Program, Spec, UpdateRule, emit, sum_in_order
+from autograd.compiler.writer import Layout, Matrix, Program, Spec, UpdateRule, emit, groups_differ, sum_in_order
 from autograd.compiler.graph import Graph, build_graph
 from autograd.compiler.trace import CompileError, Recorder, Traced, TraceError, run_traced, tracing, user_line
 from autograd.core.backward import backward
@@ -54,6 +54,7 @@ __all__ = [
     "build_graph",
     "compile",
     "emit",
+    "groups_differ",
     "load",
     "run_traced",
     "show_source",

@@ -31,7 +31,7 @@ from autograd.compiler.source import Lines, quoted
 from autograd.compiler.trace import CompileError
 from autograd.core.kinds import OPS, BinaryOp, UnaryOp
 
-__all__ = ["Layout", "Matrix", "Program", "UpdateRule", "emit", "sum_in_order"]
+__all__ = ["Layout", "Matrix", "Program", "UpdateRule", "emit", "groups_differ", "sum_in_order"]
 
 if sys.version_info < (3, 12):
 
@@ -60,7 +60,10 @@ def atom(expression: str) -> str:
 
 
 def literal(x: float) -> str:
-    """A float as Python source that evaluates to the same float (``inf``, ``nan`` are names in the namespace)."""
+    """A float as Python source that evaluates to the same float (``inf``, ``nan`` are names in the namespace); an
+    int (a class index) as itself."""
+    if type(x) is int:
+        return repr(x)
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
@@ -373,15 +376,18 @@ def _same_shape(
     return context == context0
 
 
-def shapes_differ(graph: Graph, examples: int) -> str | None:
-    """Why the examples' graphs differ (a message), or None when they have one shape."""
-    try:
-        _segments(graph, examples)
-    except _Differs as differs:
-        k, where, what = differs.args
-        if isinstance(what, int):
-            return f"example {k} makes {what} nodes where example 0 makes {where}"
-        return f"example {k}'s node {where} ({what.name}) differs from example 0's"
+def groups_differ(graph: Graph, groups: Sequence[Sequence[int]]) -> str | None:
+    """Why the groups of nodes (each example's pass through the model) differ in shape (a message), or None.
+    A node of group k may read the nodes of group k and nodes outside every group; inputs ``("input", k, j)``."""
+    position = {i: (k, p) for k, group in enumerate(groups) for p, i in enumerate(group)}
+    same_lists: set[tuple[int, int]] = set()
+    nodes = graph.nodes
+    for k in range(1, len(groups)):
+        if len(groups[k]) != len(groups[0]):
+            return f"example {k}'s pass makes {len(groups[k])} nodes where example 0's makes {len(groups[0])}"
+        for p, (i, i0) in enumerate(zip(groups[k], groups[0])):
+            if not _same_shape(nodes[i], nodes[i0], position, k, same_lists):
+                return f"example {k}'s node {p} ({nodes[i].name}) differs from example 0's ({nodes[i0].name})"
     return None
 
 
@@ -1404,6 +1410,19 @@ class Writer(_UpdateMixin):
             self.pending.add(key)
         return key
 
+    def _whole_existing(self, refs: Sequence[Ref]) -> str:
+        """The gradient list of ``refs`` when they are one whole vector whose gradient list exists (else the plan
+        cannot be written with vectors)."""
+        keys = [self.accumulator(r) for r in refs]
+        key = keys[0][1]
+        if (
+            key not in self.has
+            or (self.block == "loop" and self._is_outer(refs[0]))
+            or [k[0] for k in keys] != [f"{key}[{j}]" for j in range(len(refs))]
+        ):
+            raise _CannotWrite
+        return key
+
     def contribute_list(self, lines: Lines, refs: Sequence[Ref], contributions: str) -> None:
         """Each ref's gradient += its element of the list ``contributions`` (in order)."""
         keys = [self.accumulator(r) for r in refs]
@@ -1484,9 +1503,7 @@ class Writer(_UpdateMixin):
         if wants_inputs:
             target = self._whole_new(unit.inputs)
             if target is None:
-                key = self.accumulator(unit.inputs[0])[1]
-                if key not in self.has or (self.block == "loop" and self._is_outer(unit.inputs[0])):
-                    raise _CannotWrite
+                key = self._whole_existing(unit.inputs)
             if len(order) > 1 and order == sorted(order):  # rows in order: each input's gradient as one C loop
                 columns = f"{matrix.weights_name}_columns"
                 self.columns.setdefault(columns, f"{columns} = list(zip(*{matrix.weights_name}))")
@@ -1558,9 +1575,7 @@ class Writer(_UpdateMixin):
                 share = f"{share} if {condition} else 0.0"
             lines.add(f"{target} = [{share} for z, o, g in zip({source}, {name}, {g})]", node.op.formula)
             return
-        key = self.accumulator(unit.inputs[0])[1]
-        if key not in self.has or (self.block == "loop" and self._is_outer(unit.inputs[0])):
-            raise _CannotWrite
+        key = self._whole_existing(unit.inputs)
         added = f"s + {share} if {condition} else s" if condition else f"s + {share}"
         lines.add(f"{key} = [{added} for s, z, o, g in zip({key}, {source}, {name}, {g})]", node.op.formula)
 
@@ -1573,10 +1588,7 @@ class Writer(_UpdateMixin):
         if target is not None:
             lines.add(f"{target} = [0.0] * {len(unit.inputs)}")
         else:
-            key = self.accumulator(unit.inputs[0])[1]
-            if key not in self.has or (self.block == "loop" and self._is_outer(unit.inputs[0])):
-                raise _CannotWrite
-            target = key
+            target = self._whole_existing(unit.inputs)
         name = self.unit_var[id(unit)]
         order = _range_text([unit.nodes.index(n) for n in self.plan.internal(unit)])
         text = _fill(node.op.template.backward, acc=target, g=g, out=name, order=order, tmp=f"{name}_")
@@ -1673,6 +1685,8 @@ def write(writer: Writer) -> Program:
             if wanted:
                 backward.add(" = ".join(wanted) + " = 0.0", "gradients of the inputs start at 0")
                 writer.has.update(wanted)
+            if root[0][0] == "input":  # the value is an input itself
+                writer.contribute(backward, root[0], "1.0", note="d x / d x")
         if rule is not None:
             writer.has.add("params")
             for matrix in layout.matrices:
@@ -1825,14 +1839,6 @@ def _output_text(writer: Writer, refs: list[Ref], k: int) -> str:
 def emit(graph: Graph, spec: Spec) -> Program:
     """The program for ``graph``: with a loop over the examples and vectors where the engine's order allows, else
     unrolled, else one node at a time (which is the engine's order itself)."""
-    if spec.examples >= 2 and not spec.fixed_targets:
-        why = shapes_differ(graph, spec.examples)
-        if why is not None:
-            raise CompileError(
-                f"compile: the examples of the batch do not make graphs of one shape ({why}); the compiled code "
-                "is one program for every example, so a model whose graph changes from one example to the next "
-                "(a random choice, a Python branch) cannot be compiled: use compile(..., fallback=True)"
-            )
     tiers = [("loop", True, True), ("unrolled", True, False), ("node by node", False, False)]
     if spec.examples < 2 or spec.forward_only or spec.fixed_targets:
         tiers = tiers[1:]
@@ -1840,7 +1846,7 @@ def emit(graph: Graph, spec: Spec) -> Program:
         try:
             plan = Plan(graph, spec, vectors, loop)
             program = write(Writer(plan))
-        except (_OrderDiffers, _CannotWrite):
+        except (_OrderDiffers, _CannotWrite, _Differs):  # _Differs: the examples differ (a sum chain): no loop
             continue
         program.plan = description
         return program
