@@ -50,7 +50,7 @@ from autograd.compiler import (
     show_source,
 )
 from autograd.compiler.source import quoted
-from autograd.core.value import quote
+from autograd.core.checks import quote
 from autograd.ops import BinaryOp, UnaryOp
 from nn.layers import MLP, Layer
 from nn.module import Module

@@ -38,7 +38,8 @@ from autograd.compiler.writer import Layout, Matrix, Program, Spec, UpdateRule, 
 from autograd.compiler.graph import Graph, build_graph
 from autograd.compiler.trace import CompileError, Recorder, Traced, TraceError, run_traced, tracing, user_line
 from autograd.core.backward import backward
-from autograd.core.value import Value, as_float, quote
+from autograd.core.checks import as_float, quote
+from autograd.core.value import Value
 
 __all__ = [
     "CompileError",

@@ -22,7 +22,8 @@ from typing import Any
 from autograd.compiler.trace import CompileError
 from autograd.core.backward import topological_order
 from autograd.core.kinds import OPS, BinaryOp, NaryOp, UnaryOp
-from autograd.core.value import NO_GRAPH, Value, quote
+from autograd.core.checks import quote
+from autograd.core.value import NO_GRAPH, Value
 from autograd.ops.dot_product import dot_arguments
 
 __all__ = ["Graph", "Node", "Ref", "bits", "build_graph"]
