@@ -31,7 +31,7 @@ import struct
 import warnings
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any
+from typing import Any, overload
 
 Ref = tuple
 
@@ -847,6 +847,21 @@ class CompiledModel:
         self._training = self.model.training
 
 
+@overload
+def compile(model: Module, *, fallback: bool = ...) -> CompiledModel: ...  # noqa: A001
+
+
+@overload
+def compile(  # noqa: A001
+    model: Module,
+    loss_fn: Callable[[Any, Any], Value],
+    optimizer: Optimizer,
+    *,
+    penalty: Callable[[Module], Value] | None = ...,
+    fallback: bool = ...,
+) -> CompiledStep: ...
+
+
 def compile(  # noqa: A001 - nn.compile, as autograd.compile
     model: Module,
     loss_fn: Callable[[Any, Any], Value] | None = None,
@@ -854,7 +869,7 @@ def compile(  # noqa: A001 - nn.compile, as autograd.compile
     *,
     penalty: Callable[[Module], Value] | None = None,
     fallback: bool = False,
-) -> Any:
+) -> CompiledModel | CompiledStep:
     """A training step of ``model`` on ``loss_fn`` with ``optimizer``, compiled to Python; or, with the model
     alone, its inference.
 

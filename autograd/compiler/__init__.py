@@ -27,7 +27,6 @@ Training steps of ``nn`` models are compiled by :func:`nn.compile`, with the sam
 
 from __future__ import annotations
 
-import html
 import inspect
 import warnings
 from collections.abc import Callable
@@ -66,7 +65,8 @@ __all__ = [
 
 
 class Source(str):
-    """Generated code: a str that a notebook shows highlighted (as a Python block)."""
+    """Generated code: a str that a notebook shows highlighted (a Markdown block of Python) and a console shows as
+    the code itself."""
 
     __slots__ = ()
 
@@ -76,8 +76,8 @@ class Source(str):
             fence += "`"
         return f"{fence}python\n{self}\n{fence}"
 
-    def _repr_html_(self) -> str:
-        return f"<pre><code class='language-python'>{html.escape(self)}</code></pre>"
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def show_source(text: str) -> Source:

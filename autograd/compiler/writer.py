@@ -1380,6 +1380,11 @@ class Writer(_UpdateMixin):
         wanted = [p for p in node.parents if self.wants(p)]
         if not wanted:
             return
+        if node.name == "sum" and not self.vector(node.parents).isidentifier():  # a few values: one line each
+            for parent in node.parents:
+                if self.wants(parent):
+                    self.contribute(lines, parent, g, note=rule)
+            return
         holes = {"out": out, "z": self.vector(node.parents), "tmp": f"{out}_", "g": g}
         if node.name == "cross_entropy":
             holes["t"] = self.value(node.context)
