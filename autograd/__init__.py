@@ -31,7 +31,7 @@ from autograd import (
     ops,  # registers every op on Value
 )
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
-from autograd.compiler import CompiledFunction, CompileError, TraceError, compile
+from autograd.compiler import CompiledFunction, CompileError, TraceError, compile  # noqa: A004 - as torch.compile
 from autograd.core.backward import apply_chain_rule, backward, topological_order
 from autograd.core.kinds import OPS
 from autograd.core.mode import enable_grad, is_grad_enabled, no_grad

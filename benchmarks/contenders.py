@@ -259,7 +259,10 @@ class HandWrittenMLP:
         if self.l2:  # + 2 alpha p for every parameter
             c = 2.0 * self.l2
             grads = [
-                ([[g + c * w for g, w in zip(grow, row)] for grow, row in zip(grows, rows)], [g + c * b for g, b in zip(gb, bs)])
+                (
+                    [[g + c * w for g, w in zip(grow, row)] for grow, row in zip(grows, rows)],
+                    [g + c * b for g, b in zip(gb, bs)],
+                )
                 for (grows, gb), (rows, bs) in zip(grads, self.layers)
             ]
         return grads
@@ -451,7 +454,9 @@ class GlassgradCompiled(GlassgradNN):
     :meth:`checked_step_error`).
     """
 
-    def __init__(self, weights: Weights, loss: str, lr: float, glassgrad: Glassgrad, l2: float = 0.0, mode: str = "step") -> None:
+    def __init__(
+        self, weights: Weights, loss: str, lr: float, glassgrad: Glassgrad, l2: float = 0.0, mode: str = "step"
+    ) -> None:
         super().__init__(weights, loss, lr, glassgrad, l2)
         nn = self._nn
         self.mode = mode
@@ -721,7 +726,9 @@ def network_contenders(
     for version in versions:
         if version.nn is not None:
             found.append(
-                Contender(version.label, lambda v=version: GlassgradNN(weights, loss, lr, v, l2), context=version.active)
+                Contender(
+                    version.label, lambda v=version: GlassgradNN(weights, loss, lr, v, l2), context=version.active
+                )
             )
         else:
             found.append(Contender(version.label, reason=f"{version.directory} has no nn package"))

@@ -265,9 +265,13 @@ def _network_lines(row: dict[str, Any]) -> list[str]:
         if "gradient_error" in result:
             line += f"   grad diff {result['gradient_error']:.1e}"
         if "output_error" in result:
-            line += f"   output diff {result['output_error']:.1e}" + (", no parents" if result.get("no_parents") else "")
+            line += f"   output diff {result['output_error']:.1e}" + (
+                ", no parents" if result.get("no_parents") else ""
+            )
         if "step_error" in result and result["contender"] != "baseline":
-            line += "   step = eager step" if result["step_error"] == 0.0 else f"   step diff {result['step_error']:.1e}"
+            line += (
+                "   step = eager step" if result["step_error"] == 0.0 else f"   step diff {result['step_error']:.1e}"
+            )
         lines.append(line)
     for label, compiled in row.get("compile", {}).items():
         times = ", ".join(f"{t:.1f}" for t in compiled["times_ms"])

@@ -50,8 +50,8 @@ from benchmarks.contenders import (
     ScalarOpNetwork,
     TorchMLP,
     Weights,
-    flat,
     compiles,
+    flat,
     initial_weights,
     missing,
     network_contenders,
@@ -512,9 +512,7 @@ def run_rows(settings: argparse.Namespace, versions: Sequence[Glassgrad]) -> tup
             "T1",
             "digits step 64 -> 32 -> 10, softmax cross-entropy",
             "us/sample",
-            network_contenders(
-                digits_weights, "cross_entropy", DIGITS_LR, versions, compiled=("step", "fit"), **use
-            ),
+            network_contenders(digits_weights, "cross_entropy", DIGITS_LR, versions, compiled=("step", "fit"), **use),
             [[example] for example in digits],
             DIGITS_LR,
             per_sample,

@@ -30,8 +30,11 @@ from nn.callbacks import (
     StepLR,
     WeightSnapshots,
 )
-from nn.compiled import CompiledModel, CompiledStep
-from nn.compiled import compile  # noqa: A004 - nn.compile, as autograd.compile
+from nn.compiled import (
+    CompiledModel,
+    CompiledStep,
+    compile,  # noqa: A004 - nn.compile, as autograd.compile
+)
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
 from nn.diagnose import Diagnosis, Finding, diagnose
 from nn.export import export_torch_source, from_torch, to_onnx, to_torch

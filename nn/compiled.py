@@ -31,9 +31,7 @@ import struct
 import warnings
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any, overload
-
-Ref = tuple
+from typing import Any, cast, overload
 
 from autograd import OPS, CompileError, Value
 from autograd.compiler import (
@@ -46,7 +44,6 @@ from autograd.compiler import (
     emit,
     groups_differ,
     load,
-    run_traced,
     show_source,
 )
 from autograd.compiler.source import quoted
@@ -57,6 +54,8 @@ from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 
 __all__ = ["CompiledModel", "CompiledStep", "compile"]
+
+Ref = tuple  # a reference in a compiled graph (see autograd.compiler.graph)
 
 #: How many versions of a step may be compiled for targets that change the loss's graph (0 and 1 in
 #: binary_cross_entropy): beyond this, the step is refused.
@@ -95,7 +94,7 @@ def _layout(model: Module, params: Sequence[Value]) -> tuple[Layout, list[tuple[
             continue
         if has_bias[0] and any(b is None for b in biases):
             continue
-        flat = [p for row in rows for p in row] + [b for b in biases if b is not None]
+        flat: list[int] = [p for row in rows for p in row if p is not None] + [b for b in biases if b is not None]
         if len(set(flat)) != len(flat) or placed & set(flat):
             continue
         placed.update(flat)
@@ -242,7 +241,8 @@ def _class_targets(graph: Any, targets: Sequence[Any], tag: str, example_of: Cal
         examples = {example_of(ref) for ref in node.parents}
         if len(examples) != 1 or None in examples:
             continue
-        (k,) = examples
+        k = examples.pop()
+        assert k is not None
         target = targets[k]
         if type(target) is int and node.context[1] == target:
             node.context = (tag, k, None)
@@ -297,6 +297,7 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
     from autograd.compiler import Recorder, tracing
 
     model, loss_fn, penalty = step.model, step.loss_fn, step.penalty
+    forward: Any = model  # a Module subclass that is called (MLP, Layer, a user's model)
     inputs = [[Value(v) for v in x] for x, _ in batch]
     input_refs = {value: ("input", k, j) for k, row in enumerate(inputs) for j, value in enumerate(row)}
     targets = [_fresh(y) for _, y in batch]
@@ -312,7 +313,7 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
         with tracing(recorder):
             outputs = []
             for x in inputs:
-                outputs.append(model(x))
+                outputs.append(forward(x))
                 bounds.append(len(recorder.nodes))
             start = len(recorder.nodes)
             if own:  # nn's own layers run no user code: the numbers are hidden from here on
@@ -403,7 +404,6 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
     program = emit(graph, spec)
     run = load(program.source, program.names, "step")
     kinds = _target_kinds(graph) if variable else {}
-    del probe, fresh
     return _Variant(run, program, graph.externals, kinds), variable
 
 
@@ -449,24 +449,28 @@ def _target_kinds(graph: Any) -> dict:
         context = node.context
         if node.name == "cross_entropy" and context[0] == "target":
             kinds[context[1:]] = ("class", len(node.parents))
-        elif isinstance(context, tuple) and len(context) == 2 and isinstance(context[1], tuple):
-            if context[1][0] == "target":
-                kinds.setdefault(context[1][1:], ("number",))
+        elif (
+            isinstance(context, tuple)
+            and len(context) == 2
+            and isinstance(context[1], tuple)
+            and context[1][0] == "target"
+        ):
+            kinds.setdefault(context[1][1:], ("number",))
     return kinds
 
 
 def _check_randomness(nodes: Sequence[Value]) -> None:
     """An op that draws at random in training (rrelu) cannot be repeated by generated code: refused."""
     for node in nodes:
-        op = OPS.get(node.op)
+        op: Any = OPS.get(node.op)
         facts = getattr(op, "activation", None)
-        if facts is not None and facts.training and node.context is not None:
-            if tuple(node.context) != tuple(d for _, d in op.params):
-                raise CompileError(
-                    f"compile: {op.name} drew a random slope ({node.context[0]!r}) while tracing: in training it "
-                    "draws a new one at every call, which generated code cannot repeat; call model.eval() first "
-                    "(its slope is then fixed), or use compile(..., fallback=True)"
-                )
+        drawn = facts is not None and facts.training and node.context is not None
+        if drawn and tuple(node.context) != tuple(d for _, d in op.params):
+            raise CompileError(
+                f"compile: {op.name} drew a random slope ({node.context[0]!r}) while tracing: in training it "
+                "draws a new one at every call, which generated code cannot repeat; call model.eval() first "
+                "(its slope is then fixed), or use compile(..., fallback=True)"
+            )
 
 
 def _bits_of(target: Any) -> Any:
@@ -635,7 +639,8 @@ class CompiledStep:
     def _eager(self, batch: Sequence[tuple[Any, Any]]) -> tuple[float, list[Any]]:
         """The same step with the eager engine."""
         optimizer = self.optimizer
-        outputs = [self.model(x) for x, _ in batch]
+        forward: Any = self.model
+        outputs = [forward(x) for x, _ in batch]
         loss = self.loss_fn(outputs, [y for _, y in batch])
         objective = loss + self.penalty(self.model) if self.penalty is not None else loss
         if not math.isfinite(objective.data):
@@ -702,8 +707,8 @@ class CompiledStep:
             self._check_targets(pairs, variant)
             return variant
         key = _bits_of([y for _, y in pairs])
-        variant = self._variants.get(key)
-        if variant is None:
+        found = self._variants.get(key)
+        if found is None:
             if len(self._variants) >= MAX_VARIANTS:
                 raise CompileError(
                     f"compile: the loss's graph depends on the targets' values (as binary_cross_entropy's does at 0 "
@@ -711,10 +716,10 @@ class CompiledStep:
                     "Use a loss whose graph is the same for any target (binary_cross_entropy_with_logits), or "
                     "compile(..., fallback=True)"
                 )
-            variant, _ = _trace_step(self, pairs, static=True)
-            self._variants[key] = variant
-        self._last = variant
-        return variant
+            found, _ = _trace_step(self, pairs, static=True)
+            self._variants[key] = found
+        self._last = found
+        return found
 
     def _check_targets(self, pairs: list[tuple[list[float], Any]], variant: _Variant) -> None:
         """Targets the code reads: class indices in range, numbers as floats (converted in place)."""
@@ -728,7 +733,7 @@ class CompiledStep:
                         raise CompileError(
                             f"compile: example {k}'s target must be a class index (int), got {quote(value)}"
                         )
-                    if not 0 <= value < kind[1]:
+                    if not 0 <= int(value) < kind[1]:
                         raise CompileError(
                             f"compile: example {k}'s target is class {value}, out of range for {kind[1]} classes"
                         )
@@ -807,7 +812,7 @@ class CompiledModel:
         from autograd import no_grad
 
         with no_grad():
-            outputs = [self.model(x) for x in inputs]
+            outputs = [cast(Any, self.model)(x) for x in inputs]
         return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
 
     def _trace(self, inputs: Sequence[Any]) -> None:
@@ -823,7 +828,7 @@ class CompiledModel:
         recorder.mark(self.params)
         try:
             with tracing(recorder):
-                output = self.model(x)
+                output = cast(Any, self.model)(x)
         finally:
             recorder.restore()
         _check_randomness(recorder.nodes)

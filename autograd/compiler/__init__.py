@@ -33,9 +33,9 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.compiler.check import load
-from autograd.compiler.writer import Layout, Matrix, Program, Spec, UpdateRule, emit, groups_differ, sum_in_order
-from autograd.compiler.graph import Graph, build_graph
+from autograd.compiler.graph import build_graph
 from autograd.compiler.trace import CompileError, Recorder, Traced, TraceError, run_traced, tracing, user_line
+from autograd.compiler.writer import Layout, Matrix, Program, Spec, UpdateRule, emit, groups_differ, sum_in_order
 from autograd.core.backward import backward
 from autograd.core.checks import as_float, quote
 from autograd.core.value import Value

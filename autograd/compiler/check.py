@@ -97,5 +97,8 @@ def load(source: str, names: Mapping[str, Any], title: str = "compiled") -> Call
     namespace: dict[str, Any] = {"__builtins__": {name: getattr(builtins, name) for name in BUILTINS}}
     namespace.update(names)
     exec(code, namespace)  # the code generated from the op table, checked above; no user text is in it
-    function_name = tree.body[0].name  # type: ignore[attr-defined]
-    return namespace[function_name]  # type: ignore[no-any-return]
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    function_name = function.name
+    found: Callable[..., Any] = namespace[function_name]
+    return found

@@ -21,8 +21,8 @@ from typing import Any
 
 from autograd.compiler.trace import CompileError
 from autograd.core.backward import topological_order
-from autograd.core.kinds import OPS, BinaryOp, NaryOp, UnaryOp
 from autograd.core.checks import quote
+from autograd.core.kinds import OPS, BinaryOp, NaryOp, UnaryOp
 from autograd.core.value import NO_GRAPH, Value
 from autograd.ops.dot_product import dot_arguments
 

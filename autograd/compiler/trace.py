@@ -91,7 +91,7 @@ class Traced(Value):
 
     __slots__ = ()
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> float:
         if not _in_library(sys._getframe(1)):
             raise _refuse("the number of a traced Value (.data) was read", _SEE_NUMBERS)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import mul
 from typing import Any
@@ -33,14 +33,11 @@ from autograd.core.kinds import OPS, BinaryOp, UnaryOp
 
 __all__ = ["Layout", "Matrix", "Program", "UpdateRule", "emit", "groups_differ", "sum_in_order"]
 
+sum_in_order: Callable[..., Any]
 if sys.version_info < (3, 12):
-
-    def sum_in_order(items: Any, start: float = 0.0) -> float:
-        """The items added one by one from ``start``, as the engine's backward adds contributions (``sum`` on
-        Python < 3.12, where it adds floats in order)."""
-        return sum(items, start)
-
-    sum_in_order = sum  # noqa: F811 - the C loop itself: the same additions, in the same order
+    # Python < 3.12's sum adds floats one by one, in order, as the engine's backward adds contributions: the C
+    # loop itself. sum_in_order(items, start) is sum(items, start).
+    sum_in_order = sum
 else:
     from functools import reduce
     from operator import add
@@ -324,7 +321,7 @@ def _find_segments(graph: Graph, examples: int) -> Segments:
     return Segments(prologue, segments, epilogue, position)
 
 
-class _Differs(Exception):
+class _Differs(Exception):  # noqa: N818 - a signal between the planner's parts, never raised to a user
     """Example k's graph differs from example 0's."""
 
 
@@ -442,8 +439,8 @@ def form_units(nodes: Sequence[Node], layout: Layout, vectors: bool) -> list[Uni
                 if isinstance(node.op, UnaryOp) and node.parents[0][0] == "node":
                     source = unit_of.get(node.parents[0][1])
                     if source is not None:
-                        key = (id(source), node.name, tuple(bits(r[1]) for r in node.context))
-                        maps.setdefault(key, []).append(node)
+                        map_key: tuple = (id(source), node.name, tuple(bits(r[1]) for r in node.context))
+                        maps.setdefault(map_key, []).append(node)
                 elif node.name in ("softmax", "log_softmax"):
                     multis.setdefault((node.name, tuple(node.parents)), []).append(node)
             for group in maps.values():
@@ -471,9 +468,9 @@ def form_units(nodes: Sequence[Node], layout: Layout, vectors: bool) -> list[Uni
     for unit in units:  # every parent made by an earlier unit (or outside this block)
         for node in unit.nodes:
             for parent in node.parents:
-                if parent[0] == "node" and parent[1] in unit_of and unit_of[parent[1]] is not unit:
-                    if id(unit_of[parent[1]]) not in done:
-                        return form_units(nodes, layout, False) if vectors else units
+                maker = unit_of.get(parent[1]) if parent[0] == "node" else None
+                if maker is not None and maker is not unit and id(maker) not in done:
+                    return form_units(nodes, layout, False) if vectors else units
         done.add(id(unit))
     return units
 
@@ -481,7 +478,7 @@ def form_units(nodes: Sequence[Node], layout: Layout, vectors: bool) -> list[Uni
 # ---------------------------------------------------------------------------------------------------------------
 # The plan: units per block, the order of the backward pass, and the check against the engine's order
 # ---------------------------------------------------------------------------------------------------------------
-class _OrderDiffers(Exception):
+class _OrderDiffers(Exception):  # noqa: N818 - as _Differs
     """The plan would add some gradient's contributions in another order than the engine."""
 
 
@@ -534,7 +531,7 @@ class Plan:
                     self.unit_of[node.index] = unit
                     self.block_of[node.index] = block
         if self.segments is not None:
-            for k, segment in enumerate(self.segments.segments[1:], start=1):
+            for segment in self.segments.segments[1:]:
                 for i in segment:
                     self.block_of[i] = "loop"
         if spec.forward_only:
@@ -755,6 +752,7 @@ class _UpdateMixin:
             for parent in node.parents:
                 if parent[0] != "param":
                     continue
+                part: tuple
                 if unit is not None and unit.kind == "layer":
                     part = ("loop", id(unit)) if plan.block_of[n] == "loop" else ("layer", id(unit))
                 elif unit is not None and unit.kind == "node" and self._square(node):
@@ -830,12 +828,12 @@ class _UpdateMixin:
         rule = self.spec.rule
         if rule.plain and not self._matrix_wanted(matrix):
             return  # no gradient: SGD leaves it as it is
-        W, B = matrix.weights_name, matrix.bias_name
+        w_name, b_name = matrix.weights_name, matrix.bias_name
         label = f"layer {quoted(matrix.name)}" if matrix.name else "layer"
         with lines.block(f"for j in range({len(matrix.rows)}):", f"{label}: every weight from its gradient"):
-            self._steps(lines, f"{W}[j]", f"g{W}[j]", self._state_rows(W, "[j]"), False)
+            self._steps(lines, f"{w_name}[j]", f"g{w_name}[j]", self._state_rows(w_name, "[j]"), False)
         if matrix.biases is not None:
-            self._steps(lines, B, f"g{B}", self._state_rows(B, ""), True)
+            self._steps(lines, b_name, f"g{b_name}", self._state_rows(b_name, ""), True)
 
     def _loose_update(self: Any, lines: Lines) -> None:
         rule = self.spec.rule
@@ -848,7 +846,7 @@ class _UpdateMixin:
     def _fast_update(self: Any, matrix: Matrix, lines: Lines) -> None:
         kind, unit, before, after = self.parts[matrix.index]
         rule = self.spec.rule
-        W, B = matrix.weights_name, matrix.bias_name
+        w_name, b_name = matrix.weights_name, matrix.bias_name
         has_bias = matrix.biases is not None
         rows, size = len(matrix.rows), len(unit.inputs)
         name = self.unit_var[id(unit)]
@@ -876,25 +874,25 @@ class _UpdateMixin:
             )
             lines.add(f"d_columns = list(zip(*{d_kept})) or [()] * {rows}")
             grad_w = with_squares("sum_in_order(map(mul, dc, xc), START)", "w")
-            grad_b = with_squares("sum_in_order(dc, START)", f"{B}[j]")
+            grad_b = with_squares("sum_in_order(dc, START)", f"{b_name}[j]")
             with lines.block(
                 "for j, dc in enumerate(d_columns):", f"{label}: d loss / d w_ji = sum over examples of d_j x_i"
             ):
                 if rule.plain and square is None:
                     with lines.block("if any(dc):"):
-                        lines.add(f"{W}[j] = [w - lr * {grad_w} for w, xc in zip({W}[j], columns)]")
+                        lines.add(f"{w_name}[j] = [w - lr * {grad_w} for w, xc in zip({w_name}[j], columns)]")
                         if has_bias:
-                            lines.add(f"{B}[j] -= lr * {grad_b}")
+                            lines.add(f"{b_name}[j] -= lr * {grad_b}")
                     return
                 if rule.plain:
-                    lines.add(f"{W}[j] = [w - lr * ({grad_w}) for w, xc in zip({W}[j], columns)]")
+                    lines.add(f"{w_name}[j] = [w - lr * ({grad_w}) for w, xc in zip({w_name}[j], columns)]")
                     if has_bias:
-                        lines.add(f"{B}[j] -= lr * ({grad_b})")
+                        lines.add(f"{b_name}[j] -= lr * ({grad_b})")
                     return
-                lines.add(f"grow = [{grad_w} for w, xc in zip({W}[j], columns)]")
-                self._steps(lines, f"{W}[j]", "grow", self._state_rows(W, "[j]"), False)
+                lines.add(f"grow = [{grad_w} for w, xc in zip({w_name}[j], columns)]")
+                self._steps(lines, f"{w_name}[j]", "grow", self._state_rows(w_name, "[j]"), False)
                 if has_bias:
-                    self._scalar_steps(lines, f"{B}[j]", grad_b, self._state_rows(B, "[j]"))
+                    self._scalar_steps(lines, f"{b_name}[j]", grad_b, self._state_rows(b_name, "[j]"))
             return
         # one example, no loop: d is the layer's gradient list, x its input
         g = self.grad_of(unit)
@@ -906,32 +904,32 @@ class _UpdateMixin:
             d_source = g
         grad_on = with_squares("START + xi * d" if before is not None else "xi * d", "w")
         grad_off = with_squares(None, "w")
-        bias_on = with_squares("START + d" if before is not None else "d", f"{B}[j]")
-        bias_off = with_squares(None, f"{B}[j]")
+        bias_on = with_squares("START + d" if before is not None else "d", f"{b_name}[j]")
+        bias_off = with_squares(None, f"{b_name}[j]")
         with lines.block(f"for j, d in enumerate({d_source}):", f"{label}: d loss / d w_ji = d_j x_i"):
             if rule.plain and square is None:
                 lines.add(f"if not d{' or ' + name + '[j] <= 0.0' if unit.relu else ''}:", "no gradient: unchanged")
                 lines.add("    continue")
-                lines.add(f"{W}[j] = [w - lr * (xi * d) for w, xi in zip({W}[j], {x})]")
+                lines.add(f"{w_name}[j] = [w - lr * (xi * d) for w, xi in zip({w_name}[j], {x})]")
                 if has_bias:
-                    lines.add(f"{B}[j] -= lr * d")
+                    lines.add(f"{b_name}[j] -= lr * d")
                 return
             variants = [(on, grad_on, bias_on), ("", grad_off, bias_off)] if on else [("", grad_on, bias_on)]
             for index, (condition, grad_w, grad_b) in enumerate(variants):
                 header = f"if {condition}:" if condition else ("else:" if index else "")
                 with lines.block(header) if header else _nothing():
                     if rule.plain:
-                        lines.add(f"{W}[j] = [w - lr * ({grad_w}) for w, xi in zip({W}[j], {x})]")
+                        lines.add(f"{w_name}[j] = [w - lr * ({grad_w}) for w, xi in zip({w_name}[j], {x})]")
                         if has_bias:
-                            lines.add(f"{B}[j] -= lr * ({grad_b})")
+                            lines.add(f"{b_name}[j] -= lr * ({grad_b})")
                     else:
-                        zero = grad_w == "0.0"
-                        lines.add(
-                            f"grow = {'[0.0] * ' + str(size) if zero else f'[{grad_w} for w, xi in zip({W}[j], {x})]'}"
-                        )
-                        self._steps(lines, f"{W}[j]", "grow", self._state_rows(W, "[j]"), False)
+                        if grad_w == "0.0":
+                            lines.add(f"grow = [0.0] * {size}")
+                        else:
+                            lines.add(f"grow = [{grad_w} for w, xi in zip({w_name}[j], {x})]")
+                        self._steps(lines, f"{w_name}[j]", "grow", self._state_rows(w_name, "[j]"), False)
                         if has_bias:
-                            self._scalar_steps(lines, f"{B}[j]", grad_b, self._state_rows(B, "[j]"))
+                            self._scalar_steps(lines, f"{b_name}[j]", grad_b, self._state_rows(b_name, "[j]"))
 
 
 class _nothing:  # noqa: N801 - a context manager that does nothing
@@ -1504,7 +1502,9 @@ class Writer(_UpdateMixin):
         d = g
         if unit.relu:
             d = f"d_{name}"
-            lines.add(f"{d} = [d if not a <= 0.0 else 0.0 for d, a in zip({g}, {name})]", "relu off: 0, it passes nothing")
+            lines.add(
+                f"{d} = [d if not a <= 0.0 else 0.0 for d, a in zip({g}, {name})]", "relu off: 0, it passes nothing"
+            )
         if wants_inputs:
             target = self._whole_new(unit.inputs)
             if target is None:
@@ -1529,8 +1529,9 @@ class Writer(_UpdateMixin):
                 else:
                     total = f"sum_in_order(map(mul, column, {d}), s)"
                     if off:
+                        rows_in = f"zip({columns}, {key}, {off})"
                         lines.add(
-                            f"{key} = [{total} if not a <= 0.0 else s for column, s, a in zip({columns}, {key}, {off})]",
+                            f"{key} = [{total} if not a <= 0.0 else s for column, s, a in {rows_in}]",
                             "d loss / d x_i += sum over rows j of w_ji d_j (where x_i's relu is on)",
                         )
                     else:
@@ -1546,13 +1547,13 @@ class Writer(_UpdateMixin):
                 with lines.block(f"for j in {_range_text(order)}:", "d loss / d x_i += w_ji d_j, row by row"):
                     lines.add(f"{target} = [s + w * {d}[j] for s, w in zip({target}, {matrix.weights_name}[j])]")
         if not fast:
-            W, B = matrix.weights_name, matrix.bias_name
+            w_name, b_name = matrix.weights_name, matrix.bias_name
             with lines.block(f"for j in {_range_text(order)}:", "d loss / d w_ji += d_j x_i"):
                 lines.add(f"dj = {d}[j]")
                 with lines.block("if dj:"):
-                    lines.add(f"g{W}[j] = [gw + xi * dj for gw, xi in zip(g{W}[j], {x})]")
+                    lines.add(f"g{w_name}[j] = [gw + xi * dj for gw, xi in zip(g{w_name}[j], {x})]")
                     if matrix.biases is not None:
-                        lines.add(f"g{B}[j] += dj")
+                        lines.add(f"g{b_name}[j] += dj")
         if fast and self.block == "loop":
             kept = self.kept_names(unit)
             with lines.block(f"if any({d}):", "this example changes the layer's weights"):
@@ -1601,7 +1602,7 @@ class Writer(_UpdateMixin):
             lines.add(part, node.op.formula if i == 0 else "")
 
 
-class _CannotWrite(Exception):
+class _CannotWrite(Exception):  # noqa: N818 - as _Differs
     """This plan cannot be written with vectors: try one node at a time."""
 
 
@@ -1659,7 +1660,7 @@ def write(writer: Writer) -> Program:
         for unit in units:
             writer.forward(unit, lines)
         forward_blocks[block] = lines
-    root = spec_root = writer.graph.roots
+    root = writer.graph.roots
     outputs_code = ""
     if spec.outputs:
         writer.block = "loop" if plan.segments is not None else "main"
@@ -1730,7 +1731,7 @@ def write(writer: Writer) -> Program:
             writer.block = "main"
             writer.update(backward)
         if writer.columns:
-            at = next(i for i, line in enumerate(backward.lines) if line[1] and not line[1].startswith("g_") or i > 2)
+            at = next(i for i, line in enumerate(backward.lines) if (line[1] and not line[1].startswith("g_")) or i > 2)
             at = 1
             for line in writer.columns.values():
                 backward.lines.insert(at, (0, line, "the weights by input, for the inputs' gradients"))
@@ -1807,7 +1808,7 @@ def write(writer: Writer) -> Program:
                 if saved:
                     loop_block.add(f"{', '.join(saved)}, = kept[k]")
                 loop_block.extend(loop_lines)
-            placeholder = [i for i, line in enumerate(backward.lines) if line[1] == "LOOP_PLACEHOLDER"][0]
+            placeholder = next(i for i, line in enumerate(backward.lines) if line[1] == "LOOP_PLACEHOLDER")
             depth = backward.lines[placeholder][0]
             backward.lines[placeholder : placeholder + 1] = [(d + depth, c, n) for d, c, n in loop_block.lines]
         source.extend(backward)

@@ -29,7 +29,7 @@ from autograd.ops.scalars import checked_exp, cos, exp, reciprocal_or_inf, sin
 
 __all__ = ["cosine", "erf", "exponential", "logarithm", "sine", "square_root"]
 
-# math's functions raise the same errors as the entries' forward rules (OverflowError, ValueError), with their own words.
+# math's functions raise the errors the entries' forward rules raise (OverflowError, ValueError), in their own words.
 _MATH = {name: getattr(math, name) for name in ("exp", "log", "sqrt", "sin", "cos", "erf", "inf")}
 exponential = register(
     UnaryOp(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import runpy
 import re
+import runpy
 import struct
 from pathlib import Path
 
@@ -72,7 +72,7 @@ def test_the_arguments_are_named_only_in_comments(tutorial):
 
 
 def test_the_explain_steps_the_text_names_are_the_codes(tutorial):
-    names, printed = tutorial
+    _, printed = tutorial
     assert "     3  n7 -> n6" in printed and "     4  n7 -> n6" in printed  # the square's two edges
     assert "    11  n2 -> n1" in printed and "d tanh(x)/dx" in printed
 

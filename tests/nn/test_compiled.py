@@ -88,7 +88,7 @@ def test_compiled_steps_equal_eager_steps_bit_for_bit(data):
     draw = data.draw
     loss_name = draw(st.sampled_from(sorted(LOSSES)))
     loss_fn, output_activation = LOSSES[loss_name]
-    one_output = loss_name in ("hinge", "bce", "bce_logits") or draw(st.booleans()) and loss_name in ("mse", "user")
+    one_output = loss_name in ("hinge", "bce", "bce_logits") or (draw(st.booleans()) and loss_name in ("mse", "user"))
     outputs = 1 if one_output else draw(st.integers(2, 4))
     if loss_name == "user" and outputs > 1:
         loss_fn = lambda o, y: user_loss([v for out in o for v in out], [v for t in y for v in t])  # noqa: E731
@@ -97,9 +97,7 @@ def test_compiled_steps_equal_eager_steps_bit_for_bit(data):
     activation = draw(st.sampled_from(ACTIVATIONS))
     seed = draw(st.integers(0, 2**16))
     batch_size = draw(st.integers(1, 5))
-    examples = [
-        ([draw(st.floats(-2.0, 2.0)) for _ in range(nin)], target(loss_name, outputs, draw)) for _ in range(8)
-    ]
+    examples = [([draw(st.floats(-2.0, 2.0)) for _ in range(nin)], target(loss_name, outputs, draw)) for _ in range(8)]
     kind = draw(st.sampled_from(["sgd", "momentum", "adam", "adamw"]))
     penalty = (lambda m: nn.l2_penalty(m.parameters(), 1e-3)) if draw(st.booleans()) else None
 
@@ -257,7 +255,7 @@ def test_an_optimizer_it_does_not_know_is_refused_and_fallback_trains_eagerly():
 
     model = nn.MLP(8, [6, 3], rng=0)
     optimizer = Halving(model.parameters(), lr=0.1)
-    with pytest.raises(CompileError, match="knows the updates of nn.SGD and nn.Adam"):
+    with pytest.raises(CompileError, match=r"knows the updates of nn\.SGD and nn\.Adam"):
         nn.compile(model, nn.cross_entropy, optimizer)(digits_batch(2))
     step = nn.compile(model, nn.cross_entropy, optimizer, fallback=True)
     twin = nn.MLP(8, [6, 3], rng=0)
@@ -301,6 +299,6 @@ def test_run_gives_the_outputs_for_accuracy():
     batch = digits_batch(3)
     expected = [[v.data for v in model(x)] for x, _ in batch]
     step.read_weights()
-    loss, outputs = step.run(batch, outputs=True)
+    _, outputs = step.run(batch, outputs=True)
     assert outputs == expected
     step.write_weights()

@@ -70,5 +70,5 @@ def test_a_compiled_function_takes_as_many_numbers_as_it_was_compiled_for():
 def test_source_before_the_first_call_says_so():
     f = autograd.compile(lambda x: x)
     with pytest.raises(CompileError, match="call it once first"):
-        f.source
+        _ = f.source
     assert f(4.0) == (4.0, (1.0,))

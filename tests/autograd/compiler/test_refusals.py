@@ -128,7 +128,7 @@ def test_fallback_runs_eagerly_and_says_why_once():
         warnings.simplefilter("error")  # said once: the next calls are quiet
         assert compiled(-3.0) == (3.0, (-1.0,))  # eagerly, so the branch follows each call's number
     with pytest.raises(CompileError, match="runs eagerly"):
-        compiled.source
+        _ = compiled.source
 
 
 def test_the_traced_classes_are_put_back_after_a_refusal():

@@ -51,7 +51,9 @@ LISTS = [name for name, op in OPS.items() if not isinstance(op, UnaryOp | Binary
 def test_the_table_is_covered():
     """Every op of the table is one of the two groups below: a new op is tested the moment it is registered."""
     assert set(ELEMENTWISE) | set(LISTS) == set(OPS)
-    assert set(LISTS) <= set(LIST_FUNCTIONS), f"ops over a list without a compiled test: {set(LISTS) - set(LIST_FUNCTIONS)}"
+    assert set(LISTS) <= set(LIST_FUNCTIONS), (
+        f"ops over a list without a compiled test: {set(LISTS) - set(LIST_FUNCTIONS)}"
+    )
 
 
 def _with_kinks(op):
@@ -95,9 +97,15 @@ LIST_FUNCTIONS = {
     "softmax": [_softmax_all, lambda a, b, c: autograd.softmax([a, b, c])[1]],
     "log_softmax": [_log_softmax_all, lambda a, b, c: autograd.log_softmax([a, b, c])[2]],
     "logsumexp": [lambda a, b, c: autograd.logsumexp([a, b, c]) * b],
-    "cross_entropy": [lambda a, b, c: autograd.cross_entropy([a, b, c], 1), lambda a, b, c: autograd.cross_entropy([a, c * b], 0)],
+    "cross_entropy": [
+        lambda a, b, c: autograd.cross_entropy([a, b, c], 1),
+        lambda a, b, c: autograd.cross_entropy([a, c * b], 0),
+    ],
     "dot": [lambda a, b, c: autograd.dot([a, b], [c, 2.0], 0.5), lambda a, b, c: autograd.dot([a, b, c], [a, b, c])],
-    "relu_dot": [lambda a, b, c: autograd.relu_dot([a, b], [c, 1.5], a), lambda a, b, c: autograd.relu_dot([a, 2.0], [b, c])],
+    "relu_dot": [
+        lambda a, b, c: autograd.relu_dot([a, b], [c, 1.5], a),
+        lambda a, b, c: autograd.relu_dot([a, 2.0], [b, c]),
+    ],
 }
 
 
