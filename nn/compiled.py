@@ -316,10 +316,10 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
                 outputs.append(forward(x))
                 bounds.append(len(recorder.nodes))
             start = len(recorder.nodes)
-            if own:  # nn's own layers run no user code: the numbers are hidden from here on
+            if own:  # nn's own layers run no user code: the numbers are hidden from here on, from their outputs on
                 recorder.retype = True
                 recorder.mark(watched)
-                recorder.mark(recorder.nodes)
+                recorder.mark(v for out in outputs for v in (out if isinstance(out, list | tuple) else [out]))
             loss = loss_fn(outputs, targets)
             if not isinstance(loss, Value):
                 raise CompileError(
@@ -371,18 +371,6 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
         for node in graph.nodes:
             if graph.made_index[node.index] in classes:
                 node.context = classes[graph.made_index[node.index]]
-    groups: list[list[int]] = [[] for _ in inputs]
-    for node in graph.nodes:
-        made_at = graph.made_index[node.index]
-        if made_at < start:
-            groups[bisect.bisect_right(bounds, made_at) - 1].append(node.index)
-    why = groups_differ(graph, groups) if len(groups) > 1 else None
-    if why is not None:
-        raise CompileError(
-            f"compile: the model's graph differs from one example to the next ({why}): the compiled code is one "
-            "program for every example, so a model that makes another graph at each call (a random choice, a Python "
-            "branch on a counter) cannot be compiled; use compile(..., fallback=True)"
-        )
     report = graph.roots[1] if loss is not objective else None
     graph.roots = graph.roots[:1]
     outputs_refs = [[graph.refs.get(v, ("missing",)) for v in out] for out in shaped]
@@ -402,6 +390,8 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
         title=f"one training step of {quoted(type(model).__name__)} on a batch of {len(batch)}, compiled by glassgrad",
     )
     program = emit(graph, spec)
+    if program.plan != "loop" and len(inputs) > 1:  # a loop over the examples proves they have one shape
+        _check_one_shape(graph, bounds, start)
     run = load(program.source, program.names, "step")
     kinds = _target_kinds(graph) if variable else {}
     return _Variant(run, program, graph.externals, kinds), variable
@@ -417,6 +407,22 @@ def _library_model(model: Module) -> bool:
     else:
         return False
     return all(type(layer) is Layer and all(isinstance(n.activation, str) for n in layer.neurons) for layer in layers)
+
+
+def _check_one_shape(graph: Any, bounds: list[int], start: int) -> None:
+    """Each example's pass through the model made a graph of one shape, or a CompileError saying where not."""
+    groups: list[list[int]] = [[] for _ in bounds[1:]]
+    for node in graph.nodes:
+        made_at = graph.made_index[node.index]
+        if made_at < start:
+            groups[bisect.bisect_right(bounds, made_at) - 1].append(node.index)
+    why = groups_differ(graph, groups)
+    if why is not None:
+        raise CompileError(
+            f"compile: the model's graph differs from one example to the next ({why}): the compiled code is one "
+            "program for every example, so a model that makes another graph at each call (a random choice, a Python "
+            "branch on a counter) cannot be compiled; use compile(..., fallback=True)"
+        )
 
 
 def _probe_loss(step: CompiledStep, outputs: list, targets: list, fresh: dict, probe: list) -> Value | None:

@@ -36,7 +36,7 @@ def bits(x: float) -> bytes:
     return struct.pack("<d", x)
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One node: ``op`` (its entry), ``parents`` (refs, in the node's parent order), ``context`` (per kind: a unary
     op's parameters as const refs; a binary op's folded constant as ``(position, ref)``; a dot's ``(weights,

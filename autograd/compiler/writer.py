@@ -333,6 +333,8 @@ def _same_shape(
         return False
 
     def same(ref: Ref, ref0: Ref) -> bool:
+        if ref is ref0 and ref[0] not in ("node", "input", "target"):
+            return True  # one parameter, external or constant ref object (shared by the examples' rows)
         kind = ref[0]
         if kind != ref0[0]:
             return False
@@ -749,16 +751,16 @@ class _UpdateMixin:
         for n in plan.compact():
             node = self.nodes[n]
             unit = plan.unit_of.get(n)
+            part: tuple
+            if unit is not None and unit.kind == "layer":
+                part = ("loop", id(unit)) if plan.block_of[n] == "loop" else ("layer", id(unit))
+            elif unit is not None and unit.kind == "node" and self._square(node):
+                part = ("square", n)
+            else:
+                part = ("other",)
             for parent in node.parents:
                 if parent[0] != "param":
                     continue
-                part: tuple
-                if unit is not None and unit.kind == "layer":
-                    part = ("loop", id(unit)) if plan.block_of[n] == "loop" else ("layer", id(unit))
-                elif unit is not None and unit.kind == "node" and self._square(node):
-                    part = ("square", n)
-                else:
-                    part = ("other",)
                 parts = by_param.setdefault(parent[1], [])
                 if not (part[0] == "loop" and parts and parts[-1] == part):
                     parts.append(part)
@@ -914,7 +916,12 @@ class _UpdateMixin:
                 if has_bias:
                     lines.add(f"{b_name}[j] -= lr * d")
                 return
-            variants = [(on, grad_on, bias_on), ("", grad_off, bias_off)] if on else [("", grad_on, bias_on)]
+            if on == "False":  # no gradient reaches the layer: only the penalty's part (or nothing) moves it
+                variants = [("", grad_off, bias_off)]
+            elif on:
+                variants = [(on, grad_on, bias_on), ("", grad_off, bias_off)]
+            else:
+                variants = [("", grad_on, bias_on)]
             for index, (condition, grad_w, grad_b) in enumerate(variants):
                 header = f"if {condition}:" if condition else ("else:" if index else "")
                 with lines.block(header) if header else _nothing():
