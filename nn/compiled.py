@@ -326,6 +326,7 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
                     f"compile: loss_fn must return a Value (the batch's loss), {loss_fn!r:.60} returned "
                     f"{type(loss).__name__}: {quote(loss)}"
                 )
+            loss_end = len(recorder.nodes)
             objective = loss + penalty(model) if penalty is not None else loss
             middle = len(recorder.nodes)
             probe_objective = None if static else _probe_loss(step, outputs, targets, fresh, probe)
@@ -349,7 +350,7 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
     variable = False
     if probe_objective is not None:
         loss_part = build_graph(
-            [objective, probe_objective],
+            [loss, probe_objective],
             made[start:end],
             {**input_refs, **model_nodes},
             step.params,
@@ -358,7 +359,7 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
         )
         _class_targets(loss_part, targets, "target", example_of)
         _class_targets(loss_part, probe[0], "probe", example_of)
-        variable = _same_loss(loss_part, range(0, middle - start), range(middle - start, end - start))
+        variable = _same_loss(loss_part, range(0, loss_end - start), range(middle - start, end - start))
         classes = {
             loss_part.made_index[n.index] + start: n.context
             for n in loss_part.nodes
@@ -387,6 +388,8 @@ def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static
         input_size=len(batch[0][0]),
         report=report,
         fixed_targets=not variable,
+        trusted=bisect.bisect_left(graph.made_index, start) if own else 0,
+        trusted_starts=[bisect.bisect_left(graph.made_index, b) for b in bounds[:-1]] if own else [],
         title=f"one training step of {quoted(type(model).__name__)} on a batch of {len(batch)}, compiled by glassgrad",
     )
     program = emit(graph, spec)
@@ -444,7 +447,7 @@ def _probe_loss(step: CompiledStep, outputs: list, targets: list, fresh: dict, p
         probe.append(candidate)
         for k, y in enumerate(candidate):
             fresh.update({id(t): ("probe", k, j) for (_, j), t in _leaves(y, k) if type(t) is float})
-        return probe_loss + step.penalty(step.model) if step.penalty is not None else probe_loss
+        return probe_loss  # the penalty reads no target: the loss alone is compared
     return None
 
 
@@ -841,7 +844,9 @@ class CompiledModel:
         shaped = output if isinstance(output, list | tuple) else [output]
         if not shaped or not all(isinstance(v, Value) for v in shaped):
             raise CompileError(f"compile: the model's output must be Values, got {quote(output)}")
-        graph = build_graph(shaped, recorder.nodes, {v: ("input", 0, j) for j, v in enumerate(x)}, self.params)
+        graph = build_graph(
+            shaped, recorder.nodes, {v: ("input", 0, j) for j, v in enumerate(x)}, self.params, order=False
+        )
         spec = Spec(
             examples=1,
             grad_kinds=frozenset(),

@@ -99,15 +99,15 @@ def build_graph(
     to its ref, ``params`` are the parameters (``("param", p)`` by position); any other leaf becomes an external;
     ``target_of(constant)`` says whether a folded constant is a target (its ref) or not (None); ``order=False``
     leaves out the engine's backward order (a graph only to look at)."""
-    recorded = {node: i for i, node in enumerate(made)}
+    recorded = dict(zip(made, range(len(made))))
     topological = _eager_order(roots) if order else None
     if topological is not None:  # the nodes the roots depend on, found by the engine's own sort
         needed = sorted(i for i in map(recorded.get, topological) if i is not None)
     else:
         needed = sorted(_needed(roots, recorded))
     known: dict[Value, Ref] = dict(inputs)
-    known.update((value, ("param", p)) for p, value in enumerate(params))
-    known.update((made[i], ("node", n)) for n, i in enumerate(needed))
+    known.update(zip(params, [("param", p) for p in range(len(params))]))
+    known.update(zip(map(made.__getitem__, needed), [("node", n) for n in range(len(needed))]))
     graph = Graph([], [], params=list(params), made_index=needed)
 
     def ref(value: Any) -> Ref:
@@ -143,8 +143,20 @@ def build_graph(
         name = op.name
         if name == "dot" or name == "relu_dot":  # its parents follow from its weights, inputs and bias
             weights, inputs_, bias = dot_arguments(value)
-            w = _refs(weights, lists, lookup, ref)  # a layer's rows and inputs repeat: their refs are made once
-            x = _refs(inputs_, lists, lookup, ref)
+            # A layer's rows and inputs repeat (a row in every example, the inputs in every row): the refs of one
+            # list of Values (by identity) are made once.
+            found = lists.get(id(weights[0])) if weights else None
+            w = (
+                found[1]
+                if found is not None and (found[0] is weights or found[0] == weights)
+                else _refs(weights, lists, lookup, ref)
+            )
+            found = lists.get(id(inputs_[0])) if inputs_ else None
+            x = (
+                found[1]
+                if found is not None and (found[0] is inputs_ or found[0] == inputs_)
+                else _refs(inputs_, lists, lookup, ref)
+            )
             b = ref(bias)
             context = (w, x, b)
             count = len(value.parents)
@@ -176,10 +188,9 @@ def build_graph(
             raise CompileError(f"compile: the op {name!r} has no template, and its kind has no float functions")
         nodes.append(Node(index, op, parents, context, value.data, value.label))
     graph.roots = [ref(root) for root in roots]
-    graph.refs = {made[i]: ("node", n) for n, i in enumerate(needed)}
+    graph.refs = known  # each Value's ref (the nodes', the inputs', the parameters')
     if topological is not None:
-        refs = graph.refs
-        graph.backward_order = [refs[node][1] for node in topological if node in refs]
+        graph.backward_order = [known[node][1] for node in topological]
     return graph
 
 
@@ -216,11 +227,20 @@ def _needed(roots: Sequence[Value], recorded: Mapping[Value, int]) -> set[int]:
 
 
 def _eager_order(roots: Sequence[Value]) -> list[Value]:
-    """The nodes in the order the eager backward processes them (one root: exactly its order)."""
+    """The nodes in the order the eager engine's backward from the first root processes them; the other roots are
+    nodes of its graph (a training step's data loss), or, if not, follow in their own orders."""
     order: list[Value] = []
-    seen: set[Value] = set()
+    seen: set[Value] | None = None
     for root in roots:
         if not isinstance(root, Value) or not root.op:
+            continue
+        if not order:
+            order = topological_order(root)
+            order.reverse()
+            continue
+        if seen is None:
+            seen = set(order)
+        if root in seen:
             continue
         for node in reversed(topological_order(root)):
             if node not in seen:

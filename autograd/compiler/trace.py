@@ -46,9 +46,18 @@ class TraceError(CompileError, TypeError):
         self.where = where
 
 
+_LIBRARY_CODE: dict[Any, bool] = {}  # code object -> whether it is autograd's or nn's (found once per code)
+
+
 def _in_library(frame: Any) -> bool:
-    name = frame.f_globals.get("__name__", "")
-    return name.partition(".")[0] in _LIBRARY_PACKAGES
+    code = frame.f_code
+    known = _LIBRARY_CODE.get(code)
+    if known is None:
+        if len(_LIBRARY_CODE) > 10_000:  # bounded: code made at run time (exec, lambdas) does not pile up
+            _LIBRARY_CODE.clear()
+        name = frame.f_globals.get("__name__", "")
+        known = _LIBRARY_CODE[code] = name.partition(".")[0] in _LIBRARY_PACKAGES
+    return known
 
 
 def user_line(depth: int = 2) -> tuple[str, int] | None:
@@ -157,7 +166,7 @@ class Recorder:
     def __init__(self, retype: bool = True) -> None:
         self.nodes: list[Value] = []
         self.retyped: list[Value] = []
-        self.retype = retype  # False while library code that reads no number for user code runs (nn's layers)
+        self.retype = retype  # False while library code that shows no number to user code runs (nn's layers)
 
     def made(self, node: Value) -> None:
         self.nodes.append(node)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import mul
 from typing import Any
@@ -227,6 +227,11 @@ class Spec:
     argument_labels: list[str] = field(default_factory=list)
     report: Ref | None = None  # the value to return, if not the root (the data loss, without a penalty)
     fixed_targets: bool = False  # the targets are this batch's numbers, folded in: no loop over the examples
+    #: Nodes 0 to ``trusted - 1`` are the examples' passes through library code that makes one graph shape for any
+    #: example (nn's own layers), example k's being those from ``trusted_starts[k]`` on: their shapes need not be
+    #: compared, nor what they depend on worked out.
+    trusted: int = 0
+    trusted_starts: list[int] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -255,7 +260,7 @@ def _context_refs(node: Node) -> list[Ref]:
     return []
 
 
-def _segments(graph: Graph, examples: int) -> Segments | None:
+def _segments(graph: Graph, examples: int, trusted: int = 0, starts: Sequence[int] = ()) -> Segments | None:
     """The nodes of each example, or None when there are fewer than 2; raises :class:`_Differs` when the examples'
     graphs differ in shape."""
     if examples < 2:
@@ -266,7 +271,7 @@ def _segments(graph: Graph, examples: int) -> Segments | None:
             raise cached
         return cached
     try:
-        found = _find_segments(graph, examples)
+        found = _find_segments(graph, examples, trusted, starts)
     except _Differs as differs:
         graph.cache[("segments", examples)] = differs
         raise
@@ -274,8 +279,12 @@ def _segments(graph: Graph, examples: int) -> Segments | None:
     return found
 
 
-def _find_segments(graph: Graph, examples: int) -> Segments:
+def _find_segments(graph: Graph, examples: int, trusted: int = 0, starts: Sequence[int] = ()) -> Segments:
     depends: list[int] = []
+    if trusted:  # each example's pass through the library's layers depends on that example alone
+        bounds = [*starts, trusted]
+        for k in range(len(starts)):
+            depends.extend([1 << k] * (bounds[k + 1] - bounds[k]))
     list_masks: dict[int, int] = {}  # a layer's input list is shared by its rows: its mask is found once
 
     def mask_of(refs: Sequence[Ref]) -> int:
@@ -288,7 +297,7 @@ def _find_segments(graph: Graph, examples: int) -> Segments:
                 mask |= 1 << ref[1]
         return mask
 
-    for node in graph.nodes:
+    for node in graph.nodes[trusted:]:
         if node.name in ("dot", "relu_dot"):
             weights, inputs, bias = node.context
             mask = list_masks.get(id(inputs))
@@ -316,7 +325,7 @@ def _find_segments(graph: Graph, examples: int) -> Segments:
         if len(segments[k]) != len(first):
             raise _Differs(k, len(first), len(segments[k]))
         for p, i in enumerate(segments[k]):
-            if not _same_shape(nodes[i], nodes[first[p]], position, k, same_lists):
+            if i >= trusted and not _same_shape(nodes[i], nodes[first[p]], position, k, same_lists):
                 raise _Differs(k, p, nodes[i])
     return Segments(prologue, segments, epilogue, position)
 
@@ -513,7 +522,7 @@ class Plan:
     def __init__(self, graph: Graph, spec: Spec, vectors: bool, loop: bool) -> None:
         self.graph, self.spec = graph, spec
         self.r_position = {n: i for i, n in enumerate(graph.backward_order)}
-        self.segments = _segments(graph, spec.examples) if loop else None
+        self.segments = _segments(graph, spec.examples, spec.trusted, spec.trusted_starts) if loop else None
         nodes = graph.nodes
         layout = spec.layout
         if self.segments is None:
@@ -541,7 +550,6 @@ class Plan:
             self.example_order: list[int] = []
             return
         self._order_units()
-        self.sequence = self._sequence()
         self._check()
 
     def internal(self, unit: Unit) -> list[Node]:
@@ -610,12 +618,15 @@ class Plan:
                     if theirs > mine or (theirs == mine and in_loop and loop_rank[id(consumer)] > loop_rank[id(unit)]):
                         raise _OrderDiffers
 
-    def _sequence(self) -> list[int]:
-        """Node indices in the order the plan's backward pass applies their edges."""
+    def _sequence(self, examples: Collection[int] | None = None) -> list[int]:
+        """Node indices in the order the plan's backward pass applies their edges (only these examples' copies of
+        the loop's nodes, when given)."""
         sequence: list[int] = []
         for item in self.backward_units:
             if item == "loop":
                 for k in self.example_order:
+                    if examples is not None and k not in examples:
+                        continue
                     for unit in self.loop_backward:
                         sequence.extend(self._copy(n.index, k) if k else n.index for n in self.internal(unit))
             else:
@@ -627,9 +638,6 @@ class Plan:
         each gradient's contributions must come at increasing places of the plan's. A layer row's weights all
         get theirs from the same nodes, so they are checked as one (with any other contribution to one of them)."""
         order = self.graph.backward_order
-        sequence = self.sequence
-        if len(sequence) != len(order) or set(sequence) != set(order):
-            raise _OrderDiffers
         if self.segments is not None and len(self.example_order) > 2:
             # The loop's nodes are one run of the engine's order, example after example, each in one pattern (the
             # examples' graphs have one shape, and the engine's depth-first sort walks each alike): checking the
@@ -644,7 +652,11 @@ class Plan:
                 return where is None or where[0] in first_two
 
             order = [n for n in order if kept(n)]
-            sequence = [n for n in sequence if kept(n)]
+            sequence = self._sequence(first_two)
+        else:
+            sequence = self._sequence()
+        if len(sequence) != len(order) or set(sequence) != set(order):
+            raise _OrderDiffers
         place = {n: i for i, n in enumerate(sequence)}
         kinds = self.spec.grad_kinds
         nodes = self.graph.nodes
