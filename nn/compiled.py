@@ -506,6 +506,13 @@ class CompiledStep:
     - ``plan``: how it was laid out (``"loop"``: one loop over the examples; ``"unrolled"``; ``"node by node"``);
     - ``run(batch)``, ``read_weights()``, ``write_weights()``: the step without reading and writing the model's
       Values around it, for a loop that keeps the weights as floats (:func:`nn.fit` with ``compile=True``).
+
+    >>> import nn
+    >>> model = nn.MLP(2, [2, 1], rng=0)
+    >>> step = CompiledStep(model, nn.mse_loss, nn.SGD(model.parameters(), lr=0.1))
+    >>> loss = step([([1.0, 0.0], 1.0)])
+    >>> step.plan, "def step(batch, lr" in step.source
+    ('unrolled', True)
     """
 
     def __init__(
@@ -552,6 +559,7 @@ class CompiledStep:
 
     @property
     def plan(self) -> str:
+        """How the code was laid out: ``"loop"`` (over the examples), ``"unrolled"``, ``"node by node"``."""
         return self._last.program.plan if self._last else "not compiled"
 
     def _repr_markdown_(self) -> str:
@@ -760,7 +768,14 @@ class CompiledStep:
 class CompiledModel:
     """A model's forward pass compiled to Python: ``predict(inputs)`` is the list of its outputs, one per input
     (a number for a model with one output, else a list). It reads the weights from the model's Values at each
-    call. Made by ``nn.compile(model)``; ``source`` is the code."""
+    call. Made by ``nn.compile(model)``; ``source`` is the code.
+
+    >>> import nn
+    >>> model = nn.MLP(2, [3, 1], rng=0)
+    >>> predict = CompiledModel(model)
+    >>> predict([[1.0, 2.0], [0.5, -1.0]]) == [model([1.0, 2.0]).data, model([0.5, -1.0]).data]
+    True
+    """
 
     def __init__(self, model: Module, *, fallback: bool = False) -> None:
         _check_model(model, "nn.compile()")
@@ -776,6 +791,7 @@ class CompiledModel:
 
     @property
     def source(self) -> Any:
+        """The generated code (after the first call), shown highlighted in a notebook."""
         if self._program is None:
             why = f"it runs eagerly ({self._eager_reason})" if self._eager_reason else "call it once first"
             raise CompileError(f"compile: this model has no generated code yet: {why}")
@@ -783,6 +799,7 @@ class CompiledModel:
 
     @property
     def plan(self) -> str:
+        """How the code was laid out, or ``"not compiled"`` before the first call."""
         return self._program.plan if self._program else "not compiled"
 
     def _repr_markdown_(self) -> str:

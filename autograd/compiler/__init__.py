@@ -13,6 +13,7 @@ as a comment. The code is checked (:mod:`autograd.compiler.check`) and run in a 
 >>> round(value, 4), round(dw, 4)
 (0.4621, 1.5729)
 >>> print(compiled.source)                     # doctest: +ELLIPSIS
+# value and gradients of 'neuron', compiled by glassgrad
 def value_and_grad(x0, x1, x2, ext):
     # x0 is 'w'
     ...
@@ -81,7 +82,11 @@ class Source(str):
 
 
 def show_source(text: str) -> Source:
-    """``text`` as :class:`Source` (shown as highlighted Python in a notebook)."""
+    """``text`` as :class:`Source` (shown as highlighted Python in a notebook).
+
+    >>> show_source("x = 1")._repr_markdown_()
+    '```python\\nx = 1\\n```'
+    """
     return Source(text)
 
 
@@ -92,6 +97,13 @@ class CompiledFunction:
     Values (inside ``autograd.grad``, ``hessian``, or another graph), it runs the function itself with the eager
     engine and returns its Value, so higher-order use works. ``source`` is the generated code; ``plan`` says how
     it was laid out.
+
+    >>> import autograd
+    >>> cube = CompiledFunction(lambda x: x * x * x)
+    >>> cube(2.0)
+    (8.0, (12.0,))
+    >>> autograd.grad(cube)(2.0)          # with Values: the function itself, eagerly
+    12.0
     """
 
     def __init__(self, function: Callable[..., Any], *, fallback: bool = False) -> None:
@@ -118,6 +130,7 @@ class CompiledFunction:
 
     @property
     def plan(self) -> str:
+        """How the code was laid out (``"unrolled"``, ``"node by node"``), or ``"not compiled"`` before a call."""
         return self.program.plan if self.program else "not compiled"
 
     def _repr_markdown_(self) -> str:

@@ -26,13 +26,17 @@ from autograd.core.kinds import OPS, BinaryOp, NaryOp, UnaryOp
 from autograd.core.value import NO_GRAPH, Value
 from autograd.ops.dot_product import dot_arguments
 
-__all__ = ["Graph", "Node", "Ref", "bits", "build_graph"]
+__all__ = ["Graph", "Node", "build_graph"]
 
 Ref = tuple  # see the module docstring
 
 
 def bits(x: float) -> bytes:
-    """The 8 bytes of a float: equal only for the same float (0.0 and -0.0 differ; a nan equals itself)."""
+    """The 8 bytes of a float: equal only for the same float (0.0 and -0.0 differ; a nan equals itself).
+
+    >>> bits(0.0) == bits(-0.0)
+    False
+    """
     return struct.pack("<d", x)
 
 
@@ -41,7 +45,12 @@ class Node:
     """One node: ``op`` (its entry), ``parents`` (refs, in the node's parent order), ``context`` (per kind: a unary
     op's parameters as const refs; a binary op's folded constant as ``(position, ref)``; a dot's ``(weights,
     inputs, bias)`` as refs; softmax's output index; cross_entropy's target as a ref), ``value`` (its number in the
-    trace) and ``label`` (user text: only ever shown in comments, made safe)."""
+    trace) and ``label`` (user text: only ever shown in comments, made safe).
+
+    >>> from autograd import OPS
+    >>> Node(0, OPS["mul"], [("input", 0, 0)], (1, ("const", 2.0)), 6.0, "").name
+    'mul'
+    """
 
     index: int
     op: Any
@@ -52,12 +61,27 @@ class Node:
 
     @property
     def name(self) -> str:
+        """The op's name."""
         return self.op.name
 
 
 @dataclass
 class Graph:
-    """The nodes (in the order made), the roots (refs), and the eager backward's order of node indices."""
+    """The nodes (in the order made), the roots (refs), and the eager backward's order of node indices.
+
+    >>> from autograd import Value
+    >>> from autograd.compiler import Recorder, tracing
+    >>> x = Value(3.0)
+    >>> recorder = Recorder()
+    >>> with tracing(recorder):
+    ...     y = (x * x).tanh()
+    >>> recorder.restore()
+    >>> graph = build_graph([y], recorder.nodes, {x: ("input", 0, 0)}, [])
+    >>> [(node.name, node.parents) for node in graph.nodes]
+    [('mul', [('input', 0, 0), ('input', 0, 0)]), ('tanh', [('node', 0)])]
+    >>> graph.backward_order, graph.roots
+    ([1, 0], [('node', 1)])
+    """
 
     nodes: list[Node]
     roots: list[Ref]
@@ -98,7 +122,19 @@ def build_graph(
     """The graph of ``roots``: the nodes of ``made`` they depend on, in order; ``inputs`` maps a traced input Value
     to its ref, ``params`` are the parameters (``("param", p)`` by position); any other leaf becomes an external;
     ``target_of(constant)`` says whether a folded constant is a target (its ref) or not (None); ``order=False``
-    leaves out the engine's backward order (a graph only to look at)."""
+    leaves out the engine's backward order (a graph only to look at).
+
+    >>> from autograd import Value
+    >>> from autograd.compiler import Recorder, tracing
+    >>> w, scale = Value(2.0), Value(0.5)
+    >>> recorder = Recorder()
+    >>> with tracing(recorder):
+    ...     y = w * 3.0 * scale
+    >>> recorder.restore()
+    >>> graph = build_graph([y], recorder.nodes, {}, [w])
+    >>> [node.parents for node in graph.nodes], graph.externals == [scale]
+    ([[('param', 0)], [('node', 0), ('external', 0)]], True)
+    """
     recorded = dict(zip(made, range(len(made))))
     topological = _eager_order(roots) if order else None
     if topological is not None:  # the nodes the roots depend on, found by the engine's own sort

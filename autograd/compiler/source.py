@@ -10,7 +10,7 @@ import contextlib
 import unicodedata
 from collections.abc import Iterator
 
-__all__ = ["Lines", "comment", "quoted"]
+__all__ = ["quoted"]
 
 COMMENT_COLUMN = 52  #: comments start here (or two spaces after a longer line)
 _MAX_QUOTED = 60
@@ -30,18 +30,31 @@ def quoted(text: str) -> str:
 
 
 def comment(text: str) -> str:
-    """Library text (an op's formula, a rule) as one comment line's content: control characters dropped."""
+    """Library text (an op's formula, a rule) as one comment line's content: control characters dropped.
+
+    >>> comment("d tanh(x)/dx\\n= 1 - tanh(x)^2")
+    'd tanh(x)/dx = 1 - tanh(x)^2'
+    """
     return "".join(c if c.isprintable() else " " for c in str(text)).strip()
 
 
 class Lines:
-    """Code lines, each with an optional comment; ``text()`` aligns the comments."""
+    """Code lines, each with an optional comment; ``text()`` aligns the comments.
+
+    >>> lines = Lines()
+    >>> with lines.block("for x in xs:"):
+    ...     lines.add("y = x * 2.0", "twice")
+    >>> print(lines.text())
+    for x in xs:
+        y = x * 2.0                                   # twice
+    """
 
     def __init__(self) -> None:
         self.lines: list[tuple[int, str, str]] = []
         self.depth = 0
 
     def add(self, code: str, note: str = "") -> None:
+        """A line of code (or several, split on newlines), the first with the comment ``note``."""
         for i, part in enumerate(code.split("\n")):
             self.lines.append((self.depth, part, comment(note) if i == 0 else ""))
 
@@ -50,15 +63,18 @@ class Lines:
         self.lines.append((self.depth, "", comment(note)))
 
     def blank(self) -> None:
+        """An empty line (once, not after another)."""
         if self.lines and (self.lines[-1][1] or self.lines[-1][2]):
             self.lines.append((self.depth, "", ""))
 
     def extend(self, other: Lines) -> None:
+        """``other``'s lines, indented to this one's depth."""
         for depth, code, note in other.lines:
             self.lines.append((depth + self.depth, code, note))
 
     @contextlib.contextmanager
     def block(self, header: str, note: str = "") -> Iterator[None]:
+        """``header`` (``for ...:``, ``if ...:``), then the lines added inside the ``with``, indented."""
         self.add(header, note)
         self.depth += 1
         start = len(self.lines)
@@ -73,6 +89,7 @@ class Lines:
         return any(code for _, code, _ in self.lines)
 
     def text(self, base: int = 0) -> str:
+        """The code, indented by ``base`` levels, comments aligned at :data:`COMMENT_COLUMN`."""
         out = []
         for depth, code, note in self.lines:
             indent = "    " * (depth + base)

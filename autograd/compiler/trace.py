@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograd.core.mode import ContextSwitch, GradMode
+from autograd.core.mode import GradMode, ModeSwitch
 from autograd.core.value import Value
 
-__all__ = ["CompileError", "Recorder", "TraceError", "Traced", "tracing", "user_line"]
+__all__ = ["CompileError", "Recorder", "TraceError", "Traced", "tracing"]
 
 _SLOT = Value.__dict__["data"]  # the slot's own descriptor: reads and writes the number itself
 _get_data = _SLOT.__get__
@@ -39,6 +39,13 @@ class TraceError(CompileError, TypeError):
     """What a trace cannot see: user code looked at the number of a traced Value (or ran backward) while tracing.
 
     ``where`` is ``(file, line)`` of the user's code that did it, when found.
+
+    >>> import autograd
+    >>> try:
+    ...     autograd.compile(lambda x: x * x.item())(1.0)
+    ... except TraceError as error:
+    ...     print(str(error).splitlines()[0].split(" while")[0])
+    compile: the number of a traced Value (.item()) was read
     """
 
     def __init__(self, message: str, where: tuple[str, int] | None = None) -> None:
@@ -96,12 +103,24 @@ class Traced(Value):
 
     The class is given to the inputs, the parameters and every node made while a trace runs, and taken back when
     it ends (same slots as ``Value``). ``==`` and hashing stay identity.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> x.__class__ = Traced
+    >>> (x * 3.0).data          # the library's ops read it
+    6.0
+    >>> x.item()
+    Traceback (most recent call last):
+      ...
+    autograd.compiler.trace.TraceError: ...
+    >>> x.__class__ = Value
     """
 
     __slots__ = ()
 
     @property
     def data(self) -> float:
+        """The number, to the library's code only: user code reading it is refused (see the class)."""
         if not _in_library(sys._getframe(1)):
             raise _refuse("the number of a traced Value (.data) was read", _SEE_NUMBERS)
         return _get_data(self, Value)
@@ -161,6 +180,14 @@ class Recorder:
 
     ``backward`` called while tracing reaches it as its ``on_step`` hook and is refused: the compiled code has its
     own backward pass, and derivatives of derivatives stay with the eager engine.
+
+    >>> from autograd import Value
+    >>> recorder = Recorder()
+    >>> with tracing(recorder):
+    ...     y = Value(2.0) * 3.0 + 1.0
+    >>> [node.op for node in recorder.nodes]
+    ['mul', 'add']
+    >>> recorder.restore()
     """
 
     def __init__(self, retype: bool = True) -> None:
@@ -169,6 +196,7 @@ class Recorder:
         self.retype = retype  # False while library code that shows no number to user code runs (nn's layers)
 
     def made(self, node: Value) -> None:
+        """Record ``node`` (an op calls it for each node it makes), given the class ``Traced`` if ``retype``."""
         self.nodes.append(node)
         if self.retype and type(node) is Value:
             node.__class__ = Traced
@@ -195,8 +223,17 @@ class Recorder:
         )
 
 
-class tracing(ContextSwitch):  # noqa: N801 - a context manager, named like no_grad
-    """Inside: the graph is recorded and ``recorder`` watches every node made (whatever the mode outside)."""
+class tracing(ModeSwitch):  # noqa: N801 - a context manager, named like no_grad
+    """Inside: the graph is recorded and ``recorder`` watches every node made (whatever the mode outside).
+
+    >>> from autograd import Value, no_grad
+    >>> recorder = Recorder()
+    >>> with no_grad(), tracing(recorder):
+    ...     y = Value(1.0).tanh()
+    >>> y.op, len(recorder.nodes)
+    ('tanh', 1)
+    >>> recorder.restore()
+    """
 
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder

@@ -31,7 +31,7 @@ from autograd.compiler.source import Lines, quoted
 from autograd.compiler.trace import CompileError
 from autograd.core.kinds import OPS, BinaryOp, UnaryOp
 
-__all__ = ["Layout", "Matrix", "Program", "UpdateRule", "emit", "groups_differ", "sum_in_order"]
+__all__ = ["Layout", "Matrix", "Program", "Spec", "UpdateRule", "emit", "groups_differ", "sum_in_order"]
 
 sum_in_order: Callable[..., Any]
 if sys.version_info < (3, 12):
@@ -44,7 +44,11 @@ else:
 
     def sum_in_order(items: Any, start: float = 0.0) -> float:
         """The items added one by one from ``start``, as the engine's backward adds contributions (Python 3.12's
-        ``sum`` compensates its rounding, which the engine does not)."""
+        ``sum`` compensates its rounding, which the engine does not).
+
+        >>> sum_in_order([0.1, 0.2, 0.3], 0.0) == (0.1 + 0.2) + 0.3
+        True
+        """
         return reduce(add, items, start)
 
 
@@ -73,7 +77,11 @@ def literal(x: float) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 @dataclass
 class Matrix:
-    """A layer's parameters: ``rows[j][i]`` (param indices) held as ``W{m}``, ``biases[j]`` as ``B{m}`` (or None)."""
+    """A layer's parameters: ``rows[j][i]`` (param indices) held as ``W{m}``, ``biases[j]`` as ``B{m}`` (or None).
+
+    >>> Matrix(0, [[0, 1], [3, 4]], [2, 5], "layers.0").weights_name
+    'W0'
+    """
 
     index: int
     rows: list[list[int]]
@@ -82,16 +90,23 @@ class Matrix:
 
     @property
     def weights_name(self) -> str:
+        """The list of rows of weights in the code: ``W0``."""
         return f"W{self.index}"
 
     @property
     def bias_name(self) -> str:
+        """The list of biases in the code: ``B0``."""
         return f"B{self.index}"
 
 
 @dataclass
 class Layout:
-    """Where each parameter lives in the generated code: a matrix row, a bias list, or the list ``P``."""
+    """Where each parameter lives in the generated code: a matrix row, a bias list, or the list ``P``.
+
+    >>> layout = Layout([Matrix(0, [[0, 1]], [2])], loose=[3])
+    >>> layout.expression(1), layout.expression(2), layout.grad_expression(3), layout.containers()
+    ('W0[0][1]', 'B0[0]', 'gP[0]', ['W0', 'B0', 'P'])
+    """
 
     matrices: list[Matrix] = field(default_factory=list)
     loose: list[int] = field(default_factory=list)
@@ -108,6 +123,7 @@ class Layout:
             self.where[p] = ("p", i)
 
     def expression(self, p: int) -> str:
+        """Parameter ``p`` in the code."""
         place = self.where[p]
         if place[0] == "w":
             return f"W{place[1]}[{place[2]}][{place[3]}]"
@@ -116,6 +132,7 @@ class Layout:
         return f"P[{place[1]}]"
 
     def grad_expression(self, p: int) -> str:
+        """The gradient list entry of parameter ``p`` (where gradients are kept in lists)."""
         place = self.where[p]
         if place[0] == "w":
             return f"gW{place[1]}[{place[2]}][{place[3]}]"
@@ -147,6 +164,7 @@ class Layout:
         return " + ".join(parts) if parts else None
 
     def containers(self) -> list[str]:
+        """The lists the code takes as arguments, in order."""
         names = []
         for m in self.matrices:
             names.append(m.weights_name)
@@ -163,6 +181,10 @@ class UpdateRule:
     ``scalars``: per-call numbers (``lr``); ``states``: per-parameter buffers laid out like the parameters;
     ``steps``: ``(target, expression)`` with target ``"g"``, ``"w"`` or a state name; ``plain``: the update is
     ``w - lr * g`` and skips a zero gradient (SGD without momentum or weight decay), which allows the fast paths.
+
+    >>> momentum = UpdateRule(("lr", "m"), ("v",), (("v", "m * v + g"), ("w", "w - lr * v")))
+    >>> momentum.steps[-1]
+    ('w', 'w - lr * v')
     """
 
     scalars: tuple[str, ...]
@@ -193,7 +215,14 @@ class Unit:
 
 @dataclass
 class Program:
-    """The generated function: its source, the names its namespace needs, and how it was planned."""
+    """The generated function: its source, the names its namespace needs, and how it was planned.
+
+    >>> import autograd
+    >>> f = autograd.compile(lambda x: x * x)
+    >>> _ = f(3.0)
+    >>> f.program.plan, f.program.arguments
+    ('unrolled', ['x0', 'ext'])
+    """
 
     source: str
     names: dict[str, Any]
@@ -212,6 +241,9 @@ class Spec:
     - ``outputs``: per example, the refs of the model's outputs (returned too, for accuracy; or alone, for
       inference with ``forward_only``); ``single_output``: an output is one number, not a list;
     - ``title``: what the function is (a comment); ``labels``: safe comments for argument names.
+
+    >>> Spec(arguments=2).grad_kinds
+    frozenset({'input'})
     """
 
     examples: int = 0
@@ -386,7 +418,15 @@ def _same_shape(
 
 def groups_differ(graph: Graph, groups: Sequence[Sequence[int]]) -> str | None:
     """Why the groups of nodes (each example's pass through the model) differ in shape (a message), or None.
-    A node of group k may read the nodes of group k and nodes outside every group; inputs ``("input", k, j)``."""
+    A node of group k may read the nodes of group k and nodes outside every group; inputs ``("input", k, j)``.
+
+    >>> from autograd import OPS
+    >>> from autograd.compiler.graph import Graph, Node
+    >>> tanh, relu = OPS["tanh"], OPS["relu"]
+    >>> graph = Graph([Node(0, tanh, [("input", 0, 0)], (), 0.0, ""), Node(1, relu, [("input", 1, 0)], (), 0.0, "")], [])
+    >>> groups_differ(graph, [[0], [1]])
+    "example 1's node 0 (relu) differs from example 0's (tanh)"
+    """
     position = {i: (k, p) for k, group in enumerate(groups) for p, i in enumerate(group)}
     same_lists: set[tuple[int, int]] = set()
     nodes = graph.nodes
@@ -1863,7 +1903,19 @@ def _output_text(writer: Writer, refs: list[Ref], k: int) -> str:
 
 def emit(graph: Graph, spec: Spec) -> Program:
     """The program for ``graph``: with a loop over the examples and vectors where the engine's order allows, else
-    unrolled, else one node at a time (which is the engine's order itself)."""
+    unrolled, else one node at a time (which is the engine's order itself).
+
+    >>> from autograd import Value
+    >>> from autograd.compiler import Recorder, build_graph, tracing
+    >>> x = Value(0.5)
+    >>> recorder = Recorder()
+    >>> with tracing(recorder):
+    ...     y = x.tanh()
+    >>> recorder.restore()
+    >>> program = emit(build_graph([y], recorder.nodes, {x: ("input", 0, 0)}, []), Spec(arguments=1))
+    >>> print([line.strip() for line in program.source.splitlines() if "tanh" in line][0])
+    v1 = tanh(x0)                                 # tanh
+    """
     tiers = [("loop", True, True), ("unrolled", True, False), ("node by node", False, False)]
     if spec.examples < 2 or spec.forward_only or spec.fixed_targets:
         tiers = tiers[1:]

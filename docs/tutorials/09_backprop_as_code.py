@@ -30,6 +30,17 @@
 # It gives the engine's numbers bit for bit, and it runs at the speed of
 # hand-written Python, because it is hand-written-style Python: lists of
 # floats, no graph.
+#
+# In this tutorial you will:
+#
+# - read the textbook neuron's compiled backward pass line by line, beside
+#   `explain`'s table of the same chain-rule steps and a picture of its graph;
+# - read a small network's compiled training step: forward, loss, backward
+#   and the SGD update, each layer one line;
+# - see the compiled step give the eager engine's weights to the last bit,
+#   faster;
+# - see what the compiler refuses, and why;
+# - write a backward pass yourself and check it.
 
 # %%
 import time
@@ -38,6 +49,8 @@ import autograd
 import nn
 from autograd import TraceError, Value
 from autograd.explain import explain
+from autograd.practice import check_gradients
+from autograd.viz import draw
 
 # %% [markdown]
 # ## The textbook neuron
@@ -98,6 +111,13 @@ compiled.source
 y.backward()
 for name, leaf, compiled_grad in (("w", w, dw), ("x", x, dx), ("b", b, db)):
     print(f"d y / d {name}:  engine {leaf.grad!r:<22}  compiled {compiled_grad!r}")
+
+# %% [markdown]
+# The graph, with the grads the engine found: each arrow of the picture is
+# one line of the code's backward pass, read from the right.
+
+# %%
+draw(y)
 
 # %% [markdown]
 # ## A network's training step
@@ -224,7 +244,7 @@ def clipped(x):
 try:
     autograd.compile(clipped)(2.0)
 except TraceError as error:
-    print(error)
+    print(str(error).replace(error.where[0], "this cell") if error.where else error)
 
 # %% [markdown]
 # Write the choice with ops instead (`relu`, `abs`, a smooth function), or
@@ -235,12 +255,50 @@ except TraceError as error:
 #
 # ## Try it yourself
 #
-# - Compile `lambda x: x.sigmoid()` and find the line with sigmoid's local
-#   derivative, `out * (1 - out)`. Then `x.relu()`: its backward line has a
-#   condition, because an off relu passes nothing back.
+# Here is a neuron with a sigmoid, `y = sigmoid(w x + b)` at `w = 0.5`,
+# `x = 2`, `b = -1`. Write its backward pass as the compiler would: the
+# sigmoid's local derivative is `out * (1 - out)`, then the chain rule
+# through `+` and `*`. Put your gradients below (numbers, or the arithmetic
+# in quotes) and check them; then compile it and compare your lines with
+# the code's. The answers below take the sigmoid's derivative as `out`,
+# a classic slip: fix them.
+
+# %%
+w2, x2, b2 = Value(0.5, label="w"), Value(2.0, label="x"), Value(-1.0, label="b")
+z2 = w2 * x2 + b2
+z2.label = "z"
+y2 = z2.sigmoid()
+y2.label = "y"
+my_answers = {"y": 1, "z": "0.5", "w": "2 * 0.5", "x": "0.5 * 0.5", "b": "0.5"}
+check_gradients(y2, my_answers)
+
+# %%
+sigmoid_neuron = autograd.compile(lambda w, x, b: (w * x + b).sigmoid())
+sigmoid_neuron(0.5, 2.0, -1.0)
+sigmoid_neuron.source
+
+# %% [markdown]
+# More to try:
+#
+# - Compile `lambda x: x.relu()`: its backward line has a condition,
+#   because an off relu passes nothing back.
 # - Change the network above to `activation="relu"`: the layer and its relu
 #   become one line, and the backward skips the neurons that are off.
 # - Use `nn.Adam(model.parameters(), lr=0.01)` as the optimizer and read the
 #   update: the moments `m` and `v` are lists beside the weights.
 # - Train on a batch of 4 examples: the code gains a loop over the examples,
 #   and the update sums `d_j x_i` over them.
+#
+# ## What you have learned
+#
+# - The backward pass is code: one line per edge of the graph,
+#   `gradient += local derivative * upstream gradient`, in the engine's
+#   order. `explain`'s table and the compiled source say the same thing.
+# - Each op says its forward rule and its local derivative once, in its
+#   entry of the op table; the compiler copies them into the code (a layer
+#   becomes one line over its rows).
+# - A training step is forward, loss, backward, update, all of it plain
+#   Python over lists of floats: the engine's numbers bit for bit, at the
+#   speed of hand-written Python.
+# - Code written once cannot follow choices made on one call's numbers:
+#   those are refused, with the line that made them.
