@@ -423,7 +423,8 @@ def groups_differ(graph: Graph, groups: Sequence[Sequence[int]]) -> str | None:
     >>> from autograd import OPS
     >>> from autograd.compiler.graph import Graph, Node
     >>> tanh, relu = OPS["tanh"], OPS["relu"]
-    >>> graph = Graph([Node(0, tanh, [("input", 0, 0)], (), 0.0, ""), Node(1, relu, [("input", 1, 0)], (), 0.0, "")], [])
+    >>> nodes = [Node(0, tanh, [("input", 0, 0)], (), 0.0, ""), Node(1, relu, [("input", 1, 0)], (), 0.0, "")]
+    >>> graph = Graph(nodes, [])
     >>> groups_differ(graph, [[0], [1]])
     "example 1's node 0 (relu) differs from example 0's (tanh)"
     """
