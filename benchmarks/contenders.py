@@ -444,6 +444,11 @@ class GlassgradNN(ValueNetwork):
             return self._nn.hinge_loss
         raise ValueError(f"no nn loss for {self._loss_name!r}")
 
+    def step(self, batch: Sequence[Example], lr: float) -> None:
+        self.optimizer.zero_grad()
+        self.loss(batch).backward()
+        self.optimizer.step()
+
 
 class GlassgradCompiled(GlassgradNN):
     """glassgrad's compiled step, ``nn.compile(model, loss_fn, optimizer)`` (with the L2 term as its penalty).
@@ -519,11 +524,6 @@ def fit_compiles(glassgrad: Glassgrad) -> bool:
     import inspect
 
     return compiles(glassgrad) and "compile" in inspect.signature(glassgrad.nn.fit).parameters
-
-    def step(self, batch: Sequence[Example], lr: float) -> None:
-        self.optimizer.zero_grad()
-        self.loss(batch).backward()
-        self.optimizer.step()
 
 
 class GlassgradEngine(ValueNetwork):

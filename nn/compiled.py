@@ -135,6 +135,15 @@ def _rule(optimizer: Optimizer) -> tuple[UpdateRule, tuple]:
     )
 
 
+def _settings(optimizer: Optimizer) -> tuple:
+    """What :func:`_rule` makes its rule from (a change rewrites the step), without making it."""
+    if type(optimizer) is SGD:
+        return ("sgd",) if not optimizer.momentum and not optimizer.weight_decay else ("sgd momentum",)
+    if type(optimizer) is Adam:
+        return ("adam", bool(optimizer.weight_decay))
+    return _rule(optimizer)[1]
+
+
 def _scalars(optimizer: Optimizer, steps_taken: int) -> list[float]:
     if isinstance(optimizer, Adam):
         beta1, beta2 = optimizer.betas
@@ -185,6 +194,8 @@ def _input_list(x: Any, size: int, where: str) -> list[float]:
 
 
 def _pairs(batch: Any) -> list[tuple[Any, Any]]:
+    if type(batch) is list and all(type(example) is tuple and len(example) == 2 for example in batch):
+        return batch[:]
     if isinstance(batch, str | bytes) or not isinstance(batch, Sequence):
         raise CompileError(f"compile: a batch is a list of (x, y) examples, got {type(batch).__name__}: {quote(batch)}")
     for k, example in enumerate(batch):
@@ -703,12 +714,20 @@ class CompiledStep:
             first = pairs[0][0]
             size = 1 if isinstance(first, Value | numbers.Real) else len(first)
         checked = []
+        isfinite, floats = math.isfinite, {float}
         for k, (x, y) in enumerate(pairs):
-            checked.append((_input_list(x, size, f"example {k}'s input"), y))
+            if not (
+                type(x) is list
+                and len(x) == size
+                and {*map(type, x)} <= floats
+                and (isfinite(sum(x)) or all(map(isfinite, x)))
+            ):
+                x = _input_list(x, size, f"example {k}'s input")  # a copy as floats, or the error naming it
+            checked.append((x, y))
         return checked
 
     def _variant(self, pairs: list[tuple[list[float], Any]]) -> _Variant:
-        settings = _rule(self.optimizer)[1]
+        settings = _settings(self.optimizer)
         if self._settings is not None and (settings != self._settings or self.model.training != self._training):
             self._variants.clear()  # the optimizer's kind or the model's mode changed: trace again
             self._variable = None
@@ -740,7 +759,15 @@ class CompiledStep:
 
     def _check_targets(self, pairs: list[tuple[list[float], Any]], variant: _Variant) -> None:
         """Targets the code reads: class indices in range, numbers as floats (converted in place)."""
+        kinds = variant.kinds
         for k, (x, y) in enumerate(pairs):
+            if type(y) is int or type(y) is float:  # a lone number: a class index or a float the code reads as is
+                kind = kinds.get((k, None))
+                if kind is None or (
+                    (kind[0] == "class" and type(y) is int and 0 <= y < kind[1])
+                    or (kind[0] == "number" and type(y) is float)
+                ):
+                    continue
             for (_, j), value in _leaves(y, k):
                 kind = variant.kinds.get((k, j))
                 if kind is None:

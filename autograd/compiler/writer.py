@@ -963,7 +963,8 @@ class _UpdateMixin:
         bias_off = with_squares(None, f"{b_name}[j]")
         with lines.block(f"for j, d in enumerate({d_source}):", f"{label}: d loss / d w_ji = d_j x_i"):
             if rule.plain and square is None:
-                lines.add(f"if not d{' or ' + name + '[j] <= 0.0' if unit.relu else ''}:", "no gradient: unchanged")
+                gate = unit.relu and g not in self.gated  # a gated d is 0.0 where the relu is off
+                lines.add(f"if not d{' or ' + name + '[j] <= 0.0' if gate else ''}:", "no gradient: unchanged")
                 lines.add("    continue")
                 lines.add(f"{w_name}[j] = [w - lr * (xi * d) for w, xi in zip({w_name}[j], {x})]")
                 if has_bias:
@@ -1023,6 +1024,8 @@ class Writer(_UpdateMixin):
         self.vector_count = 0
         self.columns: dict[str, str] = {}  # a matrix's columns (transposed once per step), for input gradients
         self.pending: set[str] | None = None  # the loop's gradients made but not yet passed back (None: no loop)
+        self.gated: set[str] = set()  # gradient lists already 0.0 wherever their relu is off (nothing added since)
+        self.nonzero: str | None = None  # the gradient list just checked by `if not any(...): continue`
         self._name_units()
         if not self.spec.forward_only and self.spec.rule is not None:
             self._choose_fast_matrices()
@@ -1192,6 +1195,7 @@ class Writer(_UpdateMixin):
     def contribute(self, lines: Lines, ref: Ref, expression: str, condition: str = "", note: str = "") -> None:
         """``ref``'s gradient += ``expression`` (only when ``condition``), as the engine's chain rule adds it."""
         element, key, make = self.accumulator(ref)
+        self.gated.discard(key)
         outer = self.block == "loop" and self._is_outer(ref)
         if key not in self.has:
             if outer:
@@ -1397,6 +1401,7 @@ class Writer(_UpdateMixin):
             if unit.kind == "layer" and self.pending == {key} and key in self.has:
                 lines.add(f"if not any({key}):", "no gradient reaches this example's layers: nothing more to do")
                 lines.add("    continue")
+                self.nonzero = key
             self.pending.discard(key)
         if unit.kind == "layer":
             self._layer_backward(unit, lines)
@@ -1478,6 +1483,7 @@ class Writer(_UpdateMixin):
         cannot be written with vectors)."""
         keys = [self.accumulator(r) for r in refs]
         key = keys[0][1]
+        self.gated.discard(key)
         if (
             key not in self.has
             or (self.block == "loop" and self._is_outer(refs[0]))
@@ -1490,6 +1496,7 @@ class Writer(_UpdateMixin):
         """Each ref's gradient += its element of the list ``contributions`` (in order)."""
         keys = [self.accumulator(r) for r in refs]
         key = keys[0][1]
+        self.gated.discard(key)
         whole = (
             all(self.wants(r) for r in refs)
             and all(k[1] == key for k in keys)
@@ -1558,9 +1565,13 @@ class Writer(_UpdateMixin):
         fast = matrix.index in self.fast
         label = f"layer {quoted(matrix.name)}" if matrix.name else "layer"
         rule = "d(w.x + b)/dx_i = w_i, d/dw_i = x_i, d/db = 1" + (", where relu is on" if unit.relu else "")
-        lines.note(f"{label}, backward: {rule}")
         d = g
-        if unit.relu:
+        uses_d = wants_inputs or not fast or self.block == "loop"
+        if not uses_d:
+            lines.note(f"{label}, backward: {rule}; its weights' gradients d_j x_i are taken in the update")
+        else:
+            lines.note(f"{label}, backward: {rule}")
+        if unit.relu and g not in self.gated and uses_d:  # (a gated list is 0.0 where the relu is off already)
             d = f"d_{name}"
             lines.add(
                 f"{d} = [d if not a <= 0.0 else 0.0 for d, a in zip({g}, {name})]", "relu off: 0, it passes nothing"
@@ -1569,14 +1580,27 @@ class Writer(_UpdateMixin):
             target = self._whole_new(unit.inputs)
             if target is None:
                 key = self._whole_existing(unit.inputs)
-            if len(order) > 1 and order == sorted(order):  # rows in order: each input's gradient as one C loop
+            source = self.plan.unit_of.get(unit.inputs[0][1]) if unit.inputs[0][0] == "node" else None
+            # Below a relu layer only the inputs whose relu is on pass anything on: the others are not summed.
+            off = None
+            if source is not None and source.kind == "layer" and source.relu and x == self.unit_var[id(source)]:
+                off = x
+            if len(order) == 1 and target is not None:  # one row: d loss / d x_i = w_i d, as 0.0 + w_i d
+                j = order[0]
+                lines.add(f"d{j} = {d}[{j}]")
+                share = f"0.0 + w * d{j}"
+                if off:
+                    lines.add(
+                        f"{target} = [{share} if not a <= 0.0 else 0.0 for w, a in "
+                        f"zip({matrix.weights_name}[{j}], {off})]",
+                        "d loss / d x_i = w_i d (where x_i's relu is on)",
+                    )
+                    self.gated.add(target)
+                else:
+                    lines.add(f"{target} = [{share} for w in {matrix.weights_name}[{j}]]", "d loss / d x_i = w_i d")
+            elif len(order) > 1 and order == sorted(order):  # rows in order: each input's gradient as one C loop
                 columns = f"{matrix.weights_name}_columns"
                 self.columns.setdefault(columns, f"{columns} = list(zip(*{matrix.weights_name}))")
-                source = self.plan.unit_of.get(unit.inputs[0][1]) if unit.inputs[0][0] == "node" else None
-                # Below a relu layer only the inputs whose relu is on pass anything on: the others are not summed.
-                off = None
-                if source is not None and source.kind == "layer" and source.relu and x == self.unit_var[id(source)]:
-                    off = x
                 if target is not None:
                     total = f"sum_in_order(map(mul, column, {d}), 0.0)"
                     if off:
@@ -1584,6 +1608,7 @@ class Writer(_UpdateMixin):
                             f"{target} = [{total} if not a <= 0.0 else 0.0 for column, a in zip({columns}, {off})]",
                             "d loss / d x_i = sum over rows j of w_ji d_j (where x_i's relu is on)",
                         )
+                        self.gated.add(target)
                     else:
                         lines.add(f"{target} = [{total} for column in {columns}]", "d loss / d x_i = sum_j w_ji d_j")
                 else:
@@ -1616,9 +1641,13 @@ class Writer(_UpdateMixin):
                         lines.add(f"g{b_name}[j] += dj")
         if fast and self.block == "loop":
             kept = self.kept_names(unit)
-            with lines.block(f"if any({d}):", "this example changes the layer's weights"):
-                lines.add(f"{kept[0]}.append({x})")
+            if d == g and self.nonzero == g:  # checked above: not all 0.0
+                lines.add(f"{kept[0]}.append({x})", "this example changes the layer's weights")
                 lines.add(f"{kept[1]}.append({d})")
+            else:
+                with lines.block(f"if any({d}):", "this example changes the layer's weights"):
+                    lines.add(f"{kept[0]}.append({x})")
+                    lines.add(f"{kept[1]}.append({d})")
 
     def kept_names(self, unit: Unit) -> tuple[str, str]:
         name = self.unit_var[id(unit)]
@@ -1791,7 +1820,6 @@ def write(writer: Writer) -> Program:
             writer.block = "main"
             writer.update(backward)
         if writer.columns:
-            at = next(i for i, line in enumerate(backward.lines) if (line[1] and not line[1].startswith("g_")) or i > 2)
             at = 1
             for line in writer.columns.values():
                 backward.lines.insert(at, (0, line, "the weights by input, for the inputs' gradients"))
