@@ -41,6 +41,7 @@ from autograd.compiler import (
     Spec,
     UpdateRule,
     build_graph,
+    collector_paused,
     emit,
     groups_differ,
     load,
@@ -302,6 +303,7 @@ def _same_loss(graph: Any, main: range, probe: range) -> bool:
     return True
 
 
+@collector_paused()
 def _trace_step(step: CompiledStep, batch: list[tuple[list[float], Any]], static: bool) -> tuple[_Variant, bool]:
     """Trace one step on ``batch`` and compile it; also whether its targets are variables of the code (False: the
     loss's graph depends on their values, so this version holds this batch's targets)."""
@@ -467,24 +469,23 @@ def _target_kinds(graph: Any) -> dict:
     kinds: dict = {}
     for node in graph.nodes:
         context = node.context
-        if node.name == "cross_entropy" and context[0] == "target":
+        if type(context) is not tuple or not context:  # (a dot's context is a tuple of lists: skipped below)
+            continue
+        if context[0] == "target" and node.name == "cross_entropy":
             kinds[context[1:]] = ("class", len(node.parents))
-        elif (
-            isinstance(context, tuple)
-            and len(context) == 2
-            and isinstance(context[1], tuple)
-            and context[1][0] == "target"
-        ):
+        elif len(context) == 2 and type(context[1]) is tuple and context[1][0] == "target":
             kinds.setdefault(context[1][1:], ("number",))
     return kinds
 
 
 def _check_randomness(nodes: Sequence[Value]) -> None:
     """An op that draws at random in training (rrelu) cannot be repeated by generated code: refused."""
+    random = {name for name, op in OPS.items() if getattr(getattr(op, "activation", None), "training", False)}
     for node in nodes:
-        op: Any = OPS.get(node.op)
-        facts = getattr(op, "activation", None)
-        drawn = facts is not None and facts.training and node.context is not None
+        if node.op not in random:
+            continue
+        op: Any = OPS[node.op]
+        drawn = node.context is not None
         if drawn and tuple(node.context) != tuple(d for _, d in op.params):
             raise CompileError(
                 f"compile: {op.name} drew a random slope ({node.context[0]!r}) while tracing: in training it "
@@ -868,6 +869,7 @@ class CompiledModel:
             outputs = [cast(Any, self.model)(x) for x in inputs]
         return [o.data if isinstance(o, Value) else [v.data for v in o] for o in outputs]
 
+    @collector_paused()
     def _trace(self, inputs: Sequence[Any]) -> None:
         from autograd.compiler import Recorder, tracing
 

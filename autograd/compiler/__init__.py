@@ -35,7 +35,16 @@ from typing import Any
 
 from autograd.compiler.check import load
 from autograd.compiler.graph import build_graph
-from autograd.compiler.trace import CompileError, Recorder, Traced, TraceError, run_traced, tracing, user_line
+from autograd.compiler.trace import (
+    CompileError,
+    Recorder,
+    Traced,
+    TraceError,
+    collector_paused,
+    run_traced,
+    tracing,
+    user_line,
+)
 from autograd.compiler.writer import Layout, Matrix, Program, Spec, UpdateRule, emit, groups_differ, sum_in_order
 from autograd.core.backward import backward
 from autograd.core.checks import as_float, quote
@@ -53,6 +62,7 @@ __all__ = [
     "Traced",
     "UpdateRule",
     "build_graph",
+    "collector_paused",
     "compile",
     "emit",
     "groups_differ",
@@ -167,6 +177,7 @@ class CompiledFunction:
         backward(result)
         return result.data, tuple(float(v.grad) for v in inputs)
 
+    @collector_paused()
     def _compile(self, numbers: list[float]) -> None:
         names = _parameter_names(self.function, len(numbers))
         inputs = [Value(x, label=name) for x, name in zip(numbers, names)]

@@ -69,9 +69,11 @@ def check_source(source: str, namespace: Mapping[str, Any]) -> ast.Module:
         or any(a.annotation for a in arguments.args)
     ):
         raise CompileError("compile: the generated function must take plain arguments")
-    known = set(namespace) | set(BUILTINS) | {a.arg for a in arguments.args}
-    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    for node in ast.walk(tree):
+    callable_names = set(namespace) | set(BUILTINS)
+    known = callable_names | {a.arg for a in arguments.args}
+    every = list(ast.walk(tree))
+    stored = {n.id for n in every if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for node in every:
         if not isinstance(node, _ALLOWED):
             raise CompileError(f"compile: the generated code holds a {type(node).__name__}, which it never should")
         if isinstance(node, ast.Constant) and not (type(node.value) in (int, float) or node.value is None):
@@ -88,7 +90,7 @@ def check_source(source: str, namespace: Mapping[str, Any]) -> ast.Module:
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute):
                 continue
-            if not isinstance(node.func, ast.Name) or node.func.id not in set(namespace) | set(BUILTINS):
+            if not isinstance(node.func, ast.Name) or node.func.id not in callable_names:
                 raise CompileError("compile: the generated code calls something outside its namespace")
             if node.keywords:
                 raise CompileError("compile: the generated code passes keyword arguments")

@@ -178,7 +178,13 @@ def build_graph(
         context: Any = None
         name = op.name
         if name == "dot" or name == "relu_dot":  # its parents follow from its weights, inputs and bias
-            weights, inputs_, bias = dot_arguments(value)
+            given = value.context
+            if len(given) == 1:  # a layer's row (autograd.fast): weights are parents[:n], the bias parents[-1]
+                inputs_ = given[0]
+                all_parents = value.parents
+                weights, bias = all_parents[: len(inputs_)], all_parents[-1]
+            else:
+                weights, inputs_, bias = dot_arguments(value)
             # A layer's rows and inputs repeat (a row in every example, the inputs in every row): the refs of one
             # list of Values (by identity) are made once.
             found = lists.get(id(weights[0])) if weights else None
