@@ -490,7 +490,7 @@ class GlassgradCompiled(GlassgradNN):
             shuffle=False,
             progress=False,
             accuracy=None,
-            compile=True,
+            compile=self.compiled,  # the step's code, compiled once (its compile time is measured apart)
         )
 
     def checked_step_error(self, batch: Sequence[Example], lr: float) -> float:

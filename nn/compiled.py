@@ -54,7 +54,7 @@ from nn.layers import MLP, Layer
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 
-__all__ = ["CompiledModel", "CompiledStep", "compile"]
+__all__ = ["CompiledModel", "CompiledStep", "CompiledTraining", "compile"]
 
 Ref = tuple  # a reference in a compiled graph (see autograd.compiler.graph)
 
@@ -137,28 +137,34 @@ def _rule(optimizer: Optimizer) -> tuple[UpdateRule, tuple]:
 
 
 def _settings(optimizer: Optimizer) -> tuple:
-    """What :func:`_rule` makes its rule from (a change rewrites the step), without making it."""
+    """What :func:`_rule` makes its rule from (a change rewrites the step), without making it. (The settings are
+    read from ``defaults``, where the optimizer keeps them: ``optimizer.lr`` goes through its ``__getattr__``.)"""
+    settings = optimizer.defaults
     if type(optimizer) is SGD:
-        return ("sgd",) if not optimizer.momentum and not optimizer.weight_decay else ("sgd momentum",)
+        return ("sgd",) if not settings["momentum"] and not settings["weight_decay"] else ("sgd momentum",)
     if type(optimizer) is Adam:
-        return ("adam", bool(optimizer.weight_decay))
+        return ("adam", bool(settings["weight_decay"]))
     return _rule(optimizer)[1]
 
 
-def _scalars(optimizer: Optimizer, steps_taken: int) -> list[float]:
-    if isinstance(optimizer, Adam):
-        beta1, beta2 = optimizer.betas
-        t = steps_taken + 1
-        return [optimizer.lr, beta1, beta2, optimizer.eps, optimizer.weight_decay, 1.0 - beta1**t, 1.0 - beta2**t]
-    if isinstance(optimizer, SGD) and (optimizer.momentum or optimizer.weight_decay):
-        return [optimizer.lr, optimizer.momentum, optimizer.weight_decay]
-    return [optimizer.lr]
+def _scalars(optimizer: Optimizer) -> list[float]:
+    """The numbers the update reads, in the order of its rule's scalars."""
+    settings = optimizer.defaults
+    if type(optimizer) is Adam:
+        beta1, beta2 = settings["betas"]
+        t = optimizer.__dict__["steps_taken"] + 1
+        decay = settings["weight_decay"]
+        return [settings["lr"], beta1, beta2, settings["eps"], decay, 1.0 - beta1**t, 1.0 - beta2**t]
+    if type(optimizer) is SGD and (settings["momentum"] or settings["weight_decay"]):
+        return [settings["lr"], settings["momentum"], settings["weight_decay"]]
+    return [settings["lr"]]
 
 
 def _buffers(optimizer: Optimizer) -> dict[str, list[float]]:
-    if isinstance(optimizer, Adam):
+    if type(optimizer) is Adam:
         return {"m": optimizer.first_moments, "v": optimizer.second_moments}
-    if isinstance(optimizer, SGD) and (optimizer.momentum or optimizer.weight_decay):
+    settings = optimizer.defaults
+    if type(optimizer) is SGD and (settings["momentum"] or settings["weight_decay"]):
         return {"v": optimizer.velocities}
     return {}
 
@@ -689,15 +695,18 @@ class CompiledStep:
             self.read_weights()
         pairs = self._checked(batch)
         variant = self._variant(pairs)
-        scalars = _scalars(self.optimizer, getattr(self.optimizer, "steps_taken", 0))
+        scalars = _scalars(self.optimizer)
         external = [v.data for v in variant.externals]
         result = variant.run(pairs, *scalars, *self._state, external)  # type: ignore[misc]
-        loss, found = result if isinstance(result, tuple) else (result, [])
-        if not math.isfinite(loss):
+        if result is None or (type(result) is tuple and result[1] is None):
             raise FloatingPointError(
-                f"nn.compile: the loss is {loss!r}; the step was not taken (the weights are unchanged)"
+                "nn.compile: a gradient is not finite (inf or nan); the step was not taken (no weight changed)"
             )
-        if isinstance(self.optimizer, Adam):
+        loss, found = result if type(result) is tuple else (result, [])
+        if not math.isfinite(loss):
+            what = "the loss with the penalty" if self.penalty is not None else "the loss"
+            raise FloatingPointError(f"nn.compile: {what} is {loss!r}; the step was not taken (no weight changed)")
+        if type(self.optimizer) is Adam:
             self.optimizer.steps_taken += 1
         return loss, (found if outputs else [])
 
@@ -791,6 +800,88 @@ class CompiledStep:
             ):
                 y = [float(v) for v in y] if isinstance(y, list | tuple) else float(y)
                 pairs[k] = (x, y)
+
+
+class CompiledTraining:
+    """What :func:`nn.fit` trains through with ``compile=True``: one :class:`CompiledStep` per batch size (a batch
+    of another size is another program), the weights kept as floats between steps. :meth:`write` puts them into
+    the model's Values (fit calls it before every callback, evaluation, progress report and its return) and
+    :meth:`read` takes them back (after user code, which may have changed them).
+
+    A step whose loss or a gradient is not finite is not taken: :class:`FloatingPointError` says which.
+
+    >>> import nn
+    >>> model = nn.MLP(2, [2, 1], rng=0)
+    >>> training = CompiledTraining(model, nn.mse_loss, nn.SGD(model.parameters(), lr=0.1))
+    >>> loss, outputs = training.step([([1.0, 0.0], 1.0), ([0.0, 1.0], 0.0)], outputs=True)
+    >>> len(outputs), model.layers[0].neurons[0].w[0].data == training.active.model.layers[0].neurons[0].w[0].data
+    (2, True)
+    >>> training.write()  # the model's Values now hold the new weights
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        loss_fn: Callable[[Any, Any], Value],
+        optimizer: Optimizer,
+        *,
+        penalty: Callable[[Module], Value] | None = None,
+    ) -> None:
+        self.model, self.loss_fn, self.optimizer, self.penalty = model, loss_fn, optimizer, penalty
+        self.steps: dict[int, CompiledStep] = {}
+        self.active: CompiledStep | None = None
+        self._current = False  # the active step's lists hold the weights (not the Values alone)
+        self._given: CompiledStep | None = None  # a step made before, used for the first batch size it fits
+
+    @classmethod
+    def for_fit(cls, model: Module, loss_fn: Any, optimizer: Optimizer, penalty: Any, given: Any) -> CompiledTraining:
+        """fit's ``compile=``: True, or a :class:`CompiledStep` of this model, loss, optimizer and penalty."""
+        if given is True:
+            return cls(model, loss_fn, optimizer, penalty=penalty)
+        if not isinstance(given, CompiledStep):
+            raise TypeError(
+                f"fit() compile must be True, False or a step made by nn.compile(model, loss_fn, optimizer), "
+                f"got {type(given).__name__} {quote(given)}"
+            )
+        for name, mine, theirs in (
+            ("model", model, given.model),
+            ("loss_fn", loss_fn, given.loss_fn),
+            ("optimizer", optimizer, given.optimizer),
+            ("penalty", penalty, given.penalty),
+        ):
+            if mine is not theirs:
+                raise ValueError(f"fit() compile= was given a step made for another {name} than fit's")
+        training = cls(model, loss_fn, optimizer, penalty=penalty)
+        training._given = given
+        return training
+
+    def step(self, batch: Sequence[tuple[Any, Any]], outputs: bool = False) -> tuple[float, list[Any]]:
+        """One step on ``batch``: ``(loss, outputs)`` (outputs as numbers, or [] unless ``outputs``). The model's
+        Values are not written: call :meth:`write` before anything reads them."""
+        step = self.steps.get(len(batch))
+        if step is None:
+            given = self._given
+            if given is not None and given._size in (None, len(batch)):
+                step, self._given = given, None
+            else:
+                step = CompiledStep(self.model, self.loss_fn, self.optimizer, penalty=self.penalty)
+            self.steps[len(batch)] = step
+        if step is not self.active:
+            self.write()
+            self.active, self._current = step, False
+        if not self._current:
+            step.read_weights()
+            self._current = True
+        return step.run(batch, outputs)
+
+    def write(self) -> None:
+        """The weights (and the optimizer's buffers) into the model's Values."""
+        if self.active is not None and self._current:
+            self.active.write_weights()
+
+    def read(self) -> None:
+        """Forget the floats: the next step reads the model's Values (changed by user code, maybe)."""
+        self._current = False
 
 
 class CompiledModel:

@@ -867,6 +867,11 @@ class _UpdateMixin:
     def update(self: Any, lines: Lines) -> None:
         rule = self.spec.rule
         lines.blank()
+        terms = self._gradient_terms()
+        if terms:
+            lines.add(f"made_from = {' + '.join(terms)}", "every gradient is made from these numbers")
+            with lines.block("if not made_from - made_from == 0.0:", "inf or nan: stop before any weight changes"):
+                lines.add("return loss, None" if self.spec.outputs else "return None")
         lines.note("update: " + "; ".join(f"{t} = {e}" for t, e in rule.steps))
         for matrix in self.layout.matrices:
             if matrix.index in self.fast:
@@ -874,6 +879,37 @@ class _UpdateMixin:
             else:
                 self._listed_update(matrix, lines)
         self._loose_update(lines)
+
+    def _gradient_terms(self: Any) -> list[str]:
+        """Sums of the numbers every parameter's gradient is made from (products and sums of them): a layer's d
+        vectors and its inputs (the examples' inputs are finite, checked before the call), the gradient lists, and
+        the penalty's part. Their total is finite when each is (or it overflowed: then the step stops as well)."""
+        terms: list[str] = []
+        for matrix in self.layout.matrices:
+            if matrix.index in self.fast:
+                kind, unit, before, after = self.parts[matrix.index]
+                square = before if before is not None else after
+                u = self.grad_of(self.nodes[square]) if square is not None else None
+                if u is not None:
+                    terms.append(u)
+                if kind == "loop":
+                    inputs_kept, d_kept = self.kept_names(unit)
+                    terms.append(f"sum(map(sum, {d_kept}))")
+                    if not (unit.inputs and unit.inputs[0][0] == "input"):
+                        terms.append(f"sum(map(sum, {inputs_kept}))")
+                    continue
+                g = self.grad_of(unit)
+                if g is not None:
+                    terms.append(f"sum({g})")
+                    if not (unit.inputs and unit.inputs[0][0] == "input"):
+                        terms.append(f"sum({self.vector(unit.inputs)})")
+            elif not self.spec.rule.plain or self._matrix_wanted(matrix):
+                terms.append(f"sum(map(sum, g{matrix.weights_name}))")
+                if matrix.biases is not None:
+                    terms.append(f"sum(g{matrix.bias_name})")
+        if self.layout.loose and (not self.spec.rule.plain or any(self.wants(("param", p)) for p in self.layout.loose)):
+            terms.append("sum(gP)")
+        return list(dict.fromkeys(terms))
 
     def _matrix_wanted(self: Any, matrix: Matrix) -> bool:
         params = [p for row in matrix.rows for p in row] + list(matrix.biases or ())
@@ -1884,7 +1920,7 @@ def write(writer: Writer) -> Program:
         if examples:
             checked = "objective" if report else "loss"
             with source.block(f"if not {checked} - {checked} == 0.0:", "inf or nan: stop before any weight changes"):
-                source.add("return loss, []" if spec.outputs else "return loss")
+                source.add(f"return {checked}, []" if spec.outputs else f"return {checked}")
         source.blank()
         text = backward.text()
         if plan.segments is not None and "LOOP_PLACEHOLDER" in text:
