@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.compiler.check import load
@@ -116,11 +116,16 @@ class CompiledFunction:
     12.0
     """
 
-    def __init__(self, function: Callable[..., Any], *, fallback: bool = False) -> None:
+    def __init__(
+        self, function: Callable[..., Any], *, fallback: bool = False, names: Sequence[str] | None = None
+    ) -> None:
         if not callable(function):
             raise TypeError(f"compile() needs a function of numbers, got {type(function).__name__}: {quote(function)}")
+        if names is not None and (isinstance(names, str) or not all(isinstance(n, str) for n in names)):
+            raise TypeError(f"compile() names must be a list of strings, got {quote(names)}")
         self.function = function
         self.fallback = fallback
+        self.names = None if names is None else list(names)
         self.program: Program | None = None
         self._run: Callable[..., Any] | None = None
         self._externals: list[Value] = []
@@ -179,7 +184,8 @@ class CompiledFunction:
 
     @collector_paused()
     def _compile(self, numbers: list[float]) -> None:
-        names = _parameter_names(self.function, len(numbers))
+        names = _parameter_names(self.function, len(numbers)) if self.names is None else self.names
+        names = (names + [""] * len(numbers))[: len(numbers)]
         inputs = [Value(x, label=name) for x, name in zip(numbers, names)]
         result, recorder = run_traced(self.function, inputs, *inputs)
         if not isinstance(result, Value):
@@ -217,17 +223,20 @@ def _parameter_names(function: Callable[..., Any], count: int) -> list[str]:
     return (names + [""] * count)[:count]
 
 
-def compile(function: Callable[..., Any], *, fallback: bool = False) -> CompiledFunction:  # noqa: A001
+def compile(  # noqa: A001
+    function: Callable[..., Any], *, fallback: bool = False, names: Sequence[str] | None = None
+) -> CompiledFunction:
     """Compile ``function`` (numbers in, one Value out) into generated Python that gives its value and gradients.
 
     ``compile(f)(*numbers)`` is ``(f's value, (d f / d each argument))``, as JAX's ``jit(value_and_grad(f))``.
     The first call traces ``f`` with the eager engine and writes the code (``.source``); later calls run it.
     What the trace cannot see is refused with :class:`TraceError`, naming the cause and your line; with
-    ``fallback=True`` the function runs with the eager engine instead, and a warning says why, once.
+    ``fallback=True`` the function runs with the eager engine instead, and a warning says why, once. ``names``
+    are the arguments' names the code's comments show (by default, the function's parameters').
 
     >>> import autograd
     >>> square = autograd.compile(lambda x: x * x)
     >>> square(3.0)
     (9.0, (6.0,))
     """
-    return CompiledFunction(function, fallback=fallback)
+    return CompiledFunction(function, fallback=fallback, names=names)

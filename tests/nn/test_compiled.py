@@ -302,3 +302,150 @@ def test_run_gives_the_outputs_for_accuracy():
     _, outputs = step.run(batch, outputs=True)
     assert outputs == expected
     step.write_weights()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# nn.fit(compile=True)
+# ---------------------------------------------------------------------------------------------------------------
+class Watch(nn.Callback):
+    """Records the model's weights (as bytes) wherever user code can see them, and may change one."""
+
+    def __init__(self, nudge: bool = False):
+        self.seen: list[tuple] = []
+        self.nudge = nudge
+
+    def _record(self, where, training):
+        self.seen.append((where, [bits(p.data) for p in training.model.parameters()]))
+
+    def on_epoch_begin(self, epoch, training):
+        self._record(("begin", epoch), training)
+        if self.nudge:  # user code changing a weight between steps: the compiled steps must see it
+            training.model.parameters()[0].data += 0.125
+
+    def on_batch_end(self, epoch, batch, record, training):
+        self._record(("batch", epoch, batch, bits(record["loss"])), training)
+
+    def on_epoch_end(self, epoch, record, training):
+        self._record(("end", epoch), training)
+
+
+def fit_both(kind: str, compile_with=True, **options):
+    """fit twice from the same weights, eagerly and compiled: the models, histories and watchers."""
+    data = digits_batch(23, seed=1)  # batches of 5: the last one has 3 examples (another compiled step)
+    found = []
+    for compiled in (False, compile_with):
+        model = nn.MLP(8, [6, 3], rng=0)
+        optimizer = make_optimizer(kind, model.parameters())
+        watch = Watch(nudge=options.pop("nudge", False) if not found else found[0][3].nudge)
+        given_compile = compiled
+        if compiled is not False and compiled != True:  # noqa: E712 - a step made by nn.compile
+            given_compile = nn.compile(model, nn.cross_entropy, optimizer, penalty=options.get("penalty"))
+        history = nn.fit(
+            model,
+            nn.cross_entropy,
+            data,
+            optimizer=optimizer,
+            epochs=3,
+            batch_size=5,
+            rng=0,
+            progress=False,
+            validation_data=data[:6],
+            callbacks=[watch, nn.LambdaLR(lambda epoch: 0.5**epoch)],
+            compile=given_compile,
+            **options,
+        )
+        found.append((model, optimizer, history, watch))
+    return found
+
+
+def same_history(a, b) -> bool:
+    return [{k: bits(v) for k, v in r.items() if k != "seconds"} for r in a] == [
+        {k: bits(v) for k, v in r.items() if k != "seconds"} for r in b
+    ]
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "adam", "adamw"])
+def test_fit_compiled_trains_as_fit_bit_for_bit_and_shows_callbacks_the_weights_of_the_moment(kind):
+    penalty = lambda m: nn.l2_penalty(m.parameters(), 1e-3)  # noqa: E731
+    (eager, eager_opt, eager_history, eager_watch), (model, opt, history, watch) = fit_both(
+        kind, penalty=penalty, nudge=True
+    )
+    assert [bits(p.data) for p in model.parameters()] == [bits(p.data) for p in eager.parameters()]
+    assert [bits(x) for x in buffers(opt)] == [bits(x) for x in buffers(eager_opt)]
+    assert same_history(history, eager_history)
+    assert watch.seen == eager_watch.seen  # every callback saw the same weights, at every batch and epoch
+    assert len(watch.seen) == 3 * (2 + 5)
+
+
+def test_fit_takes_a_step_made_by_nn_compile_and_uses_its_code_again():
+    (eager, _, eager_history, _), (model, _, history, _) = fit_both("sgd", compile_with="step")
+    assert [bits(p.data) for p in model.parameters()] == [bits(p.data) for p in eager.parameters()]
+    assert same_history(history, eager_history)
+    model = nn.MLP(8, [6, 3], rng=0)
+    other = nn.MLP(8, [6, 3], rng=1)
+    sgd = nn.SGD(model.parameters(), lr=0.1)
+    step = nn.compile(other, nn.cross_entropy, nn.SGD(other.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match="another model"):
+        nn.fit(model, nn.cross_entropy, digits_batch(4), optimizer=sgd, progress=False, compile=step)
+    with pytest.raises(TypeError, match="compile must be True, False or a step"):
+        nn.fit(model, nn.cross_entropy, digits_batch(4), optimizer=sgd, progress=False, compile="yes")
+
+
+def test_fit_compiled_keeps_no_gradients_so_layer_statistics_is_refused_and_none_are_recorded():
+    model = nn.MLP(8, [6, 3], rng=0)
+    sgd = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="LayerStatistics"):
+        nn.fit(model, nn.cross_entropy, digits_batch(4), optimizer=sgd, progress=False, compile=True,
+               callbacks=[nn.LayerStatistics()])  # fmt: skip
+    history = nn.fit(model, nn.cross_entropy, digits_batch(4), optimizer=sgd, progress=False, compile=True)
+    assert history.layers == []
+
+
+def test_fit_compiled_writes_the_weights_before_each_progress_report(monkeypatch):
+    import nn.train
+
+    shown: list[tuple[int, list[bytes]]] = []
+
+    class Bar:
+        def __init__(self, model):
+            self.model, self.done = model, 0
+
+        def update(self, count):
+            self.done += count
+            shown.append((self.done, [bits(p.data) for p in self.model.parameters()]))
+
+        def set_postfix(self, *args, **kwargs):
+            pass
+
+        def close(self):
+            pass
+
+    runs = []
+    for compiled in (False, True):
+        model = nn.MLP(8, [6, 3], rng=0)
+        monkeypatch.setattr(nn.train, "_progress_bar", lambda *args, model=model: Bar(model))
+        shown.clear()
+        nn.fit(model, nn.cross_entropy, digits_batch(23, seed=1), optimizer=nn.SGD(model.parameters(), lr=0.1),
+               epochs=2, batch_size=5, rng=0, progress=True, compile=compiled)  # fmt: skip
+        runs.append(dict(shown))
+    eager, compiled_reports = runs
+    assert compiled_reports and all(eager[done] == weights for done, weights in compiled_reports.items())
+    assert max(compiled_reports) == 10  # the bar reaches the end
+
+
+def test_a_gradient_that_is_not_finite_stops_the_step_before_any_weight_changes():
+    def root_of_nothing(outputs, targets):  # d sqrt(o - o)/do = inf - inf: nan, from a loss of 0.0
+        return sum((o - o).sqrt() for out in outputs for o in out)
+
+    model = nn.MLP(8, [6, 3], rng=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    before = [p.data for p in model.parameters()]
+    step = nn.compile(model, root_of_nothing, optimizer)
+    with pytest.raises(FloatingPointError, match="a gradient is not finite"):
+        step(digits_batch(2))
+    assert [p.data for p in model.parameters()] == before
+    for compiled in (False, True):
+        with pytest.raises(FloatingPointError, match="before the update"):
+            nn.fit(model, root_of_nothing, digits_batch(4), optimizer=optimizer, progress=False, compile=compiled,
+                   accuracy=None)  # fmt: skip
+        assert [p.data for p in model.parameters()] == before
