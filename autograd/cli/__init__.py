@@ -273,7 +273,7 @@ def code_command(commands: Commands) -> None:
 
 def _code(run: Run) -> int:
     from autograd.cli.expression import _evaluate, parse
-    from autograd.compiler import CompileError, compile
+    from autograd.compiler import CompiledFunction, CompileError
 
     text = run.arguments.expression
     tree, names = parse(text), list(run.leaves)
@@ -285,7 +285,7 @@ def _code(run: Run) -> int:
         return _evaluate(tree, dict(zip(names, values)), text)
 
     expression.__name__ = text  # the code's title: a comment, quoted (see autograd.compiler.source)
-    compiled = compile(expression, names=names)
+    compiled = CompiledFunction(expression, names=names)  # autograd.compile(expression, names=names)
     try:
         compiled(*(leaf.data for leaf in run.leaves.values()))
     except CompileError as error:
