@@ -226,6 +226,12 @@ print(f"eager: {eager_us:.0f} us per step, compiled: {compiled_us:.0f} us per st
 # gradient's contributions in the order the engine adds them (floating-point
 # addition is not associative, so the order matters to the last bit).
 #
+# `nn.fit(model, loss_fn, data, optimizer=..., compile=True)` trains through
+# the same code, keeping the weights as plain floats between steps and
+# writing them into the model before anything of yours can look at them. From
+# a terminal, `glassgrad code "tanh(w*x + b)" w=-3 x=2 b=6.5` prints the
+# neuron's code.
+#
 # ## What the compiler cannot see, it refuses
 #
 # The code is written once, from one call's operations. A choice your code
