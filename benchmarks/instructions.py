@@ -60,9 +60,21 @@ from benchmarks.rows import (
 
 HERE = Path(__file__).resolve().parent.parent  #: the checkout these benchmarks belong to
 #: Steps per row by default: T1 and INF count samples, T2 and T4 batches of 100, T3 chains of 100,000 nodes.
-#: The compiled rows: T1c (a compiled step(batch) per sample), T2r (micrograd's demo with its L2 term, glassgrad
-#: compiled), INFc (the compiled forward pass, every sample in one call), C2r (compiling the T2r step, per compile).
-DEFAULT_STEPS = {"T1": 200, "INF": 400, "T2": 4, "T3": 2, "T4": 2, "T1c": 200, "T2r": 4, "INFc": 400, "C2r": 2}
+#: The compiled rows: T1f (T1 through nn.fit(compile=True), one fit over the samples), T1c (a compiled step(batch)
+#: per sample), T2r (micrograd's demo with its L2 term, glassgrad compiled), INFc (the compiled forward pass, every
+#: sample in one call), C2r (compiling the T2r step, per compile).
+DEFAULT_STEPS = {
+    "T1": 200,
+    "INF": 400,
+    "T2": 4,
+    "T3": 2,
+    "T4": 2,
+    "T1f": 200,
+    "T1c": 200,
+    "T2r": 4,
+    "INFc": 400,
+    "C2r": 2,
+}
 CHAIN_REPETITIONS = 50_000  # T3: x = x * 1.0001 + 0.001 this many times, 100,000 nodes
 #: The contenders of each row, besides glassgrad (and its --before copy).
 OTHERS = {
@@ -71,13 +83,14 @@ OTHERS = {
     "T2": ["baseline"],
     "T3": [],
     "T4": ["micrograd"],
+    "T1f": ["baseline"],
     "T1c": ["baseline"],
     "T2r": ["baseline"],
     "INFc": ["baseline"],
     "C2r": [],
 }
 #: Rows only a glassgrad with nn.compile can count.
-COMPILED_ROWS = ("T1c", "T2r", "INFc", "C2r")
+COMPILED_ROWS = ("T1f", "T1c", "T2r", "INFc", "C2r")
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
@@ -132,7 +145,16 @@ def prepare(row: str, contender: str, digits: list, checkout: Path) -> Callable[
             for _ in range(n):
                 network.step(batch, MOONS_LR)
 
-    elif row in ("T1c", "INFc"):
+    elif row == "T1f" and contender != "baseline":
+        network = GlassgradCompiled(
+            initial_weights(DIGITS_SIZES, 0), "cross_entropy", DIGITS_LR, _glassgrad(checkout), mode="fit"
+        )
+
+        def work(n: int) -> None:  # one fit over n samples, one sample a batch (the step compiled in the warm-up)
+            if n:
+                network.train([[digits[i % len(digits)]] for i in range(n)], DIGITS_LR)
+
+    elif row in ("T1c", "INFc", "T1f"):
         weights = initial_weights(DIGITS_SIZES, 0)
         if contender == "baseline":
             network = HandWrittenMLP(weights, "cross_entropy")
@@ -140,7 +162,7 @@ def prepare(row: str, contender: str, digits: list, checkout: Path) -> Callable[
         else:
             network = GlassgradCompiled(weights, "cross_entropy", DIGITS_LR, _glassgrad(checkout))
             predict = _glassgrad(checkout).nn.compile(network.model)
-        if row == "T1c":
+        if row in ("T1c", "T1f"):
 
             def work(n: int) -> None:
                 for i in range(n):

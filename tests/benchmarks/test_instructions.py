@@ -70,6 +70,8 @@ ROWS_AND_CONTENDERS = [
     ("T2", "baseline"),
     ("T3", "glassgrad"),
     ("T4", "glassgrad"),
+    ("T1f", "glassgrad"),
+    ("T1f", "baseline"),
     ("T1c", "glassgrad"),
     ("T1c", "baseline"),
     ("T2r", "glassgrad"),
