@@ -324,6 +324,8 @@ class Watch(nn.Callback):
 
     def on_batch_end(self, epoch, batch, record, training):
         self._record(("batch", epoch, batch, bits(record["loss"])), training)
+        if self.nudge:
+            training.model.parameters()[-1].data *= 0.75
 
     def on_epoch_end(self, epoch, record, training):
         self._record(("end", epoch), training)
@@ -449,3 +451,21 @@ def test_a_gradient_that_is_not_finite_stops_the_step_before_any_weight_changes(
             nn.fit(model, root_of_nothing, digits_batch(4), optimizer=optimizer, progress=False, compile=compiled,
                    accuracy=None)  # fmt: skip
         assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_a_loss_that_reads_the_outputs_last_to_first_gets_the_engine_s_order_of_sums(batch_size):
+    """The engine then visits the last layer's rows last to first: each input's gradient adds them in that order
+    (row by row), not as one C sum over the rows in order, which would round differently."""
+
+    def backwards(outputs, targets):
+        return nn.cross_entropy([out[::-1] for out in outputs], targets)
+
+    models = [nn.MLP(6, [7, 5, 4], rng=3) for _ in range(2)]
+    optimizers = [nn.SGD(m.parameters(), lr=0.5) for m in models]
+    step = nn.compile(models[1], backwards, optimizers[1])
+    rng = random.Random(5)
+    data = [([rng.uniform(-1.0, 1.0) for _ in range(6)], rng.randrange(4)) for _ in range(batch_size)]
+    for _ in range(4):
+        assert bits(step(data)) == bits(eager_step(models[0], optimizers[0], backwards, data, None))
+    assert [bits(p.data) for p in models[1].parameters()] == [bits(p.data) for p in models[0].parameters()]
