@@ -13,6 +13,8 @@ graphviz when it is called.
 - :mod:`autograd.core`: the node, the op kinds, the chain rule and grad mode (read it first);
 - :mod:`autograd.ops`: every op, each once; :mod:`autograd.fast`: a layer's nodes, built faster;
 - :mod:`autograd.functional`, :mod:`autograd.gradcheck`: derivatives as functions, and checking them;
+- :func:`autograd.compile`: a function's forward and backward pass as generated Python (the package
+  :mod:`autograd.compiler`: tracing, emitting from the op table, checking, running);
 - the learning tools: :mod:`autograd.explain`, :mod:`autograd.viz`, :mod:`autograd.practice`,
   :mod:`autograd.paths`, :mod:`autograd.modes`, :mod:`autograd.anomaly`; :mod:`autograd.compat` (micrograd);
 - :mod:`autograd.pages` (the HTML pages) and :mod:`autograd.cli` (the ``glassgrad`` command).
@@ -29,6 +31,7 @@ from autograd import (
     ops,  # registers every op on Value
 )
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from autograd.compiler import CompiledFunction, CompileError, TraceError, compile  # noqa: A004 - as torch.compile
 from autograd.core.backward import apply_chain_rule, backward, topological_order
 from autograd.core.kinds import OPS
 from autograd.core.mode import enable_grad, is_grad_enabled, no_grad
@@ -54,13 +57,17 @@ __all__ = [
     "ZERO_GRADS",
     "AnomalyError",
     "CheckedRows",
+    "CompileError",
+    "CompiledFunction",
     "GradcheckError",
+    "TraceError",
     "Value",
     "apply_chain_rule",
     "as_rng",
     "backward",
     "central_difference",
     "compat",
+    "compile",
     "copying",
     "cross_entropy",
     "detect_anomaly",

@@ -8,7 +8,7 @@ Run it from the repository root::
     python -m benchmarks --before DIR           # also the glassgrad of checkout DIR, side by side
     python -m benchmarks.instructions           # instructions per step under valgrind (see benchmarks.instructions)
 
-The rows (T1, T1h, T2, T3, T4, INF) are described in :mod:`benchmarks.rows`,
+The rows (T1, T1h, T2, T2r, T3, T4, INF) are described in :mod:`benchmarks.rows`,
 the contenders in :mod:`benchmarks.contenders`, how they are timed in
 :mod:`benchmarks.harness`, the targets in :mod:`benchmarks.report`, and how
 to read the table in ``docs/performance.md``.

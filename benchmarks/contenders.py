@@ -3,6 +3,7 @@
 - :class:`HandWrittenMLP`: the pure-Python limit, plain lists of floats and no graph.
 - :class:`GlassgradNN`: glassgrad as a user writes it (``nn.MLP``, an ``nn`` loss, ``nn.SGD``).
 - :class:`GlassgradEngine`: glassgrad's engine alone, through its public functions.
+- :class:`GlassgradCompiled`: glassgrad's compiled training step (``nn.compile``), called per batch or by ``nn.fit``.
 - :class:`ScalarOpNetwork`: the network from scalar ops only, the same code for any engine's ``Value``.
 - :class:`MicrogradMLP`: micrograd's own ``nn.MLP``.
 - :class:`TorchMLP`: PyTorch, one thread, float64, one sample at a time.
@@ -105,9 +106,10 @@ class HandWrittenMLP:
     that gradients-then-update gives.
     """
 
-    def __init__(self, weights: Weights, loss: str) -> None:
+    def __init__(self, weights: Weights, loss: str, l2: float = 0.0) -> None:
         self.layers = [([list(row) for row in rows], list(biases)) for rows, biases in weights]
         self.loss = loss
+        self.l2 = l2  # micrograd's demo adds alpha * sum(p^2): every parameter's gradient gets 2 alpha p
 
     def weights(self) -> Weights:
         """A copy of the current weights."""
@@ -210,6 +212,9 @@ class HandWrittenMLP:
     def _train_batch(self, batch: Sequence[Example], lr: float) -> None:
         """One SGD step on the mean loss over ``batch``, each weight updated in the pass that computes its gradient."""
         kept_inputs, kept_dz = self._backward_terms(batch)
+        if self.l2:
+            self._train_batch_l2(kept_inputs, kept_dz, lr)
+            return
         for (rows, biases), inputs, dzs in zip(self.layers, kept_inputs, kept_dz):
             if not dzs:
                 continue
@@ -219,6 +224,21 @@ class HandWrittenMLP:
                     row = rows[j]
                     row[:] = [w - lr * sum(map(mul, d, x)) for w, x in zip(row, input_columns)]
                     biases[j] -= lr * sum(d)
+
+    def _train_batch_l2(self, kept_inputs: list, kept_dz: list, lr: float) -> None:
+        """The batch step with the L2 term: every weight moves, by ``lr * (its data gradient + 2 alpha w)``."""
+        c = 2.0 * self.l2
+        for (rows, biases), inputs, dzs in zip(self.layers, kept_inputs, kept_dz):
+            if not dzs:
+                for row in rows:
+                    row[:] = [w - lr * c * w for w in row]
+                biases[:] = [b - lr * c * b for b in biases]
+                continue
+            input_columns = list(zip(*inputs))
+            for j, d in enumerate(zip(*dzs)):
+                row = rows[j]
+                row[:] = [w - lr * (sum(map(mul, d, x)) + c * w) for w, x in zip(row, input_columns)]
+                biases[j] -= lr * (sum(d) + c * biases[j])
 
     def gradients(self, batch: Sequence[Example]) -> Weights:
         """The gradients of the mean loss over ``batch`` at the current weights, per layer (rows, biases)."""
@@ -236,11 +256,20 @@ class HandWrittenMLP:
                     [sum(d) for d in dz_columns],
                 )
             )
+        if self.l2:  # + 2 alpha p for every parameter
+            c = 2.0 * self.l2
+            grads = [
+                (
+                    [[g + c * w for g, w in zip(grow, row)] for grow, row in zip(grows, rows)],
+                    [g + c * b for g, b in zip(gb, bs)],
+                )
+                for (grows, gb), (rows, bs) in zip(grads, self.layers)
+            ]
         return grads
 
     def step(self, batch: Sequence[Example], lr: float) -> None:
-        """One SGD step: :meth:`_train_sample` for one sample, :meth:`_train_batch` for more."""
-        if len(batch) == 1:
+        """One SGD step: :meth:`_train_sample` for one sample, :meth:`_train_batch` for more (or with an L2 term)."""
+        if len(batch) == 1 and not self.l2:
             ((x, target),) = batch
             self._train_sample(x, target, lr)
         else:
@@ -370,9 +399,9 @@ class ValueNetwork:
 
 
 class GlassgradNN(ValueNetwork):
-    """glassgrad as a user writes it: ``nn.MLP``, an ``nn`` loss, ``nn.SGD``."""
+    """glassgrad as a user writes it: ``nn.MLP``, an ``nn`` loss (with ``l2``: plus ``nn.l2_penalty``), ``nn.SGD``."""
 
-    def __init__(self, weights: Weights, loss: str, lr: float, glassgrad: Glassgrad) -> None:
+    def __init__(self, weights: Weights, loss: str, lr: float, glassgrad: Glassgrad, l2: float = 0.0) -> None:
         nn = glassgrad.nn
         if nn is None:
             raise ValueError(f"{glassgrad.directory} has no nn package")
@@ -384,9 +413,11 @@ class GlassgradNN(ValueNetwork):
                     w.data = value
                 neuron.b.data = b
         self.params = [p for layer in self.model.layers for n in layer.neurons for p in (*n.w, n.b)]
+        self._glassgrad = glassgrad
         self.optimizer = nn.SGD(self.model.parameters(), lr=lr)
         self._loss_name = loss
         self._nn = nn
+        self.l2 = l2
 
     def forward(self, x: list[float]) -> Any:
         return self.model(x)
@@ -398,12 +429,101 @@ class GlassgradNN(ValueNetwork):
         if self._loss_name == "multiclass_hinge":
             ((x, target),) = batch
             return multiclass_hinge(self.model(x), target)
-        return self._nn.hinge_loss([self.model(x) for x, _ in batch], [y for _, y in batch])
+        loss = self._nn.hinge_loss([self.model(x) for x, _ in batch], [y for _, y in batch])
+        return loss + self.penalty(self.model) if self.l2 else loss
+
+    def penalty(self, model: Any) -> Any:
+        """micrograd's demo's L2 term, ``alpha * sum(p^2)`` over every parameter."""
+        return self._nn.l2_penalty(model.parameters(), self.l2)
+
+    def loss_function(self) -> Any:
+        """The nn loss of ``(outputs, targets)`` a compiled step takes (cross_entropy and hinge)."""
+        if self._loss_name == "cross_entropy":
+            return self._nn.cross_entropy
+        if self._loss_name == "hinge":
+            return self._nn.hinge_loss
+        raise ValueError(f"no nn loss for {self._loss_name!r}")
 
     def step(self, batch: Sequence[Example], lr: float) -> None:
         self.optimizer.zero_grad()
         self.loss(batch).backward()
         self.optimizer.step()
+
+
+class GlassgradCompiled(GlassgradNN):
+    """glassgrad's compiled step, ``nn.compile(model, loss_fn, optimizer)`` (with the L2 term as its penalty).
+
+    ``mode="step"``: ``step(batch)`` per batch, the model's Values read and written at each call. ``mode="fit"``:
+    ``nn.fit(..., compile=True)`` over the batches, which keeps the weights as floats between steps.
+    ``gradients`` are the eager engine's (the compiled step is checked against the eager step, bit for bit, by
+    :meth:`checked_step_error`).
+    """
+
+    def __init__(
+        self, weights: Weights, loss: str, lr: float, glassgrad: Glassgrad, l2: float = 0.0, mode: str = "step"
+    ) -> None:
+        super().__init__(weights, loss, lr, glassgrad, l2)
+        nn = self._nn
+        self.mode = mode
+        penalty = self.penalty if l2 else None
+        self.compiled = nn.compile(self.model, self.loss_function(), self.optimizer, penalty=penalty)
+
+    def step(self, batch: Sequence[Example], lr: float) -> None:
+        self.optimizer.lr = lr
+        self.compiled(batch)
+
+    def train(self, batches: list[list[Example]], lr: float) -> None:
+        """One pass over ``batches``: through nn.fit(compile=True) in fit mode, else one step per batch."""
+        self.optimizer.lr = lr
+        if self.mode != "fit":
+            for batch in batches:
+                self.compiled(batch)
+            return
+        examples = [example for batch in batches for example in batch]
+        self._nn.fit(
+            self.model,
+            self.loss_function(),
+            examples,
+            optimizer=self.optimizer,
+            penalty=self.penalty if self.l2 else None,
+            batch_size=len(batches[0]),
+            shuffle=False,
+            progress=False,
+            accuracy=None,
+            compile=self.compiled,  # the step's code, compiled once (its compile time is measured apart)
+        )
+
+    def checked_step_error(self, batch: Sequence[Example], lr: float) -> float:
+        """Relative distance of one compiled step's weights from one eager step's (0.0: bit for bit)."""
+        twin = GlassgradNN(self.weights_now(), self._loss_name, lr, self._glassgrad, self.l2)
+        twin.optimizer.zero_grad()
+        twin.loss(batch).backward()
+        twin.optimizer.step()
+        self.step(batch, lr)
+        return relative_weights_error([p.data for p in twin.params], [p.data for p in self.params])
+
+    def weights_now(self) -> Weights:
+        return [
+            ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons])
+            for layer in self.model.layers
+        ]
+
+
+def relative_weights_error(reference: list[float], other: list[float]) -> float:
+    scale = max(1.0, *map(abs, reference))
+    return max(abs(a - b) for a, b in zip(reference, other)) / scale
+
+
+def compiles(glassgrad: Glassgrad) -> bool:
+    """Whether this glassgrad has nn.compile (a --before checkout may not)."""
+    return glassgrad.nn is not None and hasattr(glassgrad.nn, "compile")
+
+
+def fit_compiles(glassgrad: Glassgrad) -> bool:
+    """Whether this glassgrad's nn.fit takes compile=True."""
+    import inspect
+
+    return compiles(glassgrad) and "compile" in inspect.signature(glassgrad.nn.fit).parameters
 
 
 class GlassgradEngine(ValueNetwork):
@@ -592,26 +712,48 @@ def network_contenders(
     *,
     micrograd: bool,
     torch: bool,
+    compiled: Sequence[str] = (),
+    l2: float = 0.0,
+    engine: bool = True,
 ) -> list[Contender]:
     """A network row's contenders: each glassgrad version (nn, then engine), the baseline, micrograd, PyTorch.
 
-    The first is the reference the others' gradients are compared with.
+    The first is the reference the others' gradients are compared with. ``compiled`` adds glassgrad's compiled
+    step in those modes (``"step"``, ``"fit"``) after each version's eager contenders; ``l2``: micrograd's L2
+    term in every contender's loss.
     """
     found: list[Contender] = []
     for version in versions:
         if version.nn is not None:
             found.append(
-                Contender(version.label, lambda v=version: GlassgradNN(weights, loss, lr, v), context=version.active)
+                Contender(
+                    version.label, lambda v=version: GlassgradNN(weights, loss, lr, v, l2), context=version.active
+                )
             )
         else:
             found.append(Contender(version.label, reason=f"{version.directory} has no nn package"))
-        engine_name = version.label.replace("glassgrad", "glassgrad engine", 1)
-        found.append(
-            Contender(engine_name, lambda v=version: GlassgradEngine(weights, loss, v), context=version.active)
-        )
+        if engine:
+            engine_name = version.label.replace("glassgrad", "glassgrad engine", 1)
+            found.append(
+                Contender(engine_name, lambda v=version: GlassgradEngine(weights, loss, v), context=version.active)
+            )
+        for mode in compiled:
+            name = version.label.replace("glassgrad", f"glassgrad compiled {mode}", 1)
+            usable = fit_compiles(version) if mode == "fit" else compiles(version)
+            if not usable:
+                why = "nn.fit takes no compile=True" if mode == "fit" else "no nn.compile"
+                found.append(Contender(name, reason=f"{version.directory}: {why}"))
+                continue
+            found.append(
+                Contender(
+                    name,
+                    lambda v=version, m=mode: GlassgradCompiled(weights, loss, lr, v, l2, m),
+                    context=version.active,
+                )
+            )
     if found[0].make is None:  # without nn, the engine alone is the reference
         found.append(found.pop(0))
-    found.append(Contender("baseline", lambda: HandWrittenMLP(weights, loss)))
+    found.append(Contender("baseline", lambda: HandWrittenMLP(weights, loss, l2)))
     if micrograd:
         reason = missing("micrograd")
         if reason is None and loss == "cross_entropy":

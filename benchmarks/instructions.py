@@ -10,7 +10,7 @@ and reports ``(count(N) - count(0)) / N``: the start-up and the imports drop
 out. The digits are loaded in this process and handed to the children in a
 file, because importing scikit-learn alone varies by millions of instructions.
 
-    python -m benchmarks.instructions                      # T1, INF, T2, T3, T4 of this checkout
+    python -m benchmarks.instructions                      # T1, INF, T2, T3, T4 of this checkout, and the compiled rows
     python -m benchmarks.instructions --before DIR         # ... and of the checkout in DIR, side by side
     python -m benchmarks.instructions --rows T1,INF --steps 50
 
@@ -39,15 +39,58 @@ from typing import Any
 if not __package__:  # run as a script from a checkout: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.contenders import GlassgradNN, HandWrittenMLP, ScalarOpNetwork, initial_weights, missing
-from benchmarks.rows import DIGITS_LR, DIGITS_SIZES, MOONS_LR, MOONS_SIZES, chain, digits_data, moons_data
+from benchmarks.contenders import (
+    GlassgradCompiled,
+    GlassgradNN,
+    HandWrittenMLP,
+    ScalarOpNetwork,
+    initial_weights,
+    missing,
+)
+from benchmarks.rows import (
+    DIGITS_LR,
+    DIGITS_SIZES,
+    MOONS_L2,
+    MOONS_LR,
+    MOONS_SIZES,
+    chain,
+    digits_data,
+    moons_data,
+)
 
 HERE = Path(__file__).resolve().parent.parent  #: the checkout these benchmarks belong to
 #: Steps per row by default: T1 and INF count samples, T2 and T4 batches of 100, T3 chains of 100,000 nodes.
-DEFAULT_STEPS = {"T1": 200, "INF": 400, "T2": 4, "T3": 2, "T4": 2}
+#: The compiled rows: T1f (T1 through nn.fit(compile=True), one fit over the samples), T1c (a compiled step(batch)
+#: per sample), T2r (micrograd's demo with its L2 term, glassgrad compiled), INFc (the compiled forward pass, every
+#: sample in one call), C2r (compiling the T2r step, per compile).
+DEFAULT_STEPS = {
+    "T1": 200,
+    "INF": 400,
+    "T2": 4,
+    "T3": 2,
+    "T4": 2,
+    "T1f": 200,
+    "T1c": 200,
+    "T2r": 4,
+    "INFc": 400,
+    "C2r": 2,
+}
 CHAIN_REPETITIONS = 50_000  # T3: x = x * 1.0001 + 0.001 this many times, 100,000 nodes
 #: The contenders of each row, besides glassgrad (and its --before copy).
-OTHERS = {"T1": ["baseline"], "INF": ["baseline"], "T2": ["baseline"], "T3": [], "T4": ["micrograd"]}
+OTHERS = {
+    "T1": ["baseline"],
+    "INF": ["baseline"],
+    "T2": ["baseline"],
+    "T3": [],
+    "T4": ["micrograd"],
+    "T1f": ["baseline"],
+    "T1c": ["baseline"],
+    "T2r": ["baseline"],
+    "INFc": ["baseline"],
+    "C2r": [],
+}
+#: Rows only a glassgrad with nn.compile can count.
+COMPILED_ROWS = ("T1f", "T1c", "T2r", "INFc", "C2r")
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
@@ -101,6 +144,70 @@ def prepare(row: str, contender: str, digits: list, checkout: Path) -> Callable[
         def work(n: int) -> None:
             for _ in range(n):
                 network.step(batch, MOONS_LR)
+
+    elif row == "T1f" and contender != "baseline":
+        network = GlassgradCompiled(
+            initial_weights(DIGITS_SIZES, 0), "cross_entropy", DIGITS_LR, _glassgrad(checkout), mode="fit"
+        )
+
+        def work(n: int) -> None:  # one fit over n samples, one sample a batch (the step compiled in the warm-up)
+            if n:
+                network.train([[digits[i % len(digits)]] for i in range(n)], DIGITS_LR)
+
+    elif row in ("T1c", "INFc", "T1f"):
+        weights = initial_weights(DIGITS_SIZES, 0)
+        if contender == "baseline":
+            network = HandWrittenMLP(weights, "cross_entropy")
+            forward = network.forward
+        else:
+            network = GlassgradCompiled(weights, "cross_entropy", DIGITS_LR, _glassgrad(checkout))
+            predict = _glassgrad(checkout).nn.compile(network.model)
+        if row in ("T1c", "T1f"):
+
+            def work(n: int) -> None:
+                for i in range(n):
+                    network.step([digits[i % len(digits)]], DIGITS_LR)
+
+        elif contender == "baseline":
+
+            def work(n: int) -> Any:
+                outputs = None
+                for i in range(n):
+                    outputs = forward(digits[i % len(digits)][0])
+                return outputs
+
+        else:
+
+            def work(n: int) -> Any:
+                return predict([digits[i % len(digits)][0] for i in range(n)])  # one call for every sample
+
+    elif row in ("T2r", "C2r"):
+        weights, batch = initial_weights(MOONS_SIZES, 0), moons_data(100, 0)
+        if contender == "baseline":
+            network = HandWrittenMLP(weights, "hinge", MOONS_L2)
+
+            def work(n: int) -> None:
+                for _ in range(n):
+                    network.step(batch, MOONS_LR)
+
+        elif row == "T2r":
+            network = GlassgradCompiled(weights, "hinge", MOONS_LR, _glassgrad(checkout), MOONS_L2)
+
+            def work(n: int) -> None:
+                for _ in range(n):
+                    network.step(batch, MOONS_LR)
+
+        else:
+            glassgrad = _glassgrad(checkout)
+            GlassgradCompiled(weights, "hinge", MOONS_LR, glassgrad, MOONS_L2).step(batch, MOONS_LR)  # warm
+
+            def work(n: int) -> None:  # a fresh step's first call, less that step's later call
+                for _ in range(n):
+                    network = GlassgradCompiled(weights, "hinge", MOONS_LR, glassgrad, MOONS_L2)
+                    network.compiled.read_weights()
+                    network.compiled.run(batch)  # the compile (and one step on the step's own lists)
+
+            return work
 
     elif row == "T3":
         value = _glassgrad(checkout).autograd.Value
@@ -234,7 +341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         digits_file.write_text(json.dumps(digits_data(400, 0)[0]))
         for row in settings.rows:
             steps = settings.steps or DEFAULT_STEPS[row]
-            contenders = [(label, "glassgrad", checkout) for label, checkout in checkouts.items()]
+            contenders = [
+                (label, "glassgrad", checkout)
+                for label, checkout in checkouts.items()
+                if row not in COMPILED_ROWS or (checkout / "nn" / "compiled.py").is_file()
+            ]
             contenders += [(name, name, HERE) for name in OTHERS[row] if name in labels]
             for label, contender, checkout in contenders:
                 counts[row, label] = count(Child(row, contender, checkout, digits_file), steps)

@@ -6,12 +6,16 @@
        the loss micrograd can express (it has no exp or log); us/sample.
 - T2   moons step: MLP 2 -> 16 -> 16 -> 1, hinge loss relu(1 - y s) averaged
        over a batch of 100 (forward, backward, update); ms/step.
+- T2r  the T2 step as micrograd's demo trains it, with its L2 term alpha sum(p^2) (alpha = 1e-4): glassgrad eager,
+       glassgrad compiled (nn.compile) and the hand-written step with the same term; ms/step. The compiled
+       contenders of T1 and T2r also give their compile time (trace, code, check) in ms.
 - T3   deep chain: x = x * 1.0001 + 0.001 repeated until the chain has N nodes
        (each repetition makes two), then backward; us and peak bytes per node.
 - T4   the T2 step written the way a learner writes it, from scalar ops only
        (``sum(wi * xi for ...) + b``, ``.relu()``): the same code for every engine.
 - INF  the T1 forward pass under ``no_grad`` (inference), against the
-       hand-written forward pass; the pass that records the graph is shown too.
+       hand-written forward pass; the pass that records the graph is shown too, and
+       the compiled forward pass (``nn.compile(model)``, all the samples in one call).
 
 Before any timing, every contender of T1, T1h, T2 and T4 computes the
 gradients of the first batch from the same weights, and they are compared
@@ -39,12 +43,14 @@ from benchmarks.contenders import (
     Contender,
     Example,
     Glassgrad,
+    GlassgradCompiled,
     GlassgradEngine,
     GlassgradNN,
     HandWrittenMLP,
     ScalarOpNetwork,
     TorchMLP,
     Weights,
+    compiles,
     flat,
     initial_weights,
     missing,
@@ -58,7 +64,11 @@ DIGITS_LR = 0.01
 MOONS_LR = 0.05
 #: Gradients (and outputs) must agree with glassgrad's to this, relative to the largest one (or 1).
 GRADIENT_TOLERANCE = 1e-12
-ROW_IDS = ("T1", "T1h", "T2", "T3", "T4", "INF")
+ROW_IDS = ("T1", "T1h", "T2", "T2r", "T3", "T4", "INF")
+#: micrograd's demo's L2 term (T2r): alpha * sum(p^2) over every parameter.
+MOONS_L2 = 1e-4
+#: How many fresh compiles a compile time is the median of.
+COMPILE_REPEATS = 5
 
 
 # ---------------------------------------------------------------------------
@@ -157,13 +167,24 @@ def network_row(
                         f"{row_id}: the hand-written step differs from its gradients' update by {step_error:.3g}"
                     )
                 results[name]["step_error"] = step_error
+            if isinstance(contender.make(), GlassgradCompiled):
+                step_error = contender.make().checked_step_error(batches[0], lr)
+                if step_error != 0.0:
+                    raise AssertionError(f"{row_id}: {name}'s step differs from the eager step by {step_error:.3g}")
+                results[name]["step_error"] = step_error
             network = contender.make()
 
         def run(network: Any = network, batches: list[list[Example]] = batches) -> None:
+            if hasattr(network, "train"):
+                network.train(batches, lr)
+                return
             for batch in batches:
                 network.step(batch, lr)
 
         def warm(network: Any = network, few: list[list[Example]] = few_batches) -> None:
+            if hasattr(network, "train"):
+                network.train(few, lr)
+                return
             for batch in few:
                 network.step(batch, lr)
 
@@ -174,6 +195,36 @@ def network_row(
     for name, measured in interleaved_times(timed, settings.warmup).items():
         results[name].update(timing_summary(measured, per))
     return {"id": row_id, "title": title, "unit": unit, "results": list(results.values())}
+
+
+def compile_times(
+    weights: Weights, loss: str, batch: list[Example], lr: float, l2: float, versions: Sequence[Glassgrad], repeats: int
+) -> dict[str, dict[str, Any]]:
+    """For each version with nn.compile: the time to compile its step (trace, write and check the code), in ms.
+
+    Each of ``repeats`` fresh steps takes its first call (compile and one step) and three more; the compile time is
+    the first call's time less the median of the others. The median over the repeats is reported.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for version in versions:
+        if not compiles(version):
+            continue
+        times = []
+        with version.active():
+            for _ in range(repeats):
+                network = GlassgradCompiled(weights, loss, lr, version, l2)
+                gc.collect()
+                start = time.perf_counter()
+                network.step(batch, lr)
+                first = time.perf_counter() - start
+                steady = []
+                for _ in range(3):
+                    start = time.perf_counter()
+                    network.step(batch, lr)
+                    steady.append(time.perf_counter() - start)
+                times.append((first - statistics.median(steady)) * 1e3)
+        found[version.label] = {"median_ms": statistics.median(times), "times_ms": times}
+    return found
 
 
 def scalar_op_contenders(weights: Weights, versions: Sequence[Glassgrad], *, micrograd: bool) -> list[Contender]:
@@ -347,6 +398,7 @@ def inference_row(
     runs: dict[str, Callable[[], None] | str] = {}
     contexts: dict[str, Any] = {}
     errors: dict[str, float] = {}
+    compiled_errors: dict[str, float] = {}  # the compiled forward makes no Value at all
     for version in versions:
         with version.active():
             passes = []
@@ -378,6 +430,19 @@ def inference_row(
 
                 runs[f"{version.label} recording"] = recording
                 contexts[f"{version.label} recording"] = version.active
+            if compiles(version):
+                predict = version.nn.compile(GlassgradNN(weights, "cross_entropy", DIGITS_LR, version).model)
+                label = version.label.replace("glassgrad", "glassgrad compiled", 1)
+                error = relative_error(expected, predict([inputs[0]])[0])
+                if not error <= GRADIENT_TOLERANCE:
+                    raise AssertionError(f"INF: {label}'s outputs differ from the hand-written ones by {error}")
+                compiled_errors[label] = error
+
+                def compiled(predict: Callable[[list], Any] = predict) -> None:
+                    predict(inputs)  # every sample in one call: the weights are read once per call
+
+                runs[label] = compiled
+                contexts[label] = version.active
 
     def hand_written() -> None:
         for x in inputs:
@@ -402,6 +467,8 @@ def inference_row(
         if name in errors:
             result["output_error"] = errors[name]
             result["no_parents"] = True
+        elif name in compiled_errors:
+            result["output_error"] = compiled_errors[name]
         results.append(result)
     return {
         "id": "INF",
@@ -445,11 +512,14 @@ def run_rows(settings: argparse.Namespace, versions: Sequence[Glassgrad]) -> tup
             "T1",
             "digits step 64 -> 32 -> 10, softmax cross-entropy",
             "us/sample",
-            network_contenders(digits_weights, "cross_entropy", DIGITS_LR, versions, **use),
+            network_contenders(digits_weights, "cross_entropy", DIGITS_LR, versions, compiled=("step", "fit"), **use),
             [[example] for example in digits],
             DIGITS_LR,
             per_sample,
             settings,
+        )
+        rows["T1"]["compile"] = compile_times(
+            digits_weights, "cross_entropy", [digits[0]], DIGITS_LR, 0.0, versions, COMPILE_REPEATS
         )
     if "T1h" in wanted:
         rows["T1h"] = network_row(
@@ -473,6 +543,30 @@ def run_rows(settings: argparse.Namespace, versions: Sequence[Glassgrad]) -> tup
             MOONS_LR,
             per_step,
             settings,
+        )
+    if "T2r" in wanted:
+        rows["T2r"] = network_row(
+            "T2r",
+            f"moons step with micrograd's L2 term (alpha {MOONS_L2:g}), batch of {settings.batch}",
+            "ms/step",
+            network_contenders(
+                moons_weights,
+                "hinge",
+                MOONS_LR,
+                versions,
+                micrograd=False,
+                torch=False,
+                compiled=("step",),
+                l2=MOONS_L2,
+                engine=False,
+            ),
+            moons_batches,
+            MOONS_LR,
+            per_step,
+            settings,
+        )
+        rows["T2r"]["compile"] = compile_times(
+            moons_weights, "hinge", moons_batches[0], MOONS_LR, MOONS_L2, versions, COMPILE_REPEATS
         )
     if "T3" in wanted:
         rows["T3"] = chain_row(settings, versions)

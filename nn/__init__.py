@@ -30,6 +30,11 @@ from nn.callbacks import (
     StepLR,
     WeightSnapshots,
 )
+from nn.compiled import (
+    CompiledModel,
+    CompiledStep,
+    compile,  # noqa: A004 - nn.compile, as autograd.compile
+)
 from nn.data import batches, digits, moons, or_gate, train_test_split, xor
 from nn.diagnose import Diagnosis, Finding, diagnose
 from nn.export import export_torch_source, from_torch, to_onnx, to_torch
@@ -54,6 +59,8 @@ __all__ = [
     "SGD",
     "Adam",
     "Callback",
+    "CompiledModel",
+    "CompiledStep",
     "CosineAnnealingLR",
     "Diagnosis",
     "EarlyStopping",
@@ -74,6 +81,7 @@ __all__ = [
     "batches",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "compile",
     "count_correct",
     "cross_entropy",
     "data",

@@ -26,6 +26,7 @@ from typing import Any
 from autograd import Value, no_grad
 from autograd.core.checks import quote
 from nn.callbacks import HOOKS, Callback, LayerStatistics, Training
+from nn.compiled import CompiledStep, CompiledTraining
 from nn.data import as_rng, batches, non_finite_examples
 from nn.history import History
 from nn.losses import binary_cross_entropy_with_logits, hinge_loss
@@ -285,6 +286,7 @@ def fit(
     accuracy: str | AccuracyFunction | None = "auto",
     progress: bool = True,
     callbacks: Sequence[Callback] | None = None,
+    compile: bool | CompiledStep = False,  # noqa: A002 - as nn.compile
 ) -> History:
     """Train ``model`` on ``data`` (a list of ``(x, y)`` examples) for ``epochs`` passes of minibatches.
 
@@ -306,6 +308,15 @@ def fit(
       :class:`nn.Callback`. A :class:`nn.LayerStatistics` runs first unless
       the list holds one: for an MLP or a Layer it records each layer's
       gradient norm and dead-relu fraction per epoch in ``history.layers``.
+    - ``compile=True`` trains through :func:`nn.compile`'s generated code
+      (the same weights as without, bit for bit, at about the speed of
+      hand-written Python), keeping the weights as floats between steps and
+      writing them into the model before every callback, evaluation,
+      progress report (every 0.1 s at most) and its return. It keeps no
+      gradients, so it records no ``history.layers`` (a LayerStatistics is
+      refused); what it cannot compile is refused, naming why. A step
+      made by ``nn.compile(model, loss_fn, optimizer, penalty=penalty)`` may
+      be passed instead of True: its code is used again.
 
     Nothing that is not finite reaches a weight: an input or target that is
     nan or inf is refused before training, naming the example; a step whose
@@ -336,7 +347,10 @@ def fit(
             f"fit() accuracy must be 'auto', None or a callable (output, target) -> bool, got {quote(accuracy)}"
         )
     callbacks = _checked_callbacks(callbacks)
-    if not any(isinstance(callback, LayerStatistics) for callback in callbacks):
+    compiled = CompiledTraining.for_fit(model, loss_fn, optimizer, penalty, compile) if compile is not False else None
+    if compiled is not None and any(isinstance(callback, LayerStatistics) for callback in callbacks):
+        raise ValueError("fit(compile=True) keeps no gradients, which LayerStatistics reads: train without compile")
+    if compiled is None and not any(isinstance(callback, LayerStatistics) for callback in callbacks):
         callbacks.insert(0, LayerStatistics())
     _check_finite_examples(data, "data")
     if validation_data is not None:
@@ -350,54 +364,82 @@ def fit(
     params = optimizer.params
     was_training = model.training
     bar = _progress_bar(epochs * batches_per_epoch, progress, f"training {type(model).__name__}")
+    shown, reported = 0, time.perf_counter()  # batches on the bar, and when (compile=True: every 0.1 s at most)
     try:
         for hook in train_begin:
             hook(training)
         for epoch in range(epochs):
             model.train()
+            if compiled is not None and epoch_begin:
+                compiled.write()
             for hook in epoch_begin:
                 hook(epoch, training)
+            if compiled is not None:
+                compiled.read()
             started = time.perf_counter()
             total_loss = 0.0
             correct = 0
             seen = 0
             for number, batch in enumerate(batches(data, batch_size, shuffle=shuffle, rng=rng)):
                 targets = [y for _, y in batch]
-                outputs = [model(x) for x, _ in batch]
-                loss = loss_fn(outputs, targets)
-                if not isinstance(loss, Value):
-                    raise TypeError(
-                        f"fit() loss_fn must return a Value (the batch's loss), {quote(loss_fn)} returned "
-                        f"{type(loss).__name__} {quote(loss)}"
-                    )
-                objective = loss + penalty(model) if penalty is not None else loss
-                if not math.isfinite(objective.data):  # stop before a step spreads inf/nan into every weight
-                    raise FloatingPointError(
-                        f"fit(): in epoch {epoch + 1} of {epochs}, batch {number + 1} of {batches_per_epoch}, the "
-                        f"loss became {objective.data!r}; the model has diverged (is the learning rate, "
-                        f"{optimizer.lr!r}, too large?); training stopped before the update"
-                    )
-                optimizer.zero_grad()
-                objective.backward()
-                _check_gradients(model, params, epoch, epochs, number, batches_per_epoch)
-                optimizer.step()
+                if compiled is not None:
+                    try:
+                        loss_value, outputs = compiled.step(batch, outputs=accuracy is not None)
+                    except FloatingPointError as error:
+                        raise FloatingPointError(
+                            f"fit(compile=True): in epoch {epoch + 1} of {epochs}, batch {number + 1} of "
+                            f"{batches_per_epoch}: {error}; training stopped before the update (is the learning "
+                            f"rate, {optimizer.lr!r}, too large?)"
+                        ) from None
+                else:
+                    outputs = [model(x) for x, _ in batch]
+                    loss = loss_fn(outputs, targets)
+                    if not isinstance(loss, Value):
+                        raise TypeError(
+                            f"fit() loss_fn must return a Value (the batch's loss), {quote(loss_fn)} returned "
+                            f"{type(loss).__name__} {quote(loss)}"
+                        )
+                    objective = loss + penalty(model) if penalty is not None else loss
+                    if not math.isfinite(objective.data):  # stop before a step spreads inf/nan into every weight
+                        raise FloatingPointError(
+                            f"fit(): in epoch {epoch + 1} of {epochs}, batch {number + 1} of {batches_per_epoch}, the "
+                            f"loss became {objective.data!r}; the model has diverged (is the learning rate, "
+                            f"{optimizer.lr!r}, too large?); training stopped before the update"
+                        )
+                    optimizer.zero_grad()
+                    objective.backward()
+                    _check_gradients(model, params, epoch, epochs, number, batches_per_epoch)
+                    optimizer.step()
+                    loss_value = loss.data
                 seen += len(batch)
-                total_loss += loss.data * len(batch)
+                total_loss += loss_value * len(batch)
+                if compiled is not None and batch_end:
+                    compiled.write()
                 for hook in batch_end:
-                    hook(epoch, number, {"batch": number + 1, "size": len(batch), "loss": loss.data}, training)
+                    hook(epoch, number, {"batch": number + 1, "size": len(batch), "loss": loss_value}, training)
+                if compiled is not None and batch_end:
+                    compiled.read()
                 if accuracy is not None:
                     correct += count_correct(outputs, targets, accuracy, loss_fn)
-                if bar is not None:
+                done = epoch * batches_per_epoch + number + 1
+                if bar is not None and (
+                    compiled is None or number + 1 == batches_per_epoch or time.perf_counter() - reported > 0.1
+                ):
+                    if compiled is not None:  # the weights are in the model whenever the bar shows
+                        compiled.write()
                     postfix = {"epoch": f"{epoch + 1}/{epochs}", "loss": f"{total_loss / seen:.4f}"}
                     if accuracy is not None:
                         postfix["acc"] = f"{correct / seen:.3f}"
                     bar.set_postfix(postfix, refresh=False)
-                    bar.update(1)
+                    bar.update(done - shown)
+                    shown, reported = done, time.perf_counter()
             record: dict[str, float] = {"epoch": epoch + 1, "loss": total_loss / seen}
             if accuracy is not None:
                 record["accuracy"] = correct / seen
             record["lr"] = optimizer.lr
             record["seconds"] = time.perf_counter() - started
+            if compiled is not None:
+                compiled.write()
             if validation_data:
                 validation = evaluate(model, loss_fn, validation_data, accuracy)
                 record["val_loss"] = validation["loss"]
@@ -406,11 +448,15 @@ def fit(
             history.append(record)
             for hook in epoch_end:
                 hook(epoch, record, training)
+            if compiled is not None:
+                compiled.read()
             if training.stop:
                 break
         for hook in train_end:
             hook(training)
     finally:
+        if compiled is not None:
+            compiled.write()
         if bar is not None:
             bar.close()
         model.train(was_training)

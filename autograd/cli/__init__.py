@@ -7,6 +7,7 @@
     glassgrad draw    "tanh(w*x + b)" w=-3 x=2 b=6.5 -o graph.svg [--collapse]
     glassgrad html    "tanh(w*x + b)" w=-3 x=2 b=6.5 -o steps.html [--practice]
     glassgrad practice "tanh(w*x + b)" w=-3 x=2 b=6.5    # backprop by hand, checked step by step
+    glassgrad code    "tanh(w*x + b)" w=-3 x=2 b=6.5     # the Python autograd.compile writes for it
     glassgrad grad -- "-x*2" x=1                         # an expression starting with "-" goes after --
 
 The expression is parsed by :mod:`autograd.cli.expression`, never run as
@@ -265,6 +266,36 @@ def _practice(run: Run) -> int:
     return 0
 
 
+def code_command(commands: Commands) -> None:
+    """``glassgrad code``: the Python that :func:`autograd.compile` writes for the value and its gradients."""
+    _command(commands, "code", "print the Python autograd.compile writes for the value and every gradient", _code)
+
+
+def _code(run: Run) -> int:
+    from autograd.cli.expression import _evaluate, parse
+    from autograd.compiler import CompiledFunction, CompileError
+
+    text = run.arguments.expression
+    tree, names = parse(text), list(run.leaves)
+    if not names:
+        _say(run.err, "error: the expression has no variable, so no gradient to write code for")
+        return 2
+
+    def expression(*values: Value) -> Any:  # the expression again, on the compiler's traced inputs
+        return _evaluate(tree, dict(zip(names, values)), text)
+
+    expression.__name__ = text  # the code's title: a comment, quoted (see autograd.compiler.source)
+    compiled = CompiledFunction(expression, names=names)  # autograd.compile(expression, names=names)
+    try:
+        compiled(*(leaf.data for leaf in run.leaves.values()))
+    except CompileError as error:
+        _say(run.err, f"error: {error}")
+        return 2
+    source = str(compiled.source)
+    run.out.write(source if source.endswith("\n") else source + "\n")
+    return 0
+
+
 #: The subcommands, in the order ``glassgrad --help`` lists them: each adds its parser and the function it runs.
 COMMANDS: tuple[Callable[[Commands], None], ...] = (
     explain_command,
@@ -272,6 +303,7 @@ COMMANDS: tuple[Callable[[Commands], None], ...] = (
     draw_command,
     html_command,
     practice_command,
+    code_command,
 )
 
 

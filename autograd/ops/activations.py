@@ -26,7 +26,7 @@ from typing import Any
 from autograd.core.checks import as_float, quote
 from autograd.core.kinds import UnaryOp, install, register
 from autograd.core.value import Value
-from autograd.ops.facts import Activation
+from autograd.ops.facts import Activation, Template
 from autograd.ops.scalars import Scalar, erf, exp, sigmoid, softplus, stable_sigmoid, stable_softplus, tanh
 from autograd.rng import as_rng
 
@@ -63,6 +63,7 @@ identity = register(
         lambda x: x,
         lambda x, out: 1.0,
         "d x/dx = 1",
+        template=Template("{x}", ("1.0",)),
         activation=Activation(torch=("Identity", {}), onnx=_one("Identity"), onnx_double=True),
     )
 )
@@ -76,6 +77,7 @@ binary_step = register(
         kinks=(0.0,),
         smooth=False,
         selects=True,
+        template=Template("1.0 if {x} >= 0.0 else 0.0", ("0.0",), passes="False"),
         activation=Activation(  # step(x) = 1 if x >= 0 else 0; PyTorch has no module for it
             onnx=(("GreaterOrEqual", ("x", 0.0), {}), ("Cast", ("step1",), {"to": "element type"})), onnx_double=True
         ),
@@ -96,6 +98,7 @@ linear = register(
         "d(c x)/dx = c",
         params=(("c", 1.0),),
         test_params=(2.5,),
+        template=Template("{p0} * {x}", ("{p0}",)),
         activation=Activation(function=_no_node, adds_node=False, onnx_double=True),
     )
 )
@@ -107,6 +110,7 @@ sigmoid_op = register(
         lambda x, out: out * (1.0 - out),
         "d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))",
         domain=(-10.0, 10.0),
+        template=Template("sigmoid({x})", ("{out} * (1.0 - {out})",), names={"sigmoid": stable_sigmoid}),
         activation=Activation(torch=("Sigmoid", {}), onnx=_one("Sigmoid"), onnx_double=True),
     )
 )
@@ -117,6 +121,7 @@ tanh_op = register(
         math.tanh,
         lambda x, out: 1.0 - out * out,
         "d tanh(x)/dx = 1 - tanh(x)^2",
+        template=Template("tanh({x})", ("1.0 - {out} * {out}",), names={"tanh": math.tanh}),
         activation=Activation(torch=("Tanh", {}), onnx=_one("Tanh"), onnx_double=True),
     )
 )
@@ -140,6 +145,7 @@ relu = register(
         kinks=(0.0,),
         smooth=False,
         selects=True,
+        template=Template("0.0 if {x} < 0.0 else {x}", ("1.0",), passes="not {x} <= 0.0"),
         activation=Activation(torch=("ReLU", {}), onnx=_one("Relu"), onnx_double=True),
     )
 )
@@ -164,6 +170,7 @@ leaky_relu = register(
         kinks=(0.0,),
         smooth=False,
         test_params=(0.1,),
+        template=Template("{x} if {x} > 0.0 else {p0} * {x}", ("1.0 if {x} > 0.0 else {p0}",)),
         activation=Activation(
             torch=("LeakyReLU", {"negative_slope": _LEAKY_SLOPE}), onnx=_one("LeakyRelu", alpha=_LEAKY_SLOPE)
         ),
@@ -189,6 +196,7 @@ _rrelu_op = register(
         kinks=(0.0,),
         smooth=False,
         test_params=(0.2,),
+        template=Template("{x} if {x} > 0.0 else {p0} * {x}", ("1.0 if {x} > 0.0 else {p0}",)),
         activation=Activation(
             function=_rrelu_activation,
             training=True,
@@ -306,6 +314,11 @@ elu = register(
         _elu_derivative,
         "d elu(x)/dx = 1 if x > 0 else alpha e^x (alpha at x = 0, as PyTorch)",
         params=(("alpha", 1.0),),
+        template=Template(
+            "{x} if {x} > 0.0 else {p0} * expm1({x})",
+            ("1.0 if {x} > 0.0 else {p0} * exp({x})",),
+            names={"expm1": math.expm1, "exp": math.exp},
+        ),
         kinks=(0.0,),
         smooth=False,
         test_params=(1.5,),
@@ -322,6 +335,11 @@ selu = register(
         lambda x: SELU_SCALE * _elu_forward(x, SELU_ALPHA),
         lambda x, out: SELU_SCALE * _elu_derivative(x, out, SELU_ALPHA),
         "d selu(x)/dx = scale if x > 0 else scale alpha e^x",
+        template=Template(
+            "selu_scale * ({x} if {x} > 0.0 else selu_alpha * expm1({x}))",
+            ("selu_scale * (1.0 if {x} > 0.0 else selu_alpha * exp({x}))",),
+            names={"expm1": math.expm1, "exp": math.exp, "selu_scale": SELU_SCALE, "selu_alpha": SELU_ALPHA},
+        ),
         kinks=(0.0,),
         smooth=False,
         activation=Activation(torch=("SELU", {}), onnx=_one("Selu", alpha=SELU_ALPHA, gamma=SELU_SCALE)),
@@ -335,6 +353,9 @@ softplus_op = register(
         lambda x, out: sigmoid(x),
         "d ln(1 + e^x)/dx = sigmoid(x)",
         domain=(-10.0, 10.0),
+        template=Template(
+            "softplus({x})", ("sigmoid({x})",), names={"softplus": stable_softplus, "sigmoid": stable_sigmoid}
+        ),
         # PyTorch returns x itself above `threshold` (20 by default, off by up to 2e-9 there); at 40, log(1 + e^x)
         # is x in float64, so the module computes exactly glassgrad's softplus and its gradient.
         activation=Activation(
@@ -357,6 +378,11 @@ silu = register(
         lambda x: x * stable_sigmoid(x),
         _silu_derivative,
         "d x sigmoid(x)/dx = s (1 + x (1 - s)), s = sigmoid(x)",
+        template=Template(
+            "{x} * sigmoid({x})",
+            ("sigmoid({x}) * (1.0 + {x} * (1.0 - sigmoid({x})))",),
+            names={"sigmoid": stable_sigmoid},
+        ),
         activation=Activation(  # silu(x) = x sigmoid(x): ONNX has no Silu operator
             torch=("SiLU", {}), onnx=(("Sigmoid", ("x",), {}), ("Mul", ("x", "step1"), {})), onnx_double=True
         ),
@@ -391,6 +417,7 @@ softsign = register(
         lambda x: x / (1.0 + abs(x)),
         _softsign_derivative,
         "d x/(1+|x|)/dx = 1/(1+|x|)^2",
+        template=Template("{x} / (1.0 + abs({x}))", ("1.0 / ((1.0 + abs({x})) * (1.0 + abs({x})))",)),
         kinks=(0.0,),  # the second derivative jumps at 0
         activation=Activation(torch=("Softsign", {}), onnx=_one("Softsign")),
     )

@@ -33,6 +33,7 @@ from operator import sub as _float_sub
 
 from autograd.core.kinds import BinaryOp, UnaryOp, register
 from autograd.core.value import Value
+from autograd.ops.facts import Template
 from autograd.ops.scalars import Scalar, data, log
 
 __all__ = ["absolute", "add", "div", "mul", "neg", "pow", "sub"]
@@ -48,11 +49,18 @@ add = register(
         symbol="+",
         method="__add__",
         commutative=True,
+        template=Template("{a} + {b}", ("1.0", "1.0")),
     )
 )
 sub = register(
     BinaryOp(
-        "sub", _float_sub, lambda a, b, out: (1.0, -1.0), "d(a-b)/da = 1, d(a-b)/db = -1", symbol="-", method="__sub__"
+        "sub",
+        _float_sub,
+        lambda a, b, out: (1.0, -1.0),
+        "d(a-b)/da = 1, d(a-b)/db = -1",
+        symbol="-",
+        method="__sub__",
+        template=Template("{a} - {b}", ("1.0", "-1.0")),
     )
 )
 mul = register(
@@ -64,6 +72,7 @@ mul = register(
         symbol="*",
         method="__mul__",
         commutative=True,
+        template=Template("{a} * {b}", ("{b}", "{a}")),
     )
 )
 
@@ -83,6 +92,8 @@ div = register(
         symbol="/",
         method="__truediv__",
         second_domain=(0.5, 5.0),
+        # Python's / raises ZeroDivisionError at b == 0, as the entry's forward does.
+        template=Template("{a} / {b}", ("1.0 / {b}", "-{out} / {b}")),
     )
 )
 
@@ -141,7 +152,17 @@ pow = register(  # noqa: A001 - the op is called pow, as a ** b
     )
 )
 
-neg = register(UnaryOp("neg", lambda x: -x, lambda x, out: -1.0, "d(-x)/dx = -1", method="__neg__", symbol="-"))
+neg = register(
+    UnaryOp(
+        "neg",
+        lambda x: -x,
+        lambda x, out: -1.0,
+        "d(-x)/dx = -1",
+        method="__neg__",
+        symbol="-",
+        template=Template("-{x}", ("-1.0",)),
+    )
+)
 
 absolute = register(
     UnaryOp(
@@ -151,5 +172,6 @@ absolute = register(
         "d|x|/dx = sign(x); 0 at x = 0 (as PyTorch)",
         method="__abs__",
         kinks=(0.0,),
+        template=Template("abs({x})", ("({x} > 0) - ({x} < 0) + 0.0",)),
     )
 )

@@ -20,6 +20,7 @@ from autograd.core.checks import as_float, quote
 from autograd.core.kinds import NaryOp, nary_node, register
 from autograd.core.value import ZERO_GRADS, Value
 from autograd.ops.activations import relu_forward
+from autograd.ops.facts import Template
 from autograd.ops.scalars import Scalar, data
 
 __all__ = ["dot", "dot_arguments", "dot_terms", "relu_dot"]
@@ -121,7 +122,13 @@ def relu_dot(weights: Sequence[Value | float], inputs: Sequence[Value | float], 
 
 
 _DOT_FORMULA = "d(w.x + b)/dw_i = x_i, d(w.x + b)/dx_i = w_i, d(w.x + b)/db = 1"
-_dot = register(NaryOp("dot", _dot_derivative, _DOT_FORMULA, apply=dot, arguments=dot_arguments))
+#: The compiler's code: ``{w}``, ``{x}`` are lists, ``{b}`` a number; the derivative is said per element, by role:
+#: d/dw_i (of ``{x}``, the partner input), d/dx_i (of ``{w}``, the partner weight), d/db. A layer's rows become
+#: ``[sum(map(mul, row, x), b) for row, b in zip(W, B)]``.
+_DOT_TEMPLATE = Template("sum(map(mul, {w}, {x}), {b})", ("{x}", "{w}", "1.0"), names={"mul": _float_mul})
+_dot = register(
+    NaryOp("dot", _dot_derivative, _DOT_FORMULA, apply=dot, arguments=dot_arguments, template=_DOT_TEMPLATE)
+)
 _relu_dot = register(
     NaryOp(
         "relu_dot",
@@ -131,5 +138,9 @@ _relu_dot = register(
         symbol="relu(dot)",
         apply=relu_dot,
         arguments=dot_arguments,
+        # {z}: the dot's w . x + b (the dot's template); off (z <= 0), it passes nothing back.
+        template=Template(
+            "0.0 if {z} < 0.0 else {z}", ("{x}", "{w}", "1.0"), passes="not {z} <= 0.0", names={"mul": _float_mul}
+        ),
     )
 )

@@ -51,21 +51,32 @@ class Activation:
 
 @dataclass(frozen=True)
 class Template:
-    """The Python the compiler writes for an op, on floats (``autograd.compile``).
+    """The Python the compiler writes for an op, on floats (:func:`autograd.compile`, :func:`nn.compile`).
 
-    ``forward`` is an expression of ``{x}`` (unary; ``{p0}``, ``{p1}``, ... its parameters) or ``{a}`` and ``{b}``
-    (binary); ``derivative`` one expression per operand, of the same names and ``{out}`` (the forward result).
-    ``imports`` names the modules the expressions use (``math``). An op without a template is compiled as a call
-    of its entry's own ``forward`` and ``derivative`` functions.
+    Element-wise ops (unary, binary):
 
-    For tanh: forward ``tanh(x)``, derivative d tanh(x)/dx = 1 - tanh(x)^2, written from the output:
+    - ``forward``: an expression of ``{x}`` (unary; its parameters ``{p0}``, ``{p1}``, ...) or of ``{a}`` and
+      ``{b}`` (binary); ``derivative``: the local derivative d out / d operand, one expression per operand, of
+      the same names and ``{out}`` (the forward result), equal bit for bit to the entry's ``derivative``;
+    - ``passes``: for an op that selects (relu), the condition under which a gradient passes at all (an off relu
+      passes nothing back, not even ``0 * inf``); ``"False"``: never (binary_step).
 
-    >>> tanh = Template("math.tanh({x})", ("1.0 - {out} * {out}",), imports=("math",))
-    >>> tanh.forward.format(x="z1"), tanh.derivative[0].format(out="a1")
-    ('math.tanh(z1)', '1.0 - a1 * a1')
+    Ops over a sequence (sum, softmax, cross_entropy, ...): ``forward`` is one or more statements setting
+    ``{out}`` from the list ``{z}`` (``{t}``: a target or index held by the node; ``{tmp}``: a prefix for
+    temporaries), and ``backward`` statements setting ``{contrib}``, the list of each input's share
+    ``local derivative * upstream``, from the upstream gradient ``{g}`` (a list ``{g}`` with the outputs'
+    order ``{order}`` for an op with several outputs, softmax).
+
+    ``names``: what the code calls (``tanh``, ``stable_sigmoid``), put into the generated code's namespace. An
+    element-wise op without a template is compiled as calls of its entry's own ``forward`` and ``derivative``.
+
+    >>> from autograd import OPS
+    >>> OPS["tanh"].template.derivative
+    ('1.0 - {out} * {out}',)
     """
 
     forward: str
-    derivative: tuple[str, ...]
-    imports: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    derivative: tuple[str, ...] = ()
+    passes: str = ""
+    backward: str = ""
+    names: Mapping[str, Any] = field(default_factory=dict)

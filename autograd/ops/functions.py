@@ -24,11 +24,22 @@ from __future__ import annotations
 import math
 
 from autograd.core.kinds import UnaryOp, register
+from autograd.ops.facts import Template
 from autograd.ops.scalars import checked_exp, cos, exp, reciprocal_or_inf, sin
 
 __all__ = ["cosine", "erf", "exponential", "logarithm", "sine", "square_root"]
 
-exponential = register(UnaryOp("exp", checked_exp, lambda x, out: out, "d exp(x)/dx = exp(x)"))
+# math's functions raise the errors the entries' forward rules raise (OverflowError, ValueError), in their own words.
+_MATH = {name: getattr(math, name) for name in ("exp", "log", "sqrt", "sin", "cos", "erf", "inf")}
+exponential = register(
+    UnaryOp(
+        "exp",
+        checked_exp,
+        lambda x, out: out,
+        "d exp(x)/dx = exp(x)",
+        template=Template("exp({x})", ("{out}",), names=_MATH),
+    )
+)
 
 
 def _log_forward(x: float) -> float:
@@ -37,7 +48,16 @@ def _log_forward(x: float) -> float:
     return math.log(x)
 
 
-logarithm = register(UnaryOp("log", _log_forward, lambda x, out: 1.0 / x, "d ln(x)/dx = 1/x", domain=(0.05, 10.0)))
+logarithm = register(
+    UnaryOp(
+        "log",
+        _log_forward,
+        lambda x, out: 1.0 / x,
+        "d ln(x)/dx = 1/x",
+        domain=(0.05, 10.0),
+        template=Template("log({x})", ("1.0 / {x}",), names=_MATH),
+    )
+)
 
 
 def _sqrt_forward(x: float) -> float:
@@ -53,12 +73,39 @@ square_root = register(
         lambda x, out: reciprocal_or_inf(0.5, out),
         "d sqrt(x)/dx = 1 / (2 sqrt(x)); +inf at 0",
         domain=(0.05, 10.0),
+        template=Template("sqrt({x})", ("(0.5 / {out} if {out} else inf)",), names=_MATH),
     )
 )
-sine = register(UnaryOp("sin", math.sin, lambda x, out: cos(x), "d sin(x)/dx = cos(x)"))
-cosine = register(UnaryOp("cos", math.cos, lambda x, out: -sin(x), "d cos(x)/dx = -sin(x)"))
+sine = register(
+    UnaryOp(
+        "sin",
+        math.sin,
+        lambda x, out: cos(x),
+        "d sin(x)/dx = cos(x)",
+        template=Template("sin({x})", ("cos({x})",), names=_MATH),
+    )
+)
+cosine = register(
+    UnaryOp(
+        "cos",
+        math.cos,
+        lambda x, out: -sin(x),
+        "d cos(x)/dx = -sin(x)",
+        template=Template("cos({x})", ("-sin({x})",), names=_MATH),
+    )
+)
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 erf = register(
-    UnaryOp("erf", math.erf, lambda x, out: _TWO_OVER_SQRT_PI * exp(-(x * x)), "d erf(x)/dx = 2/sqrt(pi) exp(-x^2)")
+    UnaryOp(
+        "erf",
+        math.erf,
+        lambda x, out: _TWO_OVER_SQRT_PI * exp(-(x * x)),
+        "d erf(x)/dx = 2/sqrt(pi) exp(-x^2)",
+        template=Template(
+            "erf({x})",
+            ("two_over_sqrt_pi * exp(-({x} * {x}))",),
+            names={**_MATH, "two_over_sqrt_pi": _TWO_OVER_SQRT_PI},
+        ),
+    )
 )

@@ -21,7 +21,7 @@ from typing import Any
 from autograd.core.checks import as_float, quote
 from autograd.core.kinds import NaryOp, nary_node, register
 from autograd.core.value import Value
-from autograd.ops.facts import Activation
+from autograd.ops.facts import Activation, Template
 from autograd.ops.scalars import Scalar, exp, log
 
 __all__ = [
@@ -135,7 +135,16 @@ def sum_values(values: Sequence[Value | float], start: float = 0.0) -> Value:
     return nary_node(_sum, total, parents_, _sum_derivative(parents_, total, None))
 
 
-_sum = register(NaryOp("sum", _sum_derivative, "d(v_1 + ... + v_n)/dv_i = 1", apply=sum_values))
+_sum = register(
+    NaryOp(
+        "sum",
+        _sum_derivative,
+        "d(v_1 + ... + v_n)/dv_i = 1",
+        apply=sum_values,
+        # sum_in_order: the values added one by one from 0.0, as sum_values does (the compiler's namespace has it).
+        template=Template("{out} = sum_in_order({z})", backward="{contrib} = [{g}] * len({z})"),
+    )
+)
 
 
 def _softmax_derivative(z: Sequence[Scalar], out: Scalar, i: int) -> list:
@@ -167,6 +176,12 @@ _softmax = register(
         _softmax_derivative,
         "d s_i/d z_j = s_i (delta_ij - s_j)",
         apply=softmax,
+        template=Template(
+            "{out} = stable_softmax({z})",
+            backward="for i in {order}:\n"
+            "    {acc} = [a + {out}[i] * ((i == j) - s) * {g}[i] for j, (a, s) in enumerate(zip({acc}, {out}))]",
+            names={"stable_softmax": stable_softmax},
+        ),
         activation=Activation(
             layer=True,
             function=softmax,
@@ -206,6 +221,12 @@ _log_softmax = register(
         _log_softmax_derivative,
         "d(z_i - logsumexp(z))/dz_j = delta_ij - s_j",
         apply=log_softmax,
+        template=Template(
+            "{tmp}p, {tmp}lse = softmax_and_logsumexp({z})\n{out} = [zj - {tmp}lse for zj in {z}]",
+            backward="for i in {order}:\n"
+            "    {acc} = [a + ((i == j) - s) * {g}[i] for j, (a, s) in enumerate(zip({acc}, {tmp}p))]",
+            names={"softmax_and_logsumexp": softmax_and_logsumexp},
+        ),
     )
 )
 
@@ -227,7 +248,19 @@ def logsumexp(values: Sequence[Value | float]) -> Value:
     return nary_node(_logsumexp, lse, logits, tuple(probabilities))  # its derivative, softmax(z), from the same pass
 
 
-_logsumexp = register(NaryOp("logsumexp", _logsumexp_derivative, "d logsumexp(z)/dz_j = softmax(z)_j", apply=logsumexp))
+_logsumexp = register(
+    NaryOp(
+        "logsumexp",
+        _logsumexp_derivative,
+        "d logsumexp(z)/dz_j = softmax(z)_j",
+        apply=logsumexp,
+        template=Template(
+            "{tmp}p, {out} = softmax_and_logsumexp({z})",
+            backward="{contrib} = [p * {g} for p in {tmp}p]",
+            names={"softmax_and_logsumexp": softmax_and_logsumexp},
+        ),
+    )
+)
 
 
 def _cross_entropy_derivative(z: Sequence[Scalar], out: Scalar, target: int) -> list:
@@ -266,5 +299,10 @@ _cross_entropy = register(
         _cross_entropy_derivative,
         "d(logsumexp(z) - z_t)/dz_j = softmax(z)_j - [j == t]",
         apply=cross_entropy,
+        template=Template(
+            "{tmp}p, {tmp}lse = softmax_and_logsumexp({z})\n{out} = {tmp}lse - {z}[{t}]",
+            backward="{contrib} = [p * {g} for p in {tmp}p]\n{contrib}[{t}] = ({tmp}p[{t}] - 1.0) * {g}",
+            names={"softmax_and_logsumexp": softmax_and_logsumexp},
+        ),
     )
 )

@@ -25,7 +25,7 @@ from benchmarks import contenders, harness, report, rows
 from benchmarks import run as bench
 
 REPO = Path(__file__).resolve().parents[2]
-ALL_ROWS = {"T1", "T1h", "T2", "T3", "T4", "INF"}
+ALL_ROWS = {"T1", "T1h", "T2", "T2r", "T3", "T4", "INF"}
 HAS_MICROGRAD = importlib.util.find_spec("micrograd") is not None
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 BEFORE = "glassgrad (before)"
@@ -97,9 +97,31 @@ def test_every_contender_computes_glassgrads_gradients(quick_report):
 
 def test_the_baselines_step_is_checked_against_its_gradients(quick_report):
     _, written = quick_report
-    for row_id in ("T1", "T1h", "T2"):
+    for row_id in ("T1", "T1h", "T2", "T2r"):
         baseline = ok_results(rows_by_id(written)[row_id])["baseline"]
         assert baseline["step_error"] <= TOLERANCE, row_id
+
+
+def test_the_compiled_contenders_step_as_the_eager_step_and_report_their_compile_time(quick_report):
+    """Before timing, one compiled step lands bit for bit on the weights of one eager step, or the benchmark stops."""
+    _, written = quick_report
+    by_id = rows_by_id(written)
+    for row_id in ("T1", "T2r"):
+        compiled = ok_results(by_id[row_id])["glassgrad compiled step"]
+        assert compiled["step_error"] == 0.0
+        assert compiled["gradient_error"] <= TOLERANCE
+        assert by_id[row_id]["compile"]["glassgrad"]["median_ms"] > 0
+    inf = ok_results(by_id["INF"])["glassgrad compiled"]
+    assert inf["output_error"] <= TOLERANCE
+
+
+def test_the_baseline_with_the_l2_term_has_glassgrads_gradients():
+    weights = contenders.initial_weights([2, 4, 3, 1], seed=2)
+    batch = sample_batch("hinge", [2, 4, 3, 1], 2, count=5)
+    hand = contenders.flat(contenders.HandWrittenMLP(weights, "hinge", 1e-2).gradients(batch))
+    glassgrad = contenders.GlassgradNN(weights, "hinge", 0.1, contenders.current_glassgrad(), 1e-2).gradients(batch)
+    assert rows.relative_error(glassgrad, hand) <= TOLERANCE
+    assert rows.check_baseline_step(contenders.HandWrittenMLP(weights, "hinge", 1e-2), batch, 0.1) <= TOLERANCE
 
 
 def test_installed_contenders_run_and_missing_ones_say_why(quick_report):
@@ -224,17 +246,34 @@ def test_a_forward_pass_that_records_under_no_grad_stops_the_benchmark():
 # ---------------------------------------------------------------------------
 # Targets
 # ---------------------------------------------------------------------------
-def fake_rows(t1: float, t2: float, inf: float, t1h: float, t4: float, us: float, peak: float, cycles: int) -> dict:
+def fake_rows(
+    t1: float,
+    t2: float,
+    inf: float,
+    t1h: float,
+    t4: float,
+    us: float,
+    peak: float,
+    cycles: int,
+    fit: float = 1.0,
+    step: float = 1.0,
+    t2r: float = 1.0,
+    inf_compiled: float = 1.0,
+    compile_ms: float = 1.0,
+) -> dict:
     def row(times: dict[str, float]) -> dict:
         return {"results": [{"contender": n, "status": "ok", "median": t} for n, t in times.items()]}
 
     chain = {"contender": "glassgrad", "total_us_per_node": us, "peak_bytes_per_node": peak}
+    t2r_row = row({"glassgrad compiled step": t2r, "baseline": 1.0})
+    t2r_row["compile"] = {"glassgrad": {"median_ms": compile_ms, "times_ms": [compile_ms]}}
     return {
-        "T1": row({"glassgrad": t1, "baseline": 1.0}),
+        "T2r": t2r_row,
+        "T1": row({"glassgrad": t1, "glassgrad compiled fit": fit, "glassgrad compiled step": step, "baseline": 1.0}),
         "T1h": row({"glassgrad": 1.0, "micrograd": t1h}),
         "T2": row({"glassgrad": t2, "baseline": 1.0}),
         "T4": row({"glassgrad": 1.0, "micrograd": t4}),
-        "INF": row({"glassgrad no_grad": inf, "baseline": 1.0}),
+        "INF": row({"glassgrad no_grad": inf, "glassgrad compiled": inf_compiled, "baseline": 1.0}),
         "T3": {
             "sizes": [
                 {"nodes": 10, "results": [{**chain, "cyclic_garbage_found": 0, "total_us_per_node": 99.0}]},
@@ -254,6 +293,11 @@ def test_every_target_is_met_at_its_limit():
         report.T3_US_LIMIT,
         report.T3_BYTES_LIMIT,
         report.T3_CYCLES_LIMIT,
+        report.T1_FIT_LIMIT,
+        report.T1_STEP_LIMIT,
+        report.T2R_LIMIT,
+        report.INF_COMPILED_LIMIT,
+        report.COMPILE_MS_LIMIT,
     )
     found = report.targets(limits)
     assert [t["met"] for t in found] == [True] * len(report.TARGETS)
@@ -270,6 +314,11 @@ def test_every_target_is_not_met_just_past_its_limit():
         report.T3_US_LIMIT * 1.01,
         report.T3_BYTES_LIMIT * 1.01,
         report.T3_CYCLES_LIMIT + 1,
+        report.T1_FIT_LIMIT * 1.01,
+        report.T1_STEP_LIMIT * 1.01,
+        report.T2R_LIMIT * 1.01,
+        report.INF_COMPILED_LIMIT * 1.01,
+        report.COMPILE_MS_LIMIT * 1.01,
     )
     found = report.targets(past)
     assert [t["met"] for t in found] == [False] * len(report.TARGETS)

@@ -70,6 +70,15 @@ ROWS_AND_CONTENDERS = [
     ("T2", "baseline"),
     ("T3", "glassgrad"),
     ("T4", "glassgrad"),
+    ("T1f", "glassgrad"),
+    ("T1f", "baseline"),
+    ("T1c", "glassgrad"),
+    ("T1c", "baseline"),
+    ("T2r", "glassgrad"),
+    ("T2r", "baseline"),
+    ("INFc", "glassgrad"),
+    ("INFc", "baseline"),
+    ("C2r", "glassgrad"),
     pytest.param("T4", "micrograd", marks=pytest.mark.skipif(not HAS_MICROGRAD, reason="micrograd not installed")),
 ]
 

@@ -173,6 +173,23 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
         ("c.backward()", "assert a.grad == found.total == 24.0"),
         ("many = paths(top", "assert many.count == 2**100"),
     ],
+    "09_backprop_as_code": [
+        (
+            "value, (dw, dx, db) = compiled(",
+            "assert round(value, 4) == 0.4621 and (dw, dx, db) == (1.5728954659318548, -2.359343198897782, "
+            "0.7864477329659274)",
+        ),
+        ("y.backward()\nfor name", "assert (w.grad, x.grad, b.grad) == (dw, dx, db)  # the engine's, bit for bit"),
+        ("loss = step([example])", "assert step.plan == 'unrolled' and 'g_z1 = [(1.0 - o * o) * g' in step.source"),
+        ("largest = max(", "assert largest == 0.0"),
+        (
+            "check_gradients(y2, my_answers)",
+            "report = check_gradients(y2, my_answers)\n"
+            "assert report.first_wrong.name == 'z' and set(report.wrong) == {'z', 'b', 'w', 'x'}\n"
+            "assert check_gradients(y2, {'y': 1.0, 'z': 0.25, 'w': 0.5, 'x': 0.125, 'b': 0.25}).ok",
+        ),
+        ("sigmoid_neuron.source", "assert sigmoid_neuron(0.5, 2.0, -1.0) == (0.5, (0.5, 0.125, 0.25))"),
+    ],
 }
 
 # tutorial -> [(a snippet of the cell's source, text its output must contain)]
@@ -192,6 +209,14 @@ OUTPUTS: dict[str, list[tuple[str, str]]] = {
     "06_models_that_travel": [("resumed = nn.load(", "the same weights, bit for bit: True")],
     "07_why_nets_fail": [("check_gradients(h, my_answers)", "2 wrong"), ("history.replay()", "<iframe srcdoc=")],
     "08_practice_backprop": [("c.backward()", "a.grad = 24.0"), ("step_through(y, practice=True)", "<iframe srcdoc=")],
+    "09_backprop_as_code": [
+        ("compiled.source", "g_v2 = (1.0 - v3 * v3) * g_v3"),
+        ("draw(y)", "<svg"),
+        ("largest = max(", "largest weight difference after 61 steps: 0.0"),
+        ("compile(clipped)", "compared (>) while tracing at this cell"),
+        ("check_gradients(y2, my_answers)", "4 wrong"),
+        ("sigmoid_neuron.source", "v3 * (1.0 - v3)"),
+    ],
 }
 
 PRACTICE_TOOLS = re.compile(r"\bcheck_gradients\(|\bExercise\(|practice=True")
