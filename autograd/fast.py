@@ -169,8 +169,18 @@ def _not_a_sequence(where: str, name: str, value: Any) -> str:
     return f"{where}() {name} must be a sequence of {what}, got {type(value).__name__}: {quote(value)}"
 
 
+_PLAIN_SEQUENCES = frozenset((list, tuple))
+
+
 def check_rows(where: str, weight_rows: Any, biases: Any, inputs: Any = ()) -> None:
     """TypeError naming ``where`` and the argument unless each is a sequence (and each row of weights one too)."""
+    if (  # lists and tuples, as every caller passes them: checked at C speed, no isinstance of an ABC per row
+        type(weight_rows) in _PLAIN_SEQUENCES
+        and type(biases) in _PLAIN_SEQUENCES
+        and type(inputs) in _PLAIN_SEQUENCES
+        and {*map(type, weight_rows)} <= _PLAIN_SEQUENCES
+    ):
+        return
     for name, value in (("weight_rows", weight_rows), ("inputs", inputs), ("biases", biases)):
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
             raise TypeError(_not_a_sequence(where, name, value))
