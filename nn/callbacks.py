@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import numbers
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from typing import Any
 
 from autograd import Value, no_grad
 from autograd.core.checks import quote
+from autograd.core.checks import real_or_none as _real
 from autograd.files import check_writable
 from nn.diagnose import diagnose
 from nn.layers import MLP, Layer
@@ -121,16 +121,6 @@ class Callback:
 
 
 # ---------------------------------------------------------------- argument checks
-def _real(value: object) -> float | None:
-    """``value`` as a float when it is a real number (not a bool), else None; an int too large for a float is inf."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf
-
-
 def _positive(value: object, name: str, where: str, integer: bool = False) -> Any:
     number = _real(value)
     if number is None or (integer and not isinstance(value, int)) or not 0 < number < math.inf:

@@ -29,7 +29,6 @@ a run resumes exactly where it stopped::
 from __future__ import annotations
 
 import math
-import numbers
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from typing import Any, ClassVar, TypeVar
 
 from autograd import Value, no_grad
 from autograd.core.checks import quote
+from autograd.core.checks import real_or_none as _real
 from nn import serialization
 from nn.serialization import DEFAULT_MAX_BYTES, listing, shown_path
 
@@ -104,16 +104,6 @@ def _finite_numbers(state: Mapping[str, Any], key: str, count: int, problems: li
             problems.append(f"{key}[{index}]: expected a finite number, got {type(x).__name__} {quote(x)}")
             return []
     return numbers_  # type: ignore[return-value]
-
-
-def _real(value: object) -> float | None:
-    """``value`` as a float when it is a real number (not a bool), else None; an int too large for a float is inf."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf
 
 
 def _finite(x: object) -> bool:

@@ -10,7 +10,7 @@ import numbers
 import reprlib
 from collections.abc import Sized
 
-__all__ = ["as_float", "as_label", "named_error", "quote"]
+__all__ = ["as_float", "as_label", "named_error", "quote", "real_or_none"]
 
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 100
@@ -53,6 +53,21 @@ def as_float(data: object, where: str) -> float:
     if hasattr(data, "parents") and hasattr(data, "grad"):  # a Value: its number is .data
         raise TypeError(f"{where}() needs a real number, got a Value ({quote(data)}); use it directly or .data")
     raise TypeError(f"{where}() needs a real number (int, float, ...), got {type(data).__name__}: {quote(data)}")
+
+
+def real_or_none(value: object) -> float | None:
+    """``value`` as a float when it is a real number and not a bool (a setting), else None; an int too large for a
+    float is inf.
+
+    >>> real_or_none(0.5), real_or_none(True), real_or_none(10**400), real_or_none("1")
+    (0.5, None, inf, None)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf")
 
 
 def as_label(label: object) -> str:
