@@ -17,11 +17,13 @@ it is missing, a warning says how to install it and training goes on without one
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from autograd import Value, no_grad
 from autograd.core.checks import quote
@@ -271,6 +273,24 @@ def _check_gradients(model: Module, params: list[Value], epoch: int, epochs: int
     )
 
 
+#: What each keyword fit() no longer takes became: training is extended by callbacks only.
+_REPLACED_KEYWORDS = {
+    "lr_schedule": "callbacks=[nn.LambdaLR(lambda epoch: factor)] (or nn.StepLR, nn.CosineAnnealingLR)",
+    "on_epoch_end": "callbacks=[a Callback whose on_epoch_end(training) does it] (see nn.Callback)",
+    "record_layers": "callbacks=[nn.LayerStatistics()]",
+}
+
+
+def _unknown_keyword(name: str) -> TypeError:
+    """fit()'s error for a keyword it does not take: what replaced it, or the keyword it most resembles."""
+    if name in _REPLACED_KEYWORDS:
+        return TypeError(f"fit() no longer takes {name}: pass {_REPLACED_KEYWORDS[name]}")
+    known = [p for p in inspect.signature(fit).parameters if p != "unknown"]
+    close = difflib.get_close_matches(name, known, n=1)
+    guess = f"; did you mean {close[0]!r}?" if close else f"; fit() takes {', '.join(known)}"
+    return TypeError(f"fit() got an unexpected keyword argument {quote(name)}{guess}")
+
+
 def fit(
     model: Module,
     loss_fn: LossFunction,
@@ -287,6 +307,7 @@ def fit(
     progress: bool = True,
     callbacks: Sequence[Callback] | None = None,
     compile: bool | CompiledStep = False,  # noqa: A002 - as nn.compile
+    **unknown: NoReturn,
 ) -> History:
     """Train ``model`` on ``data`` (a list of ``(x, y)`` examples) for ``epochs`` passes of minibatches.
 
@@ -336,6 +357,8 @@ def fit(
     >>> history[-1]["loss"] < history[0]["loss"]
     True
     """
+    if unknown:
+        raise _unknown_keyword(next(iter(unknown)))
     _check_count(epochs, "epochs", 0)
     _check_count(batch_size, "batch_size", 1)
     _check_fit_arguments(

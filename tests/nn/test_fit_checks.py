@@ -146,11 +146,22 @@ def test_fit_checks_its_arguments_and_callbacks_by_name(options, error, message)
         )
 
 
-def test_the_old_keywords_are_gone():
+@pytest.mark.parametrize(
+    ("keyword", "replacement"),
+    [("lr_schedule", r"nn\.LambdaLR"), ("on_epoch_end", r"nn\.Callback"), ("record_layers", r"nn\.LayerStatistics")],
+)
+def test_the_old_keywords_are_gone_and_say_what_replaced_them(keyword, replacement):
     model = _model()
-    for keyword in ("lr_schedule", "on_epoch_end", "record_layers"):
-        with pytest.raises(TypeError, match=keyword):
-            nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), **{keyword: None})
+    with pytest.raises(TypeError, match=rf"fit\(\) no longer takes {keyword}: pass callbacks=.*{replacement}"):
+        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), **{keyword: 0.1})
+
+
+def test_a_misspelt_keyword_gets_did_you_mean():
+    model = _model()
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'epoch'; did you mean 'epochs'\?"):
+        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), epoch=3)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'zzz'; fit\(\) takes model, loss_fn, data"):
+        nn.fit(model, nn.mse_loss, nn.xor(), optimizer=nn.SGD(model.parameters(), lr=0.1), zzz=3)
 
 
 @pytest.mark.parametrize(
