@@ -152,13 +152,15 @@ step.source
 #   `g_v8 = g_v9`) and the sum, then the square. `v6 * v6` has two edges
 #   into the same value, so its gradient gets two lines,
 #   `d(a*b)/da = b` and `d(a*b)/db = a`, added in turn.
-# - The output layer's backward, `g_a1 = [s + w * g_z2[j] ...]`, adds
-#   `w_ji d_j` to the gradient of each of its inputs `x_i`, for each
-#   row `j`: the dot's local derivative with respect to an input is its
-#   weight.
+# - The output layer's backward: its one neuron's gradient is
+#   `d0 = g_z2[0]`, and `g_a1 = [0.0 + w * d0 for w in W1[0]]` gives each
+#   of its inputs `x_i` the gradient `w_i d`: the dot's local derivative
+#   with respect to an input is its weight. (With more output neurons, each
+#   input adds `w_ji d_j` over every row `j`.)
 # - The tanh layer's backward is one list,
-#   `g_z1 = [(1.0 - o * o) * g ...]`: tanh's local derivative again, from
-#   its output `o`, times the upstream gradient `g`.
+#   `g_z1 = [(1.0 - o * o) * g for z, o, g in zip(z1, a1, g_a1)]`: tanh's
+#   local derivative again, from its output `o`, times the upstream
+#   gradient `g`.
 # - **The update** reads `d`, the gradient of each neuron's `w . x + b`:
 #   `d loss / d w_ji = d_j x_i` (the dot's local derivative with respect to a
 #   weight is its input), and plain SGD moves each weight by
