@@ -11,29 +11,15 @@ from pathlib import Path
 
 import pytest
 
-import nn
 from autograd import no_grad
-from tests.autograd.pages.browser import browser  # noqa: F401 - the fixture
+from tests.autograd.pages.browser import browser, trained_moons  # noqa: F401 - browser: the fixture
 
 GRID = 24
 
 
 @pytest.fixture(scope="module")
 def trained():
-    points = nn.moons(60, 0.1, rng=3, signed_labels=True)
-    model = nn.MLP(2, [8, 1], rng=3)
-    history = nn.fit(
-        model,
-        nn.hinge_loss,
-        points,
-        optimizer=nn.SGD(model.parameters(), lr=0.5),
-        epochs=20,
-        batch_size=60,
-        shuffle=False,
-        progress=False,
-        callbacks=[nn.WeightSnapshots(every=5)],
-    )
-    return model, points, history
+    return trained_moons(validation=False)
 
 
 def test_the_page_is_self_contained(trained, tmp_path):

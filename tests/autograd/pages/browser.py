@@ -156,3 +156,25 @@ HOSTILE = (
     "]]></svg><svg onload=window.pwned=1>",
     "&lt;b&gt; &amp;",
 )
+
+
+def trained_moons(*, validation: bool) -> tuple[Any, list, Any]:
+    """The training run the replay page tests show: an MLP 2 -> 8 -> 1 on 60 moons, 20 epochs, a snapshot every 5
+    (and the first 20 points as validation data, with ``validation``): ``(model, points, history)``."""
+    import nn
+
+    points = nn.moons(60, 0.1, rng=3, signed_labels=True)
+    model = nn.MLP(2, [8, 1], rng=3)
+    history = nn.fit(
+        model,
+        nn.hinge_loss,
+        points,
+        optimizer=nn.SGD(model.parameters(), lr=0.5),
+        epochs=20,
+        batch_size=60,
+        shuffle=False,
+        progress=False,
+        validation_data=points[:20] if validation else None,
+        callbacks=[nn.WeightSnapshots(every=5)],
+    )
+    return model, points, history

@@ -18,6 +18,7 @@ from tests.autograd.pages.browser import (
     open_page,
     reset_viewport,
     screenshot,
+    trained_moons,
     viewport,
 )
 
@@ -37,21 +38,7 @@ def textbook_neuron() -> tuple[Value, list[Value], list[Value]]:
 
 @pytest.fixture(scope="module")
 def trained():
-    points = nn.moons(60, 0.1, rng=3, signed_labels=True)
-    model = nn.MLP(2, [8, 1], rng=3)
-    history = nn.fit(
-        model,
-        nn.hinge_loss,
-        points,
-        optimizer=nn.SGD(model.parameters(), lr=0.5),
-        epochs=20,
-        batch_size=60,
-        shuffle=False,
-        progress=False,
-        validation_data=points[:20],
-        callbacks=[nn.WeightSnapshots(every=5)],
-    )
-    return model, points, history
+    return trained_moons(validation=True)
 
 
 def computed(browser, selector: str, prop: str) -> list[str]:
