@@ -64,6 +64,8 @@ MAX_VARIANTS = 8
 
 
 _data = attrgetter("data")
+#: What a step says when a gradient is not finite, compiled or run eagerly (fallback): nothing was changed.
+_GRADIENT_NOT_FINITE = "nn.compile: a gradient is not finite (inf or nan); the step was not taken (no weight changed)"
 
 
 def _bits(x: float) -> bytes:
@@ -682,6 +684,11 @@ class CompiledStep:
             raise FloatingPointError(f"the loss is {objective.data!r}: the step was not taken")
         optimizer.zero_grad()
         objective.backward()
+        total = sum([p.grad for p in optimizer.params])  # as the compiled step: stop before the update
+        if not (type(total) is float and math.isfinite(total)) and not all(
+            math.isfinite(float(getattr(p.grad, "data", p.grad))) for p in optimizer.params
+        ):
+            raise FloatingPointError(_GRADIENT_NOT_FINITE)
         optimizer.step()
         return loss.data, outputs
 
@@ -699,9 +706,7 @@ class CompiledStep:
         external = [v.data for v in variant.externals]
         result = variant.run(pairs, *scalars, *self._state, external)  # type: ignore[misc]
         if result is None or (type(result) is tuple and result[1] is None):
-            raise FloatingPointError(
-                "nn.compile: a gradient is not finite (inf or nan); the step was not taken (no weight changed)"
-            )
+            raise FloatingPointError(_GRADIENT_NOT_FINITE)
         loss, found = result if type(result) is tuple else (result, [])
         if not math.isfinite(loss):
             what = "the loss with the penalty" if self.penalty is not None else "the loss"

@@ -453,6 +453,23 @@ def test_a_gradient_that_is_not_finite_stops_the_step_before_any_weight_changes(
         assert [p.data for p in model.parameters()] == before
 
 
+def test_the_eager_fallback_also_stops_before_the_update_when_a_gradient_is_not_finite():
+    def peeking_root(outputs, targets):  # reads a number (so the step runs eagerly), then nan gradients, loss 0.0
+        if outputs[0][0].data > 1e9:
+            return outputs[0][0]
+        return sum((o - o).sqrt() for out in outputs for o in out)
+
+    model = nn.MLP(8, [6, 3], rng=0)
+    before = [p.data for p in model.parameters()]
+    step = nn.compile(model, peeking_root, nn.SGD(model.parameters(), lr=0.1), fallback=True)
+    with (
+        pytest.warns(UserWarning, match="runs with the eager engine"),
+        pytest.raises(FloatingPointError, match="a gradient is not finite"),
+    ):
+        step(digits_batch(2))
+    assert [p.data for p in model.parameters()] == before
+
+
 @pytest.mark.parametrize("batch_size", [1, 3])
 def test_a_loss_that_reads_the_outputs_last_to_first_gets_the_engine_s_order_of_sums(batch_size):
     """The engine then visits the last layer's rows last to first: each input's gradient adds them in that order
