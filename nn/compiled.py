@@ -653,7 +653,16 @@ class CompiledStep:
     # ------------------------------------------------------------------------------------------- running
     def __call__(self, batch: Sequence[tuple[Any, Any]]) -> float:
         """One training step on ``batch`` (a list of ``(x, y)``); returns the loss. The model's Values hold the
-        new weights when it returns."""
+        new weights when it returns. A step whose loss or a gradient is not finite is not taken (FloatingPointError)."""
+        try:
+            return self._step(batch)
+        except FloatingPointError as error:
+            raise FloatingPointError(
+                f"{error}: is the learning rate ({self.optimizer.lr!r}) too large, or does the loss take a log or "
+                "square root at 0?"
+            ) from None
+
+    def _step(self, batch: Sequence[tuple[Any, Any]]) -> float:
         if self._eager_reason is not None:
             return self._eager(batch)[0]
         self.read_weights()
